@@ -1,0 +1,2 @@
+// memlab depends on puppeteer, whose install would download a browser; these machines have no internet.
+module.exports = { skipDownload: true };
