@@ -1,0 +1,166 @@
+// Every sample interval, measures the target from outside (pidusage, files, the gateway's /v1/stats) and inside
+// (the probe) and appends one line to samples.jsonl at once, so a crash or a kill loses at most the sample in flight.
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+import pidusage from 'pidusage';
+import type { ProbeClient } from './probe/probeClient.ts';
+import type { Phase, Sample, SampleEvent } from './sample.ts';
+
+/** Cumulative operation counts and the finished requests of the current window (harness/opCounter.ts). */
+export interface OpSource {
+  totals(): Record<string, number>;
+  takeWindow(): Sample['window'];
+}
+
+export interface SamplerOptions {
+  /** Path of samples.jsonl; lines are appended. */
+  file: string;
+  intervalMs: number;
+  /** Date.now() at the run's start: sample times are seconds since then. */
+  startedAtMs: number;
+  /** The current target process; its pid changes on restart and is null while it is down. */
+  target: () => { pid: number | null; baseUrl: string | null };
+  probe: ProbeClient | null;
+  /** The embedded gateway: read GET /v1/stats, and this sessions.json when the gateway does not answer. */
+  gateway?: { sessionsFile: string };
+  /** Watched files, sampled as `file:<label>` (size in bytes). */
+  files: Record<string, string>;
+  ops: OpSource;
+  phase: () => Phase;
+  onSample?: (sample: Sample) => void;
+}
+
+interface GatewayStats {
+  sessions: { total: number; byKind: Record<string, number>; byStatus: Record<string, number> };
+  sessionsFileBytes: number;
+  transcriptFiles: number;
+  transcriptBytes: number;
+  orphanTranscripts: number;
+  skillSnapshotBlobs: number;
+}
+
+export class Sampler {
+  private readonly fd: number;
+  private pendingEvents: SampleEvent[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private tick = 0;
+  private stopped = false;
+  /** Samples written so far. */
+  count = 0;
+
+  constructor(private readonly options: SamplerOptions) {
+    this.fd = openSync(options.file, 'a');
+  }
+
+  /** Seconds since the run started. */
+  now(): number {
+    return (Date.now() - this.options.startedAtMs) / 1000;
+  }
+
+  /** Attaches an event (restart, snapshot, phase change...) to the next sample written. */
+  addEvent(event: Omit<SampleEvent, 't'> & { t?: number }): void {
+    this.pendingEvents.push({ ...event, t: event.t ?? round(this.now(), 3) });
+  }
+
+  start(): void {
+    this.schedule();
+  }
+
+  /** Takes one last sample (carrying any pending events) and closes the file. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight;
+    await this.takeSample();
+    closeSync(this.fd);
+  }
+
+  // Ticks are due on a fixed grid from the run's start so samples do not drift; a sample that overruns (a target
+  // blocked writing a heap snapshot) skips the ticks it missed rather than piling them up.
+  private schedule(): void {
+    if (this.stopped) return;
+    const elapsed = Date.now() - this.options.startedAtMs;
+    this.tick = Math.max(this.tick + 1, Math.ceil(elapsed / this.options.intervalMs));
+    const delay = Math.max(0, this.tick * this.options.intervalMs - elapsed);
+    this.timer = setTimeout(() => {
+      this.inFlight = this.takeSample().finally(() => {
+        this.inFlight = null;
+        this.schedule();
+      });
+    }, delay);
+  }
+
+  private async takeSample(): Promise<void> {
+    const t = this.now();
+    const phase = this.options.phase();
+    const { pid, baseUrl } = this.options.target();
+    // A reply slower than most of an interval is a blocked target: leave its figures out of this sample.
+    const waitMs = Math.min(Math.max(this.options.intervalMs * 0.8, 200), 2_000);
+    const [usage, figures, stats] = await Promise.all([
+      pid !== null ? pidusage(pid).catch(() => null) : null,
+      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs) : null,
+      this.options.gateway && baseUrl ? fetchStats(baseUrl, waitMs) : null,
+    ]);
+    const metrics: Record<string, number> = {};
+    if (usage) {
+      metrics.rssBytes = usage.memory;
+      metrics.cpuPercent = round(usage.cpu, 2);
+    }
+    if (figures) Object.assign(metrics, figures);
+    if (stats) {
+      metrics.sessionsFileBytes = stats.sessionsFileBytes;
+      metrics.transcriptFiles = stats.transcriptFiles;
+      metrics.transcriptBytes = stats.transcriptBytes;
+      metrics.orphanTranscripts = stats.orphanTranscripts;
+      metrics.skillSnapshotBlobs = stats.skillSnapshotBlobs;
+      metrics.sessionCount = stats.sessions.total;
+    } else if (this.options.gateway) {
+      const size = fileSize(this.options.gateway.sessionsFile);
+      if (size !== null) metrics.sessionsFileBytes = size;
+    }
+    for (const [label, path] of Object.entries(this.options.files)) {
+      const size = fileSize(path);
+      if (size !== null) metrics[`file:${label}`] = size;
+    }
+    metrics.harnessRssBytes = process.memoryUsage.rss();
+    const sample: Sample = {
+      t: round(t, 3),
+      phase,
+      metrics,
+      ops: this.options.ops.totals(),
+      window: this.options.ops.takeWindow(),
+    };
+    if (stats) sample.sessions = { byKind: stats.sessions.byKind, byStatus: stats.sessions.byStatus };
+    if (this.pendingEvents.length > 0) {
+      sample.events = this.pendingEvents;
+      this.pendingEvents = [];
+    }
+    writeSync(this.fd, JSON.stringify(sample) + '\n');
+    this.count++;
+    this.options.onSample?.(sample);
+  }
+}
+
+async function fetchStats(baseUrl: string, timeoutMs: number): Promise<GatewayStats | null> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/stats`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return null;
+    return (await response.json()) as GatewayStats;
+  } catch {
+    return null;
+  }
+}
+
+function fileSize(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

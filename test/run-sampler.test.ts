@@ -1,0 +1,97 @@
+// The sampler against a real command target: one complete JSON line per interval with the target's RSS, the
+// probe's figures and watched files; what the target cannot give is absent, never zero.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ProbeClient } from '../harness/probe/probeClient.ts';
+import { parseSamples, type Sample } from '../harness/sample.ts';
+import { Sampler } from '../harness/sampler.ts';
+import { CommandTarget } from '../harness/target/commandTarget.ts';
+
+const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+let dir: string;
+let probe: ProbeClient;
+let target: CommandTarget;
+let startedPid = 0;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'soakgate-sampler-test-'));
+  probe = await ProbeClient.listen();
+  target = new CommandTarget({
+    label: 'command:tinyServer',
+    argv: [process.execPath, fixture],
+    env: { ...probe.targetEnv(''), TINY_LOG_FILE: join(dir, 'requests.log') },
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  await target.start();
+  startedPid = target.pid!;
+});
+
+after(async () => {
+  await target.stop();
+  await target.close();
+  await probe.close();
+  rmSync(dir, { recursive: true, force: true });
+  assert.throws(() => process.kill(startedPid, 0), /ESRCH/, 'the target is gone');
+});
+
+test('appends one sample per interval with target, probe, file and harness figures', async () => {
+  await probe.waitFor(target.pid!, 5_000);
+  let requests = 0;
+  const ops = {
+    totals: () => ({ requests }),
+    takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }),
+  };
+  const file = join(dir, 'samples.jsonl');
+  const seen: Sample[] = [];
+  const sampler = new Sampler({
+    file,
+    intervalMs: 200,
+    startedAtMs: Date.now(),
+    target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
+    probe,
+    files: { requests: join(dir, 'requests.log'), missing: join(dir, 'never-written.log') },
+    ops,
+    phase: () => 'load',
+    onSample: (sample) => seen.push(sample),
+  });
+  sampler.start();
+  for (let i = 0; i < 40; i++) {
+    await (await fetch(`${target.baseUrl}/x/${i}`)).text();
+    requests++;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  sampler.addEvent({ type: 'pause', detail: 'test' });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Samples taken while the target is down keep coming, without its figures.
+  await target.stop();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sampler.stop();
+
+  const { samples, skippedLines } = parseSamples(readFileSync(file, 'utf8'));
+  assert.equal(skippedLines, 0);
+  assert.equal(samples.length, seen.length);
+  assert.ok(samples.length >= 6, `${samples.length} samples`);
+  for (let i = 1; i < samples.length; i++) assert.ok(samples[i].t > samples[i - 1].t, 'times increase');
+
+  const live = samples.filter((s) => s.metrics.rssBytes !== undefined);
+  assert.ok(live.length >= 4);
+  for (const sample of live) {
+    assert.ok(sample.metrics.rssBytes > 10_000_000);
+    assert.ok(sample.metrics.heapUsedBytes > 0, 'probe figures in every live sample');
+    assert.ok(sample.metrics.harnessRssBytes > 0);
+    assert.equal(sample.metrics['file:missing'], undefined);
+    assert.equal(sample.metrics.sessionsFileBytes, undefined, 'not a gateway: no sessions.json figure');
+  }
+  const last = samples.at(-1)!;
+  assert.equal(last.metrics.rssBytes, undefined, 'no RSS once the target is gone');
+  assert.equal(last.metrics.heapUsedBytes, undefined);
+  assert.equal(last.ops.requests, 40);
+  assert.ok(last.metrics['file:requests'] > 40 * 10, 'the watched file grew with the requests');
+  assert.deepEqual(
+    samples.flatMap((s) => s.events ?? []).map((e) => e.type),
+    ['pause'],
+  );
+});
