@@ -1,0 +1,62 @@
+// Runs a scenario's storms together on one timeline: started at once, paused and resumed together (a restarted
+// target's new address is handed to every storm on resume), and stopped together.
+import type { StormSpec } from './scenario.ts';
+import { chatStorm } from './storms/chat.ts';
+import { cronStorm } from './storms/cron.ts';
+import { httpStorm } from './storms/http.ts';
+import type { Storm, StormContext, StormHandle } from './storms/storm.ts';
+import { subagentStorm } from './storms/subagents.ts';
+
+export interface LoadHandle {
+  pause(): void;
+  /** `baseUrl`: the target's address after a restart, when it changed. */
+  resume(baseUrl?: string): void;
+  /** Resolves once every storm has stopped, with no socket or timer left behind. */
+  stop(): Promise<void>;
+  readonly paused: boolean;
+}
+
+export function stormFor(spec: StormSpec): Storm {
+  switch (spec.kind) {
+    case 'subagents':
+      return subagentStorm(spec);
+    case 'cron':
+      return cronStorm(spec);
+    case 'chat':
+      return chatStorm(spec);
+    case 'http':
+      return httpStorm(spec);
+  }
+}
+
+/** Starts every storm; if one cannot start (its setup request failed), the others are stopped and it throws. */
+export async function startLoad(specs: StormSpec[], ctx: StormContext): Promise<LoadHandle> {
+  // Storms read the address from this object at every batch, so resume(baseUrl) reaches all of them.
+  const live: StormContext = { ...ctx };
+  const started = await Promise.allSettled(specs.map((spec) => stormFor(spec).start(live)));
+  const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.findIndex((s) => s.status === 'rejected');
+  if (failed >= 0) {
+    await Promise.all(handles.map((handle) => handle.stop()));
+    const reason = (started[failed] as PromiseRejectedResult).reason as Error;
+    throw new Error(`load[${failed}] (${specs[failed].kind}) could not start: ${reason.message}`);
+  }
+  let paused = false;
+  return {
+    get paused() {
+      return paused;
+    },
+    pause() {
+      paused = true;
+      for (const handle of handles) handle.pause();
+    },
+    resume(baseUrl?: string) {
+      if (baseUrl !== undefined) live.baseUrl = baseUrl;
+      paused = false;
+      for (const handle of handles) handle.resume();
+    },
+    async stop() {
+      await Promise.all(handles.map((handle: StormHandle) => handle.stop()));
+    },
+  };
+}

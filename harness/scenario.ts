@@ -1,0 +1,471 @@
+// The scenario file: its schema, loading a .ts or .json scenario, and the command line's overrides. A bad file is
+// refused here, naming the file, the field and what was expected, before any process starts (the CLI exits 2).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
+
+export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
+export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
+/** Metrics a budget may name (harness/sample.ts), besides `file:<label>` for a command target's watched files. */
+export const BUDGET_METRICS = [
+  'rssBytes', 'cpuPercent', 'heapUsedBytes', 'heapTotalBytes', 'heapFloorBytes', 'externalBytes',
+  'sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs',
+  'sessionCount', 'eventLoopDelayP50Ms', 'eventLoopDelayP99Ms', 'gcCount', 'gcPauseMs', 'harnessRssBytes',
+] as const;
+// The gateway's own bounds (src/cron/scheduler.ts, src/routes/subagents.ts), checked here so a scenario fails at
+// load time rather than with a 400 on every request of the run.
+const MAX_CRON_JOBS = 99;
+const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+// Below three samples after warmup no slope can be fitted.
+const MIN_MEASURED_SAMPLES = 3;
+
+const DURATION_TEXT = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const SECONDS_PER_UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
+
+/** '500ms' | '90s' | '10m' | '1h' (decimals allowed) or a plain number of seconds; returns seconds. */
+export function parseDuration(value: string | number): number {
+  if (typeof value === 'number') {
+    if (Number.isFinite(value) && value >= 0) return value;
+    throw new RangeError(`expected a duration of 0 seconds or more, got ${value}`);
+  }
+  const match = DURATION_TEXT.exec(value.trim());
+  if (!match) throw new RangeError(`expected a duration such as 500ms, 90s, 10m or 1h, got '${value}'`);
+  return Number(match[1]) * SECONDS_PER_UNIT[match[2]];
+}
+
+export interface ScenarioIssue {
+  /** Field path such as `load[2].rate`; empty for the file as a whole. */
+  path: string;
+  message: string;
+}
+
+/** A scenario the harness refuses to run; `message` names the file, each field path and what was expected. */
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: ScenarioIssue[],
+  ) {
+    super(
+      issues.length === 1
+        ? `${file}: ${formatIssue(issues[0])}`
+        : `${file}: ${issues.length} problems:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`,
+    );
+    this.name = 'ScenarioError';
+  }
+}
+
+function formatIssue(issue: ScenarioIssue): string {
+  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
+    .join('');
+}
+
+const duration = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'number' || typeof value === 'string') {
+    try {
+      return parseDuration(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }
+  ctx.addIssue({ code: 'custom', message: `expected a duration such as '90s', '10m' or a number of seconds, got ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+const positiveDuration = duration.refine((seconds) => seconds > 0, 'must be longer than 0');
+
+/** An event time: a duration since the run's start, or a share of the run such as '50%' that follows --duration. */
+const eventTime = z.unknown().transform((value, ctx): { seconds: number; fraction?: number } => {
+  const percent = typeof value === 'string' ? /^(\d+(?:\.\d+)?)\s*%$/.exec(value.trim()) : null;
+  if (percent) {
+    const fraction = Number(percent[1]) / 100;
+    if (fraction <= 1) return { seconds: 0, fraction };
+    ctx.addIssue({ code: 'custom', message: `a share of the run must be 100% or less, got '${value}'` });
+    return z.NEVER;
+  }
+  const seconds = duration.safeParse(value);
+  if (seconds.success) return { seconds: seconds.data };
+  ctx.addIssue({ code: 'custom', message: `expected a time such as '90s', '5m', '50%' or a number of seconds, got ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+
+const rate = z.number({ error: 'expected a rate: operations per second of scenario time' })
+  .nonnegative({ error: 'a rate must be 0 or more operations per second' });
+const burst = z.strictObject({ every: positiveDuration });
+
+const subagentStorm = z.strictObject({
+  kind: z.literal('subagents'),
+  /** Spawn requests per second (scenario time), on average. */
+  rate,
+  /** Children each sub-agent spawns, and how many levels deep the tree goes (the gateway does the spawning). */
+  fanout: z.number().int().min(0).max(10).default(1),
+  depth: z.number().int().min(1).max(5).default(1),
+  /** Send each period's spawns at once at its start instead of evenly spread. */
+  burst: burst.optional(),
+});
+
+const cronStorm = z.strictObject({
+  kind: z.literal('cron'),
+  /** Jobs job-01..job-NN, each run once per interval. */
+  jobs: z.number().int().min(1).max(MAX_CRON_JOBS),
+  interval: positiveDuration,
+  /** All jobs fire at the same instant once per interval, instead of spread across it. */
+  thunderingHerd: z.boolean().default(false),
+});
+
+const chatStorm = z.strictObject({
+  kind: z.literal('chat'),
+  /** Human messages per second (scenario time). */
+  rate,
+  /** Messages a human session gets before the storm opens the next one. */
+  messagesPerSession: z.number().int().min(1).default(5),
+  channel: z.string().regex(SAFE_SEGMENT, 'expected a channel name of lowercase letters, digits, ".", "_" or "-"').default('telegram'),
+});
+
+const httpStorm = z.strictObject({
+  kind: z.literal('http'),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  /** `{{n}}` (the operation's number) and `{{seed}}` are replaced in the path and the body. */
+  path: z.string().startsWith('/', 'expected a path starting with /'),
+  /** A string is sent as is; an object is sent as JSON. */
+  body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  rate,
+  burst: burst.optional(),
+  /** Counts each 2xx under this operation kind as well as under `requests`. */
+  op: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'expected an operation name such as writes').optional(),
+});
+
+const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm, httpStorm], {
+  error: (issue) =>
+    issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator'
+      ? `unknown storm kind ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}; expected one of ${STORM_KINDS.join(', ')}`
+      : undefined,
+});
+
+const gatewayTarget = z.strictObject({
+  store: z.enum(['naive', 'dedup']),
+  /** Dedup store only; all fixes when left out. */
+  fixes: z.array(z.enum(ALL_FIXES as unknown as [Fix, ...Fix[]])).optional(),
+  skills: z.number().int().min(0).max(1000).default(22),
+  /** Real SKILL.md folders instead of generated skills; relative to the scenario file. */
+  skillsDir: z.string().min(1).optional(),
+  cronJobs: z.number().int().min(0).max(MAX_CRON_JOBS).default(12),
+  /** Retention of completed sub-agent and cron runs before the dedup store prunes them (scenario time). */
+  pruneAfter: duration.default(60),
+  /** Defaults to the scenario's timeScale. */
+  timeScale: z.number().positive().optional(),
+  /** Start from the reported state: 188 sessions and 153 orphan transcripts. */
+  seedState: z.boolean().default(false),
+});
+
+const commandTarget = z.strictObject({
+  argv: z.array(z.string()).min(1, 'expected the command and its arguments, such as ["node", "server.js"]'),
+  /** Relative to the scenario file's folder. */
+  cwd: z.string().default('.'),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Matched on the target's stdout; its first group is the base URL, e.g. "listening on (http://\\S+)". */
+  ready: z.string().refine(hasCaptureGroup, 'expected a regular expression with a group capturing the base URL'),
+  /** Watched files, sampled as `file:<label>`; relative to cwd. */
+  files: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a label of letters, digits, ".", "_" or "-"'), z.string()).default({}),
+});
+
+const target = z
+  .strictObject({ gateway: gatewayTarget.optional(), command: commandTarget.optional() })
+  .refine((t) => (t.gateway === undefined) !== (t.command === undefined), 'expected exactly one of { gateway: {...} } or { command: {...} }');
+
+const budget = z
+  .strictObject({
+    maxSlopePerMin: z.number().nonnegative().optional(),
+    maxSlopePer1kOps: z.number().nonnegative().optional(),
+  })
+  .refine((b) => b.maxSlopePerMin !== undefined || b.maxSlopePer1kOps !== undefined, 'expected maxSlopePerMin or maxSlopePer1kOps');
+
+const scenarioFields = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a name of lowercase letters, digits and "-" (it names run folders)'),
+  description: z.string().default(''),
+  target,
+  /** Wall-clock length of the run; warmup, sampleInterval and event times are wall clock too. */
+  duration: positiveDuration,
+  /** Samples taken before this are marked warmup and left out of the slopes. */
+  warmup: duration.default(0),
+  sampleInterval: positiveDuration.default(1),
+  /**
+   * Compresses simulated time: storm rates and intervals, and the gateway's work, cron and retention, run this many
+   * times faster. The run's own clock (duration, warmup, sampleInterval, events) is not scaled.
+   */
+  timeScale: z.number().positive().default(1),
+  seed: z.number().int().nonnegative().default(1),
+  load: z.array(storm).default([]),
+  events: z.array(z.strictObject({ at: eventTime, type: z.enum(EVENT_TYPES) })).default([]),
+  budgets: z.record(z.string(), budget).default({}),
+});
+
+type Fields = z.output<typeof scenarioFields>;
+
+/** What a scenario file contains (durations as '90s' or seconds). */
+export type ScenarioInput = z.input<typeof scenarioFields>;
+export type StormSpec = Fields['load'][number];
+export type SubagentStormSpec = Extract<StormSpec, { kind: 'subagents' }>;
+export type CronStormSpec = Extract<StormSpec, { kind: 'cron' }>;
+export type ChatStormSpec = Extract<StormSpec, { kind: 'chat' }>;
+export type HttpStormSpec = Extract<StormSpec, { kind: 'http' }>;
+export type StormKind = StormSpec['kind'];
+export type EventType = (typeof EVENT_TYPES)[number];
+export type Budget = Fields['budgets'][string];
+
+export interface GatewayTarget extends Omit<NonNullable<Fields['target']['gateway']>, 'fixes' | 'timeScale'> {
+  fixes: Fix[];
+  timeScale: number;
+}
+export type CommandTarget = NonNullable<Fields['target']['command']>;
+
+export interface ScenarioEvent {
+  /** Seconds since the run's start. */
+  at: number;
+  type: EventType;
+  /** Set when the file gave a share of the run ('50%'), so a new --duration moves the event with it. */
+  atFraction?: number;
+}
+
+/** A validated scenario: every duration in seconds, every path absolute, defaults filled in. */
+export interface Scenario extends Omit<Fields, 'target' | 'events'> {
+  target: { gateway: GatewayTarget } | { command: CommandTarget };
+  events: ScenarioEvent[];
+  /** The file it was loaded from (or the label given to parseScenario). */
+  source: string;
+}
+
+/** Typed identity for scenario modules: `export default defineScenario({...})`; loadScenario validates it. */
+export function defineScenario(scenario: ScenarioInput): ScenarioInput {
+  return scenario;
+}
+
+/** Validates a scenario value (pure: no file access); relative paths resolve against `baseDir`. */
+export function parseScenario(value: unknown, source: string, baseDir = dirname(resolve(source))): Scenario {
+  const parsed = scenarioFields.safeParse(value);
+  if (!parsed.success) {
+    throw new ScenarioError(source, parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
+  }
+  const fields = parsed.data;
+  const scenario: Scenario = {
+    ...fields,
+    target: resolveTarget(fields, baseDir),
+    events: fields.events
+      .map(({ at, type }) =>
+        at.fraction === undefined ? { at: at.seconds, type } : { at: at.fraction * fields.duration, type, atFraction: at.fraction },
+      ),
+    source,
+  };
+  const issues = ruleIssues(scenario);
+  if (issues.length > 0) throw new ScenarioError(source, issues);
+  return scenario;
+}
+
+function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
+  const { gateway, command } = fields.target;
+  if (gateway) {
+    return {
+      gateway: {
+        ...gateway,
+        skillsDir: gateway.skillsDir === undefined ? undefined : resolve(baseDir, gateway.skillsDir),
+        fixes: gateway.fixes ?? (gateway.store === 'dedup' ? [...ALL_FIXES] : []),
+        timeScale: gateway.timeScale ?? fields.timeScale,
+      },
+    };
+  }
+  const spec = command as CommandTarget;
+  const cwd = resolve(baseDir, spec.cwd);
+  return {
+    command: {
+      ...spec,
+      cwd,
+      files: Object.fromEntries(Object.entries(spec.files).map(([label, path]) => [label, resolve(cwd, path)])),
+    },
+  };
+}
+
+/** The rules that tie fields together; checked on load and again after overrides. */
+function ruleIssues(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  if (s.duration <= s.warmup) {
+    issues.push({ path: 'duration', message: `${s.duration}s is not longer than its warmup (${s.warmup}s): nothing would be measured` });
+  } else if ((s.duration - s.warmup) / s.sampleInterval < MIN_MEASURED_SAMPLES) {
+    issues.push({
+      path: 'sampleInterval',
+      message: `${s.sampleInterval}s leaves fewer than ${MIN_MEASURED_SAMPLES} samples after warmup in a ${s.duration}s run`,
+    });
+  }
+  let paused = false;
+  s.events
+    .map((event, i) => ({ event, i }))
+    .sort((a, b) => a.event.at - b.event.at)
+    .forEach(({ event, i }) => {
+      if (event.at > s.duration) {
+        issues.push({ path: `events[${i}].at`, message: `${event.at}s is after the end of the run (${s.duration}s)` });
+      }
+      if (event.type === 'pause' && paused) issues.push({ path: `events[${i}].type`, message: 'pause while the load is already paused' });
+      if (event.type === 'resume' && !paused) issues.push({ path: `events[${i}].type`, message: 'resume without an earlier pause' });
+      if (event.type === 'pause') paused = true;
+      if (event.type === 'resume') paused = false;
+    });
+  const gateway = 'gateway' in s.target ? s.target.gateway : null;
+  if (gateway) {
+    if (gateway.store === 'naive' && gateway.fixes.length > 0) {
+      issues.push({ path: 'target.gateway.fixes', message: 'fixes apply to the dedup store only (the naive store has none)' });
+    }
+    s.load.forEach((spec, i) => {
+      if (spec.kind === 'cron' && spec.jobs > gateway.cronJobs) {
+        issues.push({ path: `load[${i}].jobs`, message: `${spec.jobs} jobs, but the gateway has only cronJobs: ${gateway.cronJobs}` });
+      }
+    });
+  }
+  const files = 'command' in s.target ? s.target.command.files : {};
+  for (const metric of Object.keys(s.budgets)) {
+    const known = metric.startsWith('file:') ? metric.slice(5) in files : (BUDGET_METRICS as readonly string[]).includes(metric);
+    if (!known) {
+      issues.push({
+        path: `budgets.${metric}`,
+        message: metric.startsWith('file:')
+          ? `no watched file labelled '${metric.slice(5)}' in target.command.files`
+          : `unknown metric; expected one of ${BUDGET_METRICS.join(', ')}, or file:<label>`,
+      });
+    }
+  }
+  return issues;
+}
+
+/** Reads and validates a scenario: a .ts/.js module default-exporting defineScenario({...}), or a .json file. */
+export async function loadScenario(path: string): Promise<Scenario> {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new ScenarioError(path, [{ path: '', message: 'no such scenario file' }]);
+  const value = await readScenarioValue(path, file);
+  const scenario = parseScenario(value, path, dirname(file));
+  const issues = missingPaths(scenario);
+  if (issues.length > 0) throw new ScenarioError(path, issues);
+  return scenario;
+}
+
+async function readScenarioValue(path: string, file: string): Promise<unknown> {
+  const ext = extname(file);
+  if (ext === '.json') {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new ScenarioError(path, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
+    }
+  }
+  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
+    throw new ScenarioError(path, [{ path: '', message: `expected a .ts, .js or .json scenario file, got '${ext || 'no extension'}'` }]);
+  }
+  let module: { default?: unknown };
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (error) {
+    throw new ScenarioError(path, [{ path: '', message: `could not import it: ${(error as Error).message}` }]);
+  }
+  if (module.default === undefined) {
+    throw new ScenarioError(path, [{ path: '', message: 'expected a default export: export default defineScenario({...})' }]);
+  }
+  return module.default;
+}
+
+// Checked at load, not in the pure parse: a folder a command needs must exist before anything starts.
+function missingPaths(s: Scenario): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  if ('command' in s.target) {
+    const { cwd, files } = s.target.command;
+    if (!isDirectory(cwd)) issues.push({ path: 'target.command.cwd', message: `no such folder: ${cwd}` });
+    for (const [label, file] of Object.entries(files)) {
+      if (!isDirectory(dirname(file))) {
+        issues.push({ path: `target.command.files.${label}`, message: `the folder of ${file} does not exist` });
+      }
+    }
+  } else if (s.target.gateway.skillsDir !== undefined && !isDirectory(s.target.gateway.skillsDir)) {
+    issues.push({ path: 'target.gateway.skillsDir', message: `no such folder: ${s.target.gateway.skillsDir}` });
+  }
+  return issues;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export interface ScenarioOverrides {
+  store?: string;
+  /** 'prune,dedupe', 'none' or a list. */
+  fixes?: string | string[];
+  duration?: string | number;
+  seed?: string | number;
+}
+
+/** Applies command-line options (--store, --fixes, --duration, --seed) and checks the result again. */
+export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
+  const next: Scenario = { ...scenario };
+  const issues: ScenarioIssue[] = [];
+  if (overrides.store !== undefined || overrides.fixes !== undefined) {
+    if (!('gateway' in scenario.target)) {
+      issues.push({ path: '--store/--fixes', message: 'apply to a gateway target only; this scenario runs a command' });
+    } else {
+      const gateway = scenario.target.gateway;
+      const store = overrides.store ?? gateway.store;
+      if (store !== 'naive' && store !== 'dedup') {
+        issues.push({ path: '--store', message: `expected naive or dedup, got '${store}'` });
+      } else if (store === 'naive' && overrides.fixes !== undefined && parseFixes(overrides.fixes, issues).length > 0) {
+        issues.push({ path: '--fixes', message: 'applies to --store dedup only (the naive store has no fixes)' });
+      } else {
+        const fixes = overrides.fixes === undefined ? defaultFixes(store, gateway) : parseFixes(overrides.fixes, issues);
+        next.target = { gateway: { ...gateway, store, fixes } };
+      }
+    }
+  }
+  if (overrides.duration !== undefined) {
+    try {
+      next.duration = parseDuration(typeof overrides.duration === 'string' && /^\d+(\.\d+)?$/.test(overrides.duration) ? Number(overrides.duration) : overrides.duration);
+      next.events = scenario.events.map((e) => (e.atFraction === undefined ? e : { ...e, at: e.atFraction * next.duration }));
+    } catch (error) {
+      issues.push({ path: '--duration', message: (error as Error).message });
+    }
+  }
+  if (overrides.seed !== undefined) {
+    const seed = Number(overrides.seed);
+    if (Number.isInteger(seed) && seed >= 0) next.seed = seed;
+    else issues.push({ path: '--seed', message: `expected a whole number of 0 or more, got '${overrides.seed}'` });
+  }
+  issues.push(...(issues.length === 0 ? ruleIssues(next) : []));
+  if (issues.length > 0) throw new ScenarioError(scenario.source, issues);
+  return next;
+}
+
+// Switching to naive drops the fixes; switching to dedup without --fixes keeps the file's fixes, or all of them.
+function defaultFixes(store: 'naive' | 'dedup', gateway: GatewayTarget): Fix[] {
+  if (store === 'naive') return [];
+  return gateway.store === 'dedup' ? gateway.fixes : [...ALL_FIXES];
+}
+
+function parseFixes(value: string | string[], issues: ScenarioIssue[]): Fix[] {
+  const names = Array.isArray(value) ? value : value === 'none' || value === '' ? [] : value.split(',').map((f) => f.trim());
+  const unknown = names.filter((name) => !(ALL_FIXES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    issues.push({ path: '--fixes', message: `unknown fix '${unknown[0]}'; expected some of ${ALL_FIXES.join(', ')}, or none` });
+  }
+  return [...new Set(names as Fix[])];
+}
+
+function hasCaptureGroup(source: string): boolean {
+  try {
+    return (new RegExp(`${source}|`).exec('')?.length ?? 0) > 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,34 @@
+// Plain HTTP storm for a command target: one method and path (with an optional body) at a rate, evenly or in
+// bursts. `{{n}}` (the operation's number) and `{{seed}}` in the path and body make each request distinct.
+import type { HttpStormSpec } from '../scenario.ts';
+import { startPacer } from './pacer.ts';
+import { scheduleFor } from './schedule.ts';
+import type { Storm, StormContext, StormHandle } from './storm.ts';
+
+export function httpStorm(spec: HttpStormSpec): Storm {
+  const bodyTemplate = spec.body === undefined ? undefined : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+  const headers = typeof spec.body === 'object' && !hasHeader(spec.headers, 'content-type')
+    ? { ...spec.headers, 'content-type': 'application/json' }
+    : spec.headers;
+  return {
+    kind: 'http',
+    async start(ctx: StormContext): Promise<StormHandle> {
+      const fill = (template: string, n: number) => template.replaceAll('{{n}}', String(n)).replaceAll('{{seed}}', String(ctx.seed));
+      return startPacer({
+        ctx,
+        schedule: scheduleFor(spec.rate, spec.burst?.every),
+        next: (n) => ({
+          method: spec.method,
+          path: fill(spec.path, n),
+          headers,
+          ...(bodyTemplate === undefined ? {} : { body: fill(bodyTemplate, n) }),
+          ...(spec.op ? { op: spec.op } : {}),
+        }),
+      });
+    },
+  };
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
