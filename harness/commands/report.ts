@@ -1,0 +1,69 @@
+// `soakgate report <run-dir>`: rebuilds report.html from a run folder's files, also for a run that crashed or was
+// interrupted; given several folders, writes one compare report with the runs on the same axes.
+import { parseArgs } from 'node:util';
+import { readBaseline, ReportInputError, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+
+const USAGE = `usage: soakgate report <run-dir> [<run-dir>...] [options]
+
+Rebuilds the HTML growth report from a run folder (samples.jsonl, summary.json, run.json). With one folder it
+writes <run-dir>/report.html; with several it writes one compare report overlaying them.
+
+options:
+  --baseline FILE   draw this baseline's slopes as a band and list them beside each metric (one run only)
+  --out FILE        where to write the report (default: <run-dir>/report.html, or compare-report.html here)
+  --title TEXT      title of a compare report
+  -h, --help        show this help`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        baseline: { type: 'string' },
+        out: { type: 'string' },
+        title: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    console.error(`soakgate report: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    console.error(`soakgate report: which run folder? Pass the folder a run wrote, e.g. runs/<name>.\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.baseline && positionals.length > 1) {
+    console.error('soakgate report: --baseline applies to one run; a compare report draws the runs against each other.');
+    return 2;
+  }
+  try {
+    const file =
+      positionals.length === 1
+        ? await writeRunReport(positionals[0], {
+            ...(values.baseline ? { baseline: await readBaseline(values.baseline) } : {}),
+            ...(values.out ? { outFile: values.out } : {}),
+          })
+        : await writeCompareReport(positionals, values.out ?? 'compare-report.html', values.title ?? `soakgate compare: ${positionals.join(' vs ')}`);
+    console.log(`report written: ${file}`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ReportInputError) {
+      console.error(`soakgate report: ${err.message}`);
+      return 2;
+    }
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS') {
+      console.error(`soakgate report: could not write the report: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

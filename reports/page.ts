@@ -1,0 +1,358 @@
+// The self-contained report.html: inline SVG charts that read without JavaScript, vega + vega-lite + vega-embed
+// inlined to make them interactive offline, and the tables a person reads after a failure. Every string that
+// came from a scenario, a target or a heap snapshot goes through escapeHtml or safeJsonForScript.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { SampleEvent } from '../harness/sample.ts';
+import type { MetricSummary, Summary } from '../harness/summary.ts';
+import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
+
+export interface PageRun {
+  label: string;
+  dir: string;
+  /** run.json as written by the runner, read loosely: any field may be missing. */
+  meta?: Record<string, unknown>;
+  summary?: Summary;
+  samples: number;
+  /** Lines of samples.jsonl that did not parse (a write cut short by a crash). */
+  skippedLines: number;
+  /** Seconds from the first to the last sample. */
+  sampledS: number;
+  /** Every event of every sample, in sample order. */
+  events: SampleEvent[];
+}
+
+export interface PageModel {
+  title: string;
+  generatedAt: string;
+  runs: PageRun[];
+  charts: Array<{ chart: Chart; svg: string }>;
+  baseline?: Baseline;
+  /** Problems met while reading the run folders, shown at the top. */
+  notices: string[];
+}
+
+export interface VegaBundles {
+  vega: string;
+  vegaLite: string;
+  vegaEmbed: string;
+}
+
+let bundles: VegaBundles | undefined;
+
+/** The three min bundles, read once. vega's exports map hides build/, so resolve each entry and read beside it. */
+export function loadVegaBundles(): VegaBundles {
+  if (bundles) return bundles;
+  const require = createRequire(import.meta.url);
+  const beside = (pkg: string, file: string) => readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
+  bundles = {
+    vega: beside('vega', 'vega.min.js'),
+    vegaLite: beside('vega-lite', 'vega-lite.min.js'),
+    vegaEmbed: beside('vega-embed', 'vega-embed.min.js'),
+  };
+  return bundles;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: unknown): string {
+  return String(text).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** JSON that cannot end its <script> element or open an HTML comment inside it, and still parses to the same value. */
+export function safeJsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+/** A library bundle inside <script>: `</script` and `<!--` are rewritten to escapes with the same meaning in JS. */
+function safeScriptSource(source: string): string {
+  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+const SI = ['', 'k', 'M', 'G', 'T'];
+
+function formatBytes(n: number): string {
+  const abs = Math.abs(n);
+  const power = Math.min(SI.length - 1, abs < 1000 ? 0 : Math.floor(Math.log10(abs) / 3));
+  const scaled = n / 1000 ** power;
+  return `${scaled.toFixed(power === 0 || Math.abs(scaled) >= 100 ? 0 : Math.abs(scaled) >= 10 ? 1 : 2)} ${SI[power]}B`;
+}
+
+function formatPlain(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 1 ? 2 : 3 });
+}
+
+/** A value in its metric's unit, for tables and captions. */
+export function formatQuantity(n: number | null | undefined, unit: MetricSummary['unit'] | 'perSecond'): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  if (unit === 'bytes') return formatBytes(n);
+  if (unit === 'ms') return `${formatPlain(n)} ms`;
+  if (unit === 'percent') return `${formatPlain(n)} %`;
+  if (unit === 'perSecond') return `${formatPlain(n)}/s`;
+  return formatPlain(n);
+}
+
+function signed(n: number, unit: MetricSummary['unit']): string {
+  return `${n > 0 ? '+' : ''}${formatQuantity(n, unit)}`;
+}
+
+function formatP(p: number): string {
+  if (!Number.isFinite(p)) return '–';
+  return p < 0.001 ? p.toExponential(1) : p.toPrecision(2);
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
+}
+
+const VERDICT_CLASS: Record<string, string> = { growing: 'bad', flat: 'good', plateau: 'warn', inconclusive: 'warn' };
+
+function verdictBadge(verdict: string, extra = ''): string {
+  return `<span class="badge ${VERDICT_CLASS[verdict] ?? 'warn'}">${escapeHtml(verdict)}</span>${extra}`;
+}
+
+/** Well-known metrics first, in the order a reader checks them; the rest (watched files...) after. */
+const METRIC_ORDER = ['rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'transcriptFiles', 'sessionCount'];
+
+function orderedMetrics(runs: PageRun[]): string[] {
+  const names = new Set(runs.flatMap((r) => Object.keys(r.summary?.metrics ?? {})));
+  const rank = (m: string) => (METRIC_ORDER.includes(m) ? METRIC_ORDER.indexOf(m) : METRIC_ORDER.length);
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function verdictDetail(m: MetricSummary): string {
+  if (m.verdict === 'plateau' && m.plateauLevel !== undefined) {
+    return ` <span class="note">at ${escapeHtml(formatQuantity(m.plateauLevel, m.unit))}${m.plateauAtS !== undefined ? ` from ${escapeHtml(formatDuration(m.plateauAtS))}` : ''}</span>`;
+  }
+  if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
+    return ` <span class="note">about ${escapeHtml(formatPlain(m.moreMinutesNeeded))} more min would decide</span>`;
+  }
+  return '';
+}
+
+function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
+  const metrics = orderedMetrics(runs);
+  if (metrics.length === 0) return '<p class="note">No summary.json: slopes and verdicts are not available for this run.</p>';
+  const compare = runs.length > 1;
+  const head = `<tr><th>metric</th>${compare ? '<th>run</th>' : ''}<th>verdict</th><th class="num">slope / min</th><th class="num">95% interval / min</th><th class="num">per 1k ops</th>${baseline ? '<th class="num">baseline / min</th>' : ''}<th class="num">first → last</th><th class="num">max</th><th class="num">trend p</th></tr>`;
+  const rows = metrics.flatMap((name) =>
+    runs.map((run, i) => {
+      const m = run.summary?.metrics[name];
+      const metricCell = i === 0 ? `<th scope="row" rowspan="${runs.length}">${escapeHtml(name)}</th>` : '';
+      const runCell = compare ? `<td>${escapeHtml(run.label)}</td>` : '';
+      if (!m) return `<tr>${metricCell}${runCell}<td colspan="${baseline ? 8 : 7}" class="note">not measured</td></tr>`;
+      const b = baseline?.[name];
+      const baseCell = baseline
+        ? `<td class="num">${b ? `${escapeHtml(signed(b.slopePerMin, m.unit))} <span class="note">[${escapeHtml(formatQuantity(b.ciLow, m.unit))}, ${escapeHtml(formatQuantity(b.ciHigh, m.unit))}]</span>` : '–'}</td>`
+        : '';
+      return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
+    }),
+  );
+  return `<table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function gateSection(run: PageRun, compare: boolean): string {
+  const gate = run.summary?.gate;
+  if (!gate) return '';
+  const units = run.summary?.metrics ?? {};
+  const rows = gate.checks.map((c) => {
+    const unit = units[c.metric]?.unit ?? 'count';
+    return `<tr><td>${escapeHtml(c.metric)}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit))}</td><td><span class="badge ${c.pass ? 'good' : 'bad'}">${c.pass ? 'pass' : 'fail'}</span></td><td>${escapeHtml(c.reason)}</td></tr>`;
+  });
+  return `<h3>Gate checks${compare ? `: ${escapeHtml(run.label)}` : ''} <span class="badge ${gate.pass ? 'good' : 'bad'}">${gate.pass ? 'pass' : 'fail'}</span></h3><table><thead><tr><th>metric</th><th class="num">observed</th><th class="num">limit</th><th>result</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function heapSection(run: PageRun, compare: boolean): string {
+  const heap = run.summary?.heap;
+  if (!heap) return '';
+  const grew = heap.grew.map((g) => {
+    const path = g.retainerPath.length > 0 ? `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>` : '<span class="note">–</span>';
+    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${escapeHtml(signed(g.countLast - g.countFirst, 'count'))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes'))})</span></td><td>${path}</td></tr>`;
+  });
+  const table = grew.length
+    ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
+    : '<p class="note">memlab found nothing that grew between the snapshots.</p>';
+  const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}</p>` : '';
+  return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
+}
+
+/** memlab's duplicate figures: a flat record as a table, anything else as indented JSON. */
+function duplicatesBlock(duplicates: unknown): string {
+  if (duplicates === undefined || duplicates === null) return '';
+  const entries = typeof duplicates === 'object' && !Array.isArray(duplicates) ? Object.entries(duplicates as Record<string, unknown>) : [];
+  if (entries.length > 0 && entries.every(([, v]) => typeof v !== 'object' || v === null)) {
+    const rows = entries.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' ? formatPlain(v) : v)}</td></tr>`);
+    return `<h4>Duplicated strings and objects</h4><table class="kv"><tbody>${rows.join('')}</tbody></table>`;
+  }
+  const json = JSON.stringify(duplicates, null, 2) ?? '';
+  return `<h4>Duplicated strings and objects</h4><pre>${escapeHtml(json.length > 8000 ? `${json.slice(0, 8000)}\n…` : json)}</pre>`;
+}
+
+const EVENT_ROWS_SHOWN = 200;
+
+function eventsSection(runs: PageRun[]): string {
+  const events = runs.flatMap((run) => run.events.map((e) => ({ run: run.label, e })));
+  if (events.length === 0) return '';
+  events.sort((a, b) => a.e.t - b.e.t);
+  const compare = runs.length > 1;
+  const rows = events.slice(0, EVENT_ROWS_SHOWN).map(({ run, e }) => `<tr><td class="num">${escapeHtml(formatDuration(e.t))}</td>${compare ? `<td>${escapeHtml(run)}</td>` : ''}<td>${escapeHtml(e.type)}</td><td class="num">${e.durationMs !== undefined ? escapeHtml(formatQuantity(e.durationMs, 'ms')) : ''}</td><td>${escapeHtml(e.detail ?? '')}</td></tr>`);
+  const more = events.length > EVENT_ROWS_SHOWN ? `<p class="note">and ${events.length - EVENT_ROWS_SHOWN} more events in samples.jsonl.</p>` : '';
+  return `<section><h2>Events</h2><table><thead><tr><th class="num">at</th>${compare ? '<th>run</th>' : ''}<th>event</th><th class="num">blocked</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>${more}</section>`;
+}
+
+/** run.json flattened to dotted keys, since its shape belongs to the runner and may change. */
+function flatten(value: unknown, prefix: string, out: Array<[string, string]>, depth = 0): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 4) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, depth + 1);
+  } else if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
+    out.push([prefix, value.join(' ')]);
+  } else {
+    out.push([prefix, typeof value === 'string' ? value : JSON.stringify(value)]);
+  }
+}
+
+function metadataSection(runs: PageRun[]): string {
+  const blocks = runs.map((run) => {
+    const rows: Array<[string, string]> = [['folder', run.dir]];
+    if (run.meta) flatten(run.meta, '', rows);
+    else rows.push(['run.json', 'missing or unreadable']);
+    return `${runs.length > 1 ? `<h3>${escapeHtml(run.label)}</h3>` : ''}<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
+  });
+  return `<section><h2>Run metadata</h2>${blocks.join('')}</section>`;
+}
+
+function runNotices(run: PageRun): string[] {
+  const who = `${run.label}: `;
+  const notices: string[] = [];
+  if (!run.summary) notices.push(`${who}no summary.json (the run crashed or was stopped before analysis); the charts are drawn from samples.jsonl alone, without fitted slopes.`);
+  if (run.summary?.interrupted) notices.push(`${who}the run was interrupted; its verdicts cover only what was sampled.`);
+  if (run.skippedLines > 0) notices.push(`${who}${run.skippedLines} line(s) of samples.jsonl could not be read (a write cut short) and were skipped.`);
+  for (const e of run.events) if (e.type === 'target-exit') notices.push(`${who}the target exited at ${formatDuration(e.t)}${e.detail ? `: ${e.detail}` : ''}.`);
+  return notices;
+}
+
+function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefined): string {
+  if (!chart.fitMetric) return '';
+  const parts = runs.flatMap((run) => {
+    const m = run.summary?.metrics[chart.fitMetric!];
+    if (!m) return [];
+    const who = runs.length > 1 ? `<b>${escapeHtml(run.label)}</b>: ` : '';
+    const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit))} per 1k ops`;
+    return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))}/min [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps} ${verdictBadge(m.verdict)}`];
+  });
+  const b = runs.length === 1 ? baseline?.[chart.fitMetric] : undefined;
+  const unit = runs[0]?.summary?.metrics[chart.fitMetric]?.unit ?? 'count';
+  if (b) parts.push(`baseline ${escapeHtml(signed(b.slopePerMin, unit))}/min [${escapeHtml(formatQuantity(b.ciLow, unit))}, ${escapeHtml(formatQuantity(b.ciHigh, unit))}] (green band)`);
+  return parts.length ? `<figcaption>${parts.join(' · ')}</figcaption>` : '';
+}
+
+function headline(runs: PageRun[]): string {
+  return runs
+    .map((run) => {
+      const s = run.summary;
+      const meta = run.meta ?? {};
+      const scenario = s?.scenario ?? (typeof meta.scenario === 'string' ? meta.scenario : undefined);
+      const verdicts = Object.values(s?.metrics ?? {}).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.verdict]: (acc[m.verdict] ?? 0) + 1 }), {});
+      const ops = Object.entries(s?.operations ?? {}).map(([k, n]) => `${escapeHtml(formatPlain(n))} ${escapeHtml(k)}`).join(', ');
+      const gate = s?.gate ? ` · gate <span class="badge ${s.gate.pass ? 'good' : 'bad'}">${s.gate.pass ? 'pass' : 'fail'}</span>` : '';
+      return `<li><b>${escapeHtml(run.label)}</b>${scenario ? ` · scenario <code>${escapeHtml(scenario)}</code>` : ''} · ${escapeHtml(formatDuration(s?.durationS ?? run.sampledS))} · ${run.samples} samples${ops ? ` · ${ops}` : ''}${Object.entries(verdicts).map(([v, n]) => ` · ${n} ${verdictBadge(v)}`).join('')}${gate}</li>`;
+    })
+    .join('');
+}
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0 auto;padding:16px 24px 48px;max-width:1100px;background:#fafafa}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
+table{border-collapse:collapse;margin:6px 0 12px;background:#fff;font-size:13px}th,td{border:1px solid #e2e2e2;padding:4px 8px;text-align:left;vertical-align:top}thead th{background:#f0f0f0}
+.num{text-align:right;white-space:nowrap}.note{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace}pre{background:#fff;border:1px solid #e2e2e2;padding:8px;overflow:auto;max-height:320px}
+.badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}.good{background:#dff3e0;color:#1b5e20}.bad{background:#fde0dc;color:#b71c1c}.warn{background:#fff3cd;color:#7a5a00}
+.notices{background:#fff3cd;border:1px solid #f0d98a;padding:8px 12px 8px 28px;margin:12px 0}
+figure{margin:12px 0 20px;background:#fff;border:1px solid #e2e2e2;padding:8px;overflow-x:auto}figure h3{margin:0 0 4px}figcaption{font-size:13px;color:#333;margin-top:4px}
+ol.path{margin:0;padding-left:18px;font:12px ui-monospace,Menlo,Consolas,monospace}ul.runs{padding-left:18px}
+table.kv th{font-weight:500;color:#444;background:#f7f7f7}
+`;
+
+interface SeriesRun {
+  r: string;
+  s: string;
+  t: number[];
+  v: number[];
+}
+
+/**
+ * The chart's spec with its series rows moved out into runs of one run and one series each, as columns: a
+ * third of the bytes of row objects, which keeps an hour-long compare under the report's 3 MB. The page's
+ * script puts the rows back before vega-embed sees the spec.
+ */
+function packSeries(chart: Chart): { id: string; spec: unknown; series: SeriesRun[] } {
+  const { datasets, ...spec } = chart.interactiveSpec as { datasets: Record<string, SeriesRow[]> };
+  const series: SeriesRun[] = [];
+  for (const row of datasets[SERIES_DATASET]) {
+    let last = series[series.length - 1];
+    if (!last || last.r !== row.r || last.s !== row.s) series.push((last = { r: row.r, s: row.s, t: [], v: [] }));
+    last.t.push(row.t);
+    last.v.push(row.v);
+  }
+  return { id: chart.id, spec: { ...spec, datasets: { ...datasets, [SERIES_DATASET]: [] } }, series };
+}
+
+/** Swaps each static SVG for vega-embed's live view once it has drawn; on failure the static SVG stays. */
+const EMBED_SCRIPT = `
+(function () {
+  var charts = JSON.parse(document.getElementById('soakgate-charts').textContent);
+  charts.forEach(function (c) {
+    var rows = c.spec.datasets.${SERIES_DATASET};
+    c.series.forEach(function (run) {
+      for (var i = 0; i < run.t.length; i++) rows.push({ r: run.r, s: run.s, t: run.t[i], v: run.v[i] });
+    });
+    var figure = document.getElementById('chart-' + c.id);
+    var live = figure.querySelector('.live');
+    vegaEmbed(live, c.spec, { actions: false, renderer: 'svg', mode: 'vega-lite' }).then(function () {
+      figure.querySelector('.static').remove();
+      live.hidden = false;
+    }).catch(function (err) { console.error('soakgate report: chart ' + c.id + ' stays static:', err); });
+  });
+})();
+`;
+
+export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
+  const compare = model.runs.length > 1;
+  const notices = [...model.notices, ...model.runs.flatMap(runNotices)];
+  const figures = model.charts.map(
+    ({ chart, svg }) =>
+      `<figure id="chart-${chart.id}"><h3>${escapeHtml(chart.title)}</h3><div class="static">${svg}</div><div class="live" hidden></div>${chartCaption(chart, model.runs, model.baseline)}</figure>`,
+  );
+  const specs = model.charts.map(({ chart }) => packSeries(chart));
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head><body>
+<h1>${escapeHtml(model.title)}</h1>
+<ul class="runs">${headline(model.runs)}</ul>
+${notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+<section><h2>Growth per metric</h2>${metricsTable(model.runs, model.baseline)}</section>
+${model.runs.map((r) => gateSection(r, compare)).join('')}
+${model.runs.map((r) => heapSection(r, compare)).join('')}
+<section><h2>Charts</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
+${figures.join('\n')}</section>
+${eventsSection(model.runs)}
+${metadataSection(model.runs)}
+<p class="note">Generated by soakgate at ${escapeHtml(model.generatedAt)}.</p>
+<script>${safeScriptSource(vegaBundles.vega)}</script>
+<script>${safeScriptSource(vegaBundles.vegaLite)}</script>
+<script>${safeScriptSource(vegaBundles.vegaEmbed)}</script>
+<script type="application/json" id="soakgate-charts">${safeJsonForScript(specs)}</script>
+<script>${EMBED_SCRIPT}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,425 @@
+// The report's charts as vega-lite specifications: which series each chart draws from the samples (downsampled
+// to the chart's pixels so spikes survive), with phase bands, event markers, the fitted slope and the baseline.
+// Pure: takes parsed runs, returns specs.
+import type { TopLevelSpec } from 'vega-lite';
+import type { Sample } from '../harness/sample.ts';
+import type { Summary } from '../harness/summary.ts';
+
+/** One run as the charts see it; a crashed run has no summary and then gets no fitted line. */
+export interface ChartRun {
+  label: string;
+  samples: Sample[];
+  summary?: Summary;
+}
+
+/** A metric's slope on a known-good target, per minute, with its interval. */
+export interface BaselineSlope {
+  slopePerMin: number;
+  ciLow: number;
+  ciHigh: number;
+}
+export type Baseline = Record<string, BaselineSlope>;
+
+export type ChartUnit = 'bytes' | 'count' | 'ms' | 'perSecond';
+
+export interface Chart {
+  /** Safe for an HTML id: letters, digits and dashes only. */
+  id: string;
+  title: string;
+  unit: ChartUnit;
+  /** The metric whose fitted slope (and baseline) this chart draws, as named in summary.json. */
+  fitMetric?: string;
+  /** Without interaction, for the inline SVG that reads without JavaScript. */
+  staticSpec: TopLevelSpec;
+  /** The same chart with tooltips and zoom on the time axis, for vega-embed. */
+  interactiveSpec: TopLevelSpec;
+}
+
+export const CHART_WIDTH = 760;
+export const CHART_HEIGHT = 220;
+
+interface Point {
+  t: number;
+  v: number;
+}
+
+interface ChartDef {
+  id: string;
+  title: string;
+  unit: ChartUnit;
+  fitMetric?: string;
+  /** The values this chart draws at one sample, by series name; `previous` is the sample before it, for rates. */
+  read(sample: Sample, previous: Sample | undefined): Array<[string, number]>;
+}
+
+function gauges(...pairs: Array<[series: string, metric: string]>): ChartDef['read'] {
+  return (sample) => pairs.filter(([, m]) => Number.isFinite(sample.metrics[m])).map(([s, m]) => [s, sample.metrics[m]]);
+}
+
+function counts(record: Record<string, number> | undefined): Array<[string, number]> {
+  return Object.entries(record ?? {}).filter(([, n]) => Number.isFinite(n));
+}
+
+const CHARTS: ChartDef[] = [
+  { id: 'rss', title: 'Resident set size (RSS)', unit: 'bytes', fitMetric: 'rssBytes', read: gauges(['RSS', 'rssBytes']) },
+  {
+    id: 'heap',
+    title: 'V8 heap used and its post-GC floor',
+    unit: 'bytes',
+    // The floor after garbage collection is the leak signal; heap used is a sawtooth around it.
+    fitMetric: 'heapFloorBytes',
+    read: gauges(['heap used', 'heapUsedBytes'], ['post-GC floor', 'heapFloorBytes']),
+  },
+  {
+    id: 'sessions-file',
+    title: 'sessions.json size',
+    unit: 'bytes',
+    fitMetric: 'sessionsFileBytes',
+    read: gauges(['sessions.json', 'sessionsFileBytes']),
+  },
+  {
+    id: 'transcript-bytes',
+    title: 'Transcript bytes',
+    unit: 'bytes',
+    fitMetric: 'transcriptBytes',
+    read: gauges(['transcripts', 'transcriptBytes']),
+  },
+  {
+    id: 'transcript-files',
+    title: 'Transcript files',
+    unit: 'count',
+    fitMetric: 'transcriptFiles',
+    read: gauges(['transcript files', 'transcriptFiles']),
+  },
+  {
+    id: 'sessions-kind',
+    title: 'Sessions by kind',
+    unit: 'count',
+    fitMetric: 'sessionCount',
+    read: (s) => [...gauges(['total', 'sessionCount'])(s, undefined), ...counts(s.sessions?.byKind)],
+  },
+  { id: 'sessions-status', title: 'Sessions by status', unit: 'count', read: (s) => counts(s.sessions?.byStatus) },
+  {
+    id: 'event-loop',
+    title: 'Event-loop delay',
+    unit: 'ms',
+    read: gauges(['p50', 'eventLoopDelayP50Ms'], ['p99', 'eventLoopDelayP99Ms']),
+  },
+  {
+    id: 'latency',
+    title: 'Request latency (per sample window)',
+    unit: 'ms',
+    read: (s) => {
+      const w = s.window;
+      const pairs: Array<[string, number | null | undefined]> = [
+        ['p50', w?.latencyP50Ms],
+        ['p99', w?.latencyP99Ms],
+        ['max', w?.latencyMaxMs],
+      ];
+      return pairs.filter((p): p is [string, number] => Number.isFinite(p[1]));
+    },
+  },
+  {
+    id: 'throughput',
+    title: 'Throughput and errors',
+    unit: 'perSecond',
+    read: (s, previous) => {
+      const seconds = previous ? s.t - previous.t : 0;
+      if (!s.window || !(seconds > 0)) return [];
+      return [
+        ['requests/s', s.window.requests / seconds],
+        ['errors/s', s.window.errors / seconds],
+      ];
+    },
+  },
+];
+
+/** Watched files (`file:<label>`) get a chart each, after the well-known ones. */
+function fileCharts(runs: ChartRun[]): ChartDef[] {
+  const names = new Set<string>();
+  for (const run of runs) for (const s of run.samples) for (const m of Object.keys(s.metrics)) if (m.startsWith('file:')) names.add(m);
+  return [...names].sort().map((name, i) => ({
+    id: `file-${i + 1}`,
+    title: `Watched file ${name.slice('file:'.length)}`,
+    unit: 'bytes' as const,
+    fitMetric: name,
+    read: gauges([name.slice('file:'.length), name]),
+  }));
+}
+
+/**
+ * Keeps each time bucket's lowest and highest point, so a spike survives downsampling and a chart never
+ * holds more points than it has pixels (two points per two-pixel bucket). Points must be in time order.
+ */
+export function downsampleMinMax(points: Point[], tMin: number, tMax: number, maxPoints: number): Point[] {
+  if (points.length <= maxPoints || !(tMax > tMin)) return points;
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const lowest = new Array<number>(buckets).fill(-1);
+  const highest = new Array<number>(buckets).fill(-1);
+  points.forEach((p, i) => {
+    const b = Math.min(buckets - 1, Math.floor(((p.t - tMin) / (tMax - tMin)) * buckets));
+    if (lowest[b] < 0 || p.v < points[lowest[b]].v) lowest[b] = i;
+    if (highest[b] < 0 || p.v > points[highest[b]].v) highest[b] = i;
+  });
+  const kept: Point[] = [];
+  for (let b = 0; b < buckets; b++) {
+    if (lowest[b] < 0) continue;
+    const [first, second] = lowest[b] <= highest[b] ? [lowest[b], highest[b]] : [highest[b], lowest[b]];
+    kept.push(points[first]);
+    if (second !== first) kept.push(points[second]);
+  }
+  return kept;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const minutes = (seconds: number) => round(seconds / 60, 4);
+
+/** The name of the dataset holding the drawn series, shared by the line and tooltip layers. */
+export const SERIES_DATASET = 'series';
+
+/** One drawn point: run label, series name, minutes since start, value. */
+export interface SeriesRow {
+  r: string;
+  s: string;
+  t: number;
+  v: number;
+}
+
+/** The analysed window of a run: after warmup, as the analysis fits it. */
+function fitWindow(samples: Sample[]): Sample[] {
+  const after = samples.filter((s) => s.phase !== 'warmup');
+  return after.length > 1 ? after : samples;
+}
+
+interface FitRow {
+  r: string;
+  t: number;
+  fit: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * The fitted line through the window's median point (Conover's intercept for a Theil-Sen slope), and the
+ * wedge between the interval's slopes pivoting on that point; plus the baseline's wedge from the fit's start.
+ */
+function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undefined): { fit: FitRow[]; base: FitRow[] } {
+  const m = run.summary?.metrics[metric];
+  const window = fitWindow(run.samples).filter((s) => Number.isFinite(s.metrics[metric]));
+  if (!m || window.length < 2 || ![m.slopePerMin, m.ciLow, m.ciHigh].every(Number.isFinite)) return { fit: [], base: [] };
+  const tMed = median(window.map((s) => s.t / 60));
+  const yMed = median(window.map((s) => s.metrics[metric]));
+  const ends = [window[0].t / 60, window[window.length - 1].t / 60];
+  const at = (slope: number, t: number) => round(yMed + slope * (t - tMed), 3);
+  const fit = ends.map((t) => ({ r: run.label, t: round(t, 4), fit: at(m.slopePerMin, t), lo: at(m.ciLow, t), hi: at(m.ciHigh, t) }));
+  if (!baseline) return { fit, base: [] };
+  const y0 = at(m.slopePerMin, ends[0]);
+  const base = ends.map((t) => ({
+    r: run.label,
+    t: round(t, 4),
+    fit: round(y0 + baseline.slopePerMin * (t - ends[0]), 3),
+    lo: round(y0 + baseline.ciLow * (t - ends[0]), 3),
+    hi: round(y0 + baseline.ciHigh * (t - ends[0]), 3),
+  }));
+  return { fit, base };
+}
+
+/** Stretches of the first run spent outside steady load (warmup, paused, restarting, cooldown). */
+function phaseBands(samples: Sample[]): Array<{ phase: string; t0: number; t1: number }> {
+  const bands: Array<{ phase: string; t0: number; t1: number }> = [];
+  samples.forEach((s, i) => {
+    const last = bands[bands.length - 1];
+    const end = minutes(samples[i + 1]?.t ?? s.t);
+    if (last && last.phase === s.phase && last.t1 === minutes(s.t)) last.t1 = end;
+    else if (s.phase !== 'load') bands.push({ phase: s.phase, t0: minutes(s.t), t1: end });
+  });
+  return bands;
+}
+
+const MARKED_EVENTS = new Set(['restart', 'snapshot', 'target-exit']);
+
+function markers(runs: ChartRun[]): Array<{ r: string; type: string; t: number; detail: string }> {
+  return runs.flatMap((run) =>
+    run.samples.flatMap((s) =>
+      (s.events ?? [])
+        .filter((e) => MARKED_EVENTS.has(e.type) && Number.isFinite(e.t))
+        .map((e) => ({
+          r: run.label,
+          type: e.type,
+          t: minutes(e.t),
+          detail: [e.detail, e.durationMs !== undefined ? `blocked ${Math.round(e.durationMs)} ms` : ''].filter(Boolean).join(', '),
+        })),
+    ),
+  );
+}
+
+const AXIS_FORMAT: Record<ChartUnit, { title: string; labelExpr?: string; format?: string; tooltip: string }> = {
+  bytes: { title: 'bytes', labelExpr: "format(datum.value, '.3~s') + 'B'", tooltip: "format(datum.v, '.4~s') + 'B'" },
+  count: { title: 'count', format: ',~r', tooltip: "format(datum.v, ',')" },
+  ms: { title: 'milliseconds', format: ',.3~r', tooltip: "format(datum.v, ',.4~r') + ' ms'" },
+  perSecond: { title: 'per second', format: ',.3~r', tooltip: "format(datum.v, ',.4~r') + '/s'" },
+};
+
+const MARKER_COLOR = { condition: { test: "datum.type === 'restart'", value: '#d62728' }, value: '#7b4173' };
+
+/** Builds every chart that has data in at least one run; with several runs, colour tells the runs apart. */
+export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } = {}): Chart[] {
+  const all = runs.flatMap((r) => r.samples.map((s) => s.t));
+  if (all.length === 0) return [];
+  const tMin = Math.min(...all) / 60;
+  const tMax = Math.max(...all) / 60;
+  const bands = runs.length > 0 ? phaseBands(runs[0].samples) : [];
+  const marks = markers(runs);
+  const charts: Chart[] = [];
+  for (const def of [...CHARTS, ...fileCharts(runs)]) {
+    const rows: SeriesRow[] = [];
+    for (const run of runs) {
+      const bySeries = new Map<string, Point[]>();
+      run.samples.forEach((s, i) => {
+        for (const [series, v] of def.read(s, run.samples[i - 1])) {
+          let points = bySeries.get(series);
+          if (!points) bySeries.set(series, (points = []));
+          points.push({ t: s.t / 60, v });
+        }
+      });
+      for (const [series, points] of bySeries) {
+        for (const p of downsampleMinMax(points, tMin, tMax, CHART_WIDTH)) rows.push({ r: run.label, s: series, t: round(p.t, 4), v: round(p.v, 3) });
+      }
+    }
+    if (rows.length === 0) continue;
+    const fits = def.fitMetric
+      ? runs.map((run) => fitLines(run, def.fitMetric!, runs.length === 1 ? options.baseline?.[def.fitMetric!] : undefined))
+      : [];
+    const layout: Layout = {
+      def,
+      rows,
+      runLabels: runs.map((r) => r.label),
+      seriesNames: [...new Set(rows.map((r) => r.s))],
+      fit: fits.flatMap((f) => f.fit),
+      base: fits.flatMap((f) => f.base),
+      bands,
+      marks,
+      domain: [round(tMin, 4), round(tMax, 4)],
+    };
+    charts.push({
+      id: def.id,
+      title: def.title,
+      unit: def.unit,
+      ...(def.fitMetric ? { fitMetric: def.fitMetric } : {}),
+      staticSpec: chartSpec(layout, false),
+      interactiveSpec: chartSpec(layout, true),
+    });
+  }
+  return charts;
+}
+
+interface Layout {
+  def: ChartDef;
+  rows: SeriesRow[];
+  runLabels: string[];
+  seriesNames: string[];
+  fit: FitRow[];
+  base: FitRow[];
+  bands: Array<{ phase: string; t0: number; t1: number }>;
+  marks: Array<{ r: string; type: string; t: number; detail: string }>;
+  domain: [number, number];
+}
+
+function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
+  const { def, runLabels, seriesNames } = layout;
+  const compare = runLabels.length > 1;
+  const axis = AXIS_FORMAT[def.unit];
+  const x = { field: 't', type: 'quantitative', title: 'minutes since start', scale: { domain: layout.domain, nice: false } } as const;
+  const y = {
+    field: 'v',
+    type: 'quantitative',
+    title: axis.title,
+    scale: { zero: def.unit === 'perSecond' },
+    axis: { ...(axis.labelExpr ? { labelExpr: axis.labelExpr } : { format: axis.format }), ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
+  } as const;
+  const legend = { orient: 'bottom', direction: 'horizontal' } as const;
+  const color = compare
+    ? { field: 'r', type: 'nominal', title: 'run', scale: { domain: runLabels }, legend }
+    : { field: 's', type: 'nominal', title: 'series', scale: { domain: seriesNames }, legend: seriesNames.length > 1 ? legend : null };
+  const strokeDash = compare && seriesNames.length > 1 ? { strokeDash: { field: 's', type: 'nominal', title: 'series', legend } } : {};
+  const fitColor = compare ? { color: { field: 'r', type: 'nominal' } } : { color: { value: '#222' } };
+  const layers: unknown[] = [];
+  if (layout.bands.length > 0) {
+    layers.push(
+      { data: { values: layout.bands }, mark: { type: 'rect', color: '#888', opacity: 0.12 }, encoding: { x: { ...x, field: 't0' }, x2: { field: 't1' } } },
+      {
+        data: { values: layout.bands },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: '#555' },
+        encoding: { x: { ...x, field: 't0' }, y: { value: 0 }, text: { field: 'phase' } },
+      },
+    );
+  }
+  if (layout.base.length > 0) {
+    layers.push({
+      data: { values: layout.base },
+      mark: { type: 'area', color: '#2ca02c', opacity: 0.15 },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
+    });
+  }
+  if (layout.fit.length > 0) {
+    layers.push({ data: { values: layout.fit }, mark: { type: 'area', opacity: 0.14 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, ...fitColor } });
+  }
+  layers.push({
+    data: { name: SERIES_DATASET },
+    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'linear' },
+    encoding: { x, y, color, detail: { field: compare ? 's' : 'r' }, ...strokeDash },
+    ...(interactive ? { params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }] } : {}),
+  });
+  if (layout.fit.length > 0) {
+    layers.push({
+      data: { values: layout.fit },
+      mark: { type: 'line', strokeDash: [6, 3], strokeWidth: 1.5 },
+      encoding: { x, y: { ...y, field: 'fit' }, detail: { field: 'r' }, ...fitColor },
+    });
+  }
+  if (layout.marks.length > 0) {
+    const tooltip = interactive ? { tooltip: [{ field: 'type' }, { field: 'r', title: 'run' }, { field: 't', title: 'minute', format: '.2f' }, { field: 'detail' }] } : {};
+    layers.push(
+      { data: { values: layout.marks }, mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1.5 }, encoding: { x, color: MARKER_COLOR, ...tooltip } },
+      {
+        data: { values: layout.marks },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 16, fontSize: 10 },
+        encoding: { x, y: { value: 0 }, text: { field: 'type' }, color: MARKER_COLOR },
+      },
+    );
+  }
+  if (interactive) {
+    layers.push({
+      data: { name: SERIES_DATASET },
+      transform: [{ calculate: axis.tooltip, as: 'value' }],
+      mark: { type: 'point', filled: true, size: 50 },
+      encoding: {
+        x,
+        y,
+        color,
+        opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 },
+        tooltip: [
+          ...(compare ? [{ field: 'r', title: 'run' }] : []),
+          { field: 's', title: 'series' },
+          { field: 't', title: 'minute', format: '.2f' },
+          { field: 'value', title: 'value' },
+        ],
+      },
+      params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout' } }],
+    });
+  }
+  return {
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    background: 'white',
+    datasets: { [SERIES_DATASET]: layout.rows as unknown as Record<string, unknown>[] },
+    layer: layers,
+    config: { view: { stroke: '#ddd' }, axis: { gridColor: '#eee', labelFontSize: 11, titleFontSize: 11 }, legend: { labelLimit: 260 } },
+  } as TopLevelSpec;
+}
