@@ -8,13 +8,15 @@ export type StoreKind = 'naive' | 'dedup';
 export type Fix = 'prune' | 'dedupe' | 'orphans' | 'lazy';
 export const ALL_FIXES: readonly Fix[] = ['prune', 'dedupe', 'orphans', 'lazy'];
 
-/** One skill as the gateway resolved it (name, front matter, full SKILL.md body). */
+/**
+ * One skill as the gateway resolved it: front matter fields and where its SKILL.md is. As in OpenClaw it carries no
+ * body (the agent reads SKILL.md when it uses the skill); the long descriptions, twice per skill, make the ~41 KB.
+ */
 export interface ResolvedSkill {
   name: string;
   description: string;
   requiredEnv: string[];
   filePath: string;
-  body: string;
 }
 
 /** The per-session copy of all skills that the real gateway stored in every entry (~41 KB for 22 skills). */
