@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_FIXES, type Fix, type StoreKind } from './store/sessionStore.ts';
 import { MAX_CRON_JOBS } from './cron/scheduler.ts';
+import { parseFixes } from './store/createStore.ts';
 
 export interface GatewayOptions {
   store: StoreKind;
@@ -60,17 +61,14 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
   return value;
 }
 
-function parseFixes(store: StoreKind, text: string | undefined): Fix[] {
+function fixesFor(store: StoreKind, text: string | undefined): Fix[] {
   if (text === undefined) return store === 'dedup' ? [...ALL_FIXES] : [];
   if (store === 'naive') throw new UsageError('--fixes applies to --store dedup only (the naive store has no fixes)');
-  if (text === 'none' || text === '') return [];
-  const fixes = text.split(',').map((fix) => fix.trim());
-  for (const fix of fixes) {
-    if (!(ALL_FIXES as readonly string[]).includes(fix)) {
-      throw new UsageError(`unknown fix '${fix}' in --fixes; known fixes: ${ALL_FIXES.join(', ')}, or none`);
-    }
+  try {
+    return [...parseFixes(text === 'none' ? '' : text)];
+  } catch (error) {
+    throw new UsageError(`--fixes: ${(error as Error).message}, or none`);
   }
-  return [...new Set(fixes as Fix[])];
 }
 
 /** Returns 'help' for --help, the options otherwise; throws UsageError on any mistake. */
@@ -114,7 +112,7 @@ export function parseGatewayArgs(argv: string[]): GatewayOptions | 'help' {
   }
   return {
     store,
-    fixes: parseFixes(store, values.fixes),
+    fixes: fixesFor(store, values.fixes),
     dataDir,
     port: parseInteger('--port', values.port, 0, 65535),
     skills: parseInteger('--skills', values.skills ?? '22', 0, 1000),

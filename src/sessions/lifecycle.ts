@@ -1,6 +1,6 @@
 // The session state machine: created -> active -> completed | failed -> archived | pruned. Every status change
 // in the gateway goes through here, so an illegal move (reviving a completed run, pruning a live one) is refused.
-import type { SessionEntry, SessionStatus, SessionStore } from '../store/sessionStore.ts';
+import type { SessionEntry, SessionStatus } from '../store/sessionStore.ts';
 
 const NEXT: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   // A session can fail before it ever ran (its work never started, or a restart interrupted it).
@@ -43,18 +43,3 @@ export function transitionPatch(
   return ends ? { status: to, updatedAt: now, endedAt: now } : { status: to, updatedAt: now };
 }
 
-/**
- * Moves a stored session to `to` (with any extra fields) once the store says it is durable. Returns undefined when the
- * session is gone (deleted or pruned meanwhile).
- */
-export async function transition(
-  store: SessionStore,
-  key: string,
-  to: SessionStatus,
-  now: number,
-  extra: Partial<Omit<SessionEntry, 'key' | 'sessionId' | 'status'>> = {},
-): Promise<SessionEntry | undefined> {
-  const entry = await store.get(key);
-  if (!entry) return undefined;
-  return store.update(key, { ...extra, ...transitionPatch(entry, to, now) });
-}

@@ -1,0 +1,58 @@
+// The gateway's one error shape, `{"error":{"code","message"}}`: every refused request (bad JSON, schema
+// violations, oversized bodies, unknown routes or keys) and every internal failure is answered through here.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { InvalidKeyError } from '../keys.ts';
+import { IllegalTransitionError } from '../sessions/lifecycle.ts';
+import { SessionEndedError, SessionNotFoundError } from '../sessions/sessionWriter.ts';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+}
+
+// Fastify's own codes for input it refused before a handler ran, mapped to stable codes clients can test for.
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+};
+
+// Ajv says "must NOT have additional properties" without naming the field; the name is what a caller needs.
+function validationMessage(error: FastifyError): string {
+  const unknown = error.validation?.find((issue) => issue.keyword === 'additionalProperties');
+  if (!unknown) return error.message;
+  const where = `${error.validationContext ?? 'body'}${unknown.instancePath.replaceAll('/', '.')}`;
+  return `${where} has an unknown field '${String(unknown.params.additionalProperty)}'`;
+}
+
+function describe(error: FastifyError | Error): ErrorBody {
+  if (error instanceof SessionNotFoundError) return { statusCode: 404, code: 'session_not_found', message: error.message };
+  if (error instanceof SessionEndedError) return { statusCode: 409, code: 'session_ended', message: error.message };
+  if (error instanceof InvalidKeyError) return { statusCode: 400, code: 'invalid_key', message: error.message };
+  if (error instanceof IllegalTransitionError) return { statusCode: 409, code: 'illegal_transition', message: error.message };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return { statusCode: 400, code: 'invalid_request', message: validationMessage(fastifyError) };
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    // JSON.parse's SyntaxError arrives with status 400 but no FST code of its own.
+    const code = FASTIFY_CODES[fastifyError.code] ?? (error instanceof SyntaxError ? 'malformed_json' : 'bad_request');
+    return { statusCode: status, code, message: fastifyError.message };
+  }
+  return { statusCode: 500, code: 'internal', message: 'internal error; see the gateway log' };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const body = describe(error);
+    if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.code(body.statusCode).send({ error: { code: body.code, message: body.message } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+}
