@@ -1,6 +1,6 @@
 // Loads memlab with its working folder inside the run folder, its console muted and its errors thrown.
-// Importing @memlab/core creates its working folder under the system temp folder (/tmp/memlab) at once, so
-// the first import runs with TMPDIR pointed at the run folder; later calls just move the working folder.
+// memlab makes folders under <system temp>/memlab when it is imported and whenever its working folder is set
+// (its browser and input folders ignore the working folder), so both happen with TMPDIR at the run folder.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as MemlabCore from '@memlab/core';
@@ -21,28 +21,38 @@ function exportsOf<T>(namespace: T): T {
   return (namespace as { default?: T }).default ?? namespace;
 }
 
-async function importWithTmpDir(tmpDir: string): Promise<Memlab> {
+/** Sets TMPDIR (os.tmpdir() reads it on every call) and returns the value it had. */
+function setTmpDir(tmpDir: string | undefined): string | undefined {
   const previous = process.env.TMPDIR;
-  process.env.TMPDIR = tmpDir;
-  try {
-    const core = exportsOf(await import('@memlab/core'));
-    const heapAnalysis = exportsOf(await import('@memlab/heap-analysis'));
-    return { core, heapAnalysis };
-  } finally {
-    if (previous === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previous;
-  }
+  if (tmpDir === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = tmpDir;
+  return previous;
+}
+
+async function importMemlab(): Promise<Memlab> {
+  const core = exportsOf(await import('@memlab/core'));
+  const heapAnalysis = exportsOf(await import('@memlab/heap-analysis'));
+  return { core, heapAnalysis };
 }
 
 /** memlab, with its working folder set to `<workDir>/memlab`. */
 export async function loadMemlab(workDir: string): Promise<Memlab> {
   mkdirSync(workDir, { recursive: true });
-  loading ??= importWithTmpDir(workDir);
+  if (!loading) {
+    // The only time TMPDIR stays changed across an await (so other code may see it), once per process.
+    const previous = setTmpDir(workDir);
+    loading = importMemlab().finally(() => setTmpDir(previous));
+  }
   const memlab = await loading;
   const { config } = memlab.core;
   config.muteConsole = true;
   config.errorHandling = ERROR_HANDLING_THROW as typeof config.errorHandling;
-  config.defaultFileManagerOption = { workDir: memlabWorkDir(workDir) };
+  const previous = setTmpDir(workDir);
+  try {
+    config.defaultFileManagerOption = { workDir: memlabWorkDir(workDir) };
+  } finally {
+    setTmpDir(previous);
+  }
   return memlab;
 }
 

@@ -23,7 +23,8 @@ export async function findGrowingShapes(memlab: Memlab, workDir: string, snapsho
   try {
     snapshotPaths.forEach((path, i) => symlinkSync(resolve(path), join(seriesDir, `s${i + 1}.heapsnapshot`)));
     const analysis = new memlab.heapAnalysis.ShapeUnboundGrowthAnalysis();
-    await analysis.analyzeSnapshotsInDirectory(seriesDir, { workDir: memlabWorkDir(workDir) });
+    // No workDir option here: loadMemlab has set it, and setting it again would make folders in system temp.
+    await analysis.analyzeSnapshotsInDirectory(seriesDir);
     // memlab's series start at the first snapshot that has the shape: earlier ones had none of it.
     const absentBefore = (series: number[]) => Array<number>(snapshotPaths.length - series.length).fill(0);
     return analysis.getShapesWithUnboundGrowth().map((summary) => ({

@@ -1,0 +1,98 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diagnoseHeap, HeapDiagnosisError, type HeapDiagnosis } from '../harness/heap/diagnose.ts';
+import { writeGrowthSnapshots } from './fixtures/heap-growthDriver.ts';
+
+// memlab leaves out shapes with under 1,000 objects, so the last snapshot holds 1,200 sessions (~57 MB).
+const STEPS = 3;
+const SESSIONS_PER_STEP = 400;
+
+const root = mkdtempSync(join(tmpdir(), 'soakgate-heap-'));
+// memlab would make <system temp>/memlab on import; this test's system temp folder shows whether it did.
+const systemTmp = join(root, 'system-tmp');
+const originalTmpDir = process.env.TMPDIR;
+
+async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<{ runDir: string; diagnosis: HeapDiagnosis }> {
+  const runDir = join(root, mode);
+  const run = await writeGrowthSnapshots(mode, runDir, STEPS, SESSIONS_PER_STEP);
+  assert.deepEqual(run.sessionCounts, [400, 800, 1200]);
+  const diagnosis = await diagnoseHeap(run.snapshotPaths, { workDir: runDir });
+  for (const path of run.snapshotPaths) rmSync(path);
+  return { runDir, diagnosis };
+}
+
+describe('heap diagnosis with memlab', () => {
+  let copied: { runDir: string; diagnosis: HeapDiagnosis };
+  let shared: { runDir: string; diagnosis: HeapDiagnosis };
+
+  before(async () => {
+    rmSync(systemTmp, { recursive: true, force: true });
+    process.env.TMPDIR = systemTmp;
+    copied = await diagnoseFixture('copied');
+    shared = await diagnoseFixture('shared');
+  });
+
+  after(() => {
+    if (originalTmpDir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = originalTmpDir;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('names the per-session skills snapshot copy as the top grower', () => {
+    const top = copied.diagnosis.grew[0];
+    assert.ok(top, 'something grew');
+    assert.match(top.name, /prompt/);
+    assert.match(top.name, /resolvedSkills/);
+    assert.ok(top.countLast - top.countFirst >= 2 * SESSIONS_PER_STEP, `count grew ${top.countFirst} -> ${top.countLast}`);
+    // every session added ~40 KB of its own snapshot
+    assert.ok(top.retainedLast - top.retainedFirst > 2 * SESSIONS_PER_STEP * 30_000);
+  });
+
+  it('gives a retainer path from a GC root through the sessions Map to the snapshot', () => {
+    const path = copied.diagnosis.grew[0].retainerPath;
+    assert.match(path[0], /synthetic/, 'starts at a GC root');
+    const mapStep = path.findIndex((step) => /\[Map\]/.test(step));
+    assert.ok(mapStep > 0, `path goes through the Map: ${path.join(' ')}`);
+    assert.match(path[mapStep], /--sessions /);
+    assert.match(path[path.length - 1], /--skillsSnapshot \(property\)--->/);
+  });
+
+  it('lists the session entries that hold the snapshots after the snapshots themselves', () => {
+    const names = copied.diagnosis.grew.map((g) => g.name);
+    const entry = names.findIndex((name) => /sessionId/.test(name) && /skillsSnapshot/.test(name));
+    assert.ok(entry > 0, `session entries listed below the snapshot: ${names.join(' | ')}`);
+  });
+
+  it('reports most of the copied heap as duplicated, led by the skills snapshot copies', () => {
+    const { duplicates } = copied.diagnosis;
+    assert.ok(duplicates.share > 0.6, `share ${duplicates.share}`);
+    assert.ok(duplicates.strings.share > 0.6, `string share ${duplicates.strings.share}`);
+    assert.match(duplicates.top[0].shape, /resolvedSkills/);
+    assert.ok(duplicates.top[0].copies >= STEPS * SESSIONS_PER_STEP);
+  });
+
+  it('reports a low duplicate share and no growing snapshot when all sessions share one', () => {
+    const { duplicates, grew } = shared.diagnosis;
+    assert.ok(duplicates.share < 0.3, `share ${duplicates.share}`);
+    assert.ok(duplicates.share < copied.diagnosis.duplicates.share / 3);
+    assert.ok(!grew.some((g) => /resolvedSkills|prompt/.test(g.name)), grew.map((g) => g.name).join(' | '));
+    assert.match(grew[0].name, /sessionId/, 'the session entries themselves still grow');
+  });
+
+  it("keeps memlab's working folder in the run folder, not the system temp folder", () => {
+    assert.ok(existsSync(join(copied.runDir, 'memlab')));
+    assert.ok(existsSync(join(shared.runDir, 'memlab')));
+    assert.ok(!existsSync(join(systemTmp, 'memlab')));
+  });
+
+  it('refuses fewer than two snapshots or a missing file with a clear error', async () => {
+    await assert.rejects(diagnoseHeap([join(root, 'one.heapsnapshot')], { workDir: root }), HeapDiagnosisError);
+    await assert.rejects(
+      diagnoseHeap([join(root, 'a.heapsnapshot'), join(root, 'b.heapsnapshot')], { workDir: root }),
+      /heap snapshot not found: .*a\.heapsnapshot/,
+    );
+  });
+});
