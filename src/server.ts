@@ -6,7 +6,7 @@ import type { HumanSessions } from './sessions/humanSessions.ts';
 import type { WorkRunner } from './sessions/work.ts';
 import type { SessionStore } from './store/sessionStore.ts';
 import { cronRoutes } from './routes/cron.ts';
-import { registerErrorHandling } from './routes/errors.ts';
+import { frameworkErrorHandler, registerErrorHandling } from './routes/errors.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { subagentRoutes } from './routes/subagents.ts';
@@ -24,6 +24,9 @@ export function buildServer(gateway: Gateway): FastifyInstance {
     logger: { level: 'error', stream: process.stderr },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     bodyLimit: 1024 * 1024,
+    // Nested sub-agent keys are long once URL-encoded (each ':' becomes %3A); keys themselves stop at 1,024 characters.
+    maxParamLength: 4096,
+    frameworkErrors: frameworkErrorHandler,
   });
   registerErrorHandling(app);
   sessionRoutes(app, gateway);

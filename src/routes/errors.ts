@@ -1,6 +1,6 @@
 // The gateway's one error shape, `{"error":{"code","message"}}`: every refused request (bad JSON, schema
 // violations, oversized bodies, unknown routes or keys) and every internal failure is answered through here.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidKeyError } from '../keys.ts';
 import { IllegalTransitionError } from '../sessions/lifecycle.ts';
 import { SessionEndedError, SessionNotFoundError } from '../sessions/sessionWriter.ts';
@@ -18,6 +18,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+  FST_ERR_BAD_URL: 'bad_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'path_too_long',
 };
 
 // Ajv says "must NOT have additional properties" without naming the field; the name is what a caller needs.
@@ -46,11 +48,20 @@ function describe(error: FastifyError | Error): ErrorBody {
   return { statusCode: 500, code: 'internal', message: 'internal error; see the gateway log' };
 }
 
+function send(reply: FastifyReply, body: ErrorBody): FastifyReply {
+  return reply.code(body.statusCode).send({ error: { code: body.code, message: body.message } });
+}
+
+/** For fastify's `frameworkErrors` option: URLs the router refuses (bad encoding, over-long keys) before routing. */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  send(reply, describe(error));
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const body = describe(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(body.statusCode).send({ error: { code: body.code, message: body.message } });
+    return send(reply, body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
