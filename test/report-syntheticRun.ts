@@ -12,10 +12,8 @@ export interface SyntheticRunOptions {
   scenario?: string;
   /** The top heap grower's class name, as memlab would report it. */
   heapClassName?: string;
-  /** Leave summary.json out, as a crashed run does. */
-  withoutSummary?: boolean;
-  /** End samples.jsonl with half a line, as a write cut short by a crash does. */
-  tornTail?: boolean;
+  /** As a run whose target died: no summary.json, a target-exit event, samples.jsonl ending in half a line. */
+  crashed?: boolean;
   seed?: number;
 }
 
@@ -77,6 +75,7 @@ export function syntheticSamples(options: SyntheticRunOptions): Sample[] {
     if (i === Math.floor(n * 0.6)) events.push({ type: 'restart', t, detail: 'scenario event: restart the target' });
     if (i === Math.floor(n * 0.4)) events.push({ type: 'pause', t });
     if (i === Math.floor(n * 0.45)) events.push({ type: 'resume', t });
+    if (options.crashed && i === n - 1) events.push({ type: 'target-exit', t, detail: 'exit code 1: FATAL ERROR: Reached heap limit' });
     const requests = loaded ? spawned + 3 : 0;
     samples.push({
       t,
@@ -199,7 +198,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticRunOption
   const samples = syntheticSamples(options);
   const scenario = options.scenario ?? 'production-mix';
   const lines = samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
-  await writeFile(join(dir, 'samples.jsonl'), options.tornTail ? `${lines}{"t":${samples.length},"phase":"lo` : lines);
+  await writeFile(join(dir, 'samples.jsonl'), options.crashed ? `${lines}{"t":${samples.length},"phase":"lo` : lines);
   await writeFile(
     join(dir, 'run.json'),
     JSON.stringify({
@@ -212,6 +211,6 @@ export async function writeSyntheticRun(dir: string, options: SyntheticRunOption
       startedAt: '2026-11-25T01:00:00.000Z',
     }),
   );
-  if (!options.withoutSummary) await writeFile(join(dir, 'summary.json'), JSON.stringify(syntheticSummary(samples, options)));
+  if (!options.crashed) await writeFile(join(dir, 'summary.json'), JSON.stringify(syntheticSummary(samples, options)));
   return samples;
 }

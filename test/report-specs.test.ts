@@ -1,0 +1,76 @@
+// The chart specs: downsampling that keeps spikes, a chart only where a run has data, the baseline band, and
+// compare runs overlaid in one chart on shared axes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Sample } from '../harness/sample.ts';
+import { buildCharts, CHART_WIDTH, downsampleMinMax, type Chart } from '../reports/specs.ts';
+import { syntheticSamples, syntheticSummary } from './report-syntheticRun.ts';
+
+type Layer = { data?: { name?: string; values?: Array<Record<string, unknown>> }; encoding?: { color?: { field?: string; scale?: { domain?: string[] } } } };
+
+function layers(chart: Chart): Layer[] {
+  return (chart.interactiveSpec as unknown as { layer: Layer[] }).layer;
+}
+
+describe('downsampleMinMax', () => {
+  const points = Array.from({ length: 10_000 }, (_, i) => ({ t: i, v: Math.sin(i / 50) * 10 }));
+  points[4321] = { t: 4321, v: 1000 };
+  points[7777] = { t: 7777, v: -500 };
+
+  it('keeps no more points than asked, in time order, with the spike and the dip', () => {
+    const kept = downsampleMinMax(points, 0, 9_999, 760);
+    assert.ok(kept.length <= 760, `${kept.length} points`);
+    assert.ok(kept.every((p, i) => i === 0 || p.t > kept[i - 1].t), 'time order');
+    assert.ok(kept.includes(points[4321]) && kept.includes(points[7777]));
+    assert.equal(kept[0], points[0], 'the first bucket starts with its lowest or highest point');
+  });
+
+  it('leaves a series that already fits untouched', () => {
+    const few = points.slice(0, 500);
+    assert.equal(downsampleMinMax(few, 0, 499, 760), few);
+  });
+});
+
+describe('buildCharts', () => {
+  const naive = syntheticSamples({ store: 'naive', samples: 900 });
+  const summary = syntheticSummary(naive, { store: 'naive', samples: 900 });
+
+  it('draws a chart only where some run has its data', () => {
+    // A command target: no probe, no gateway stats, only RSS and requests.
+    const bare: Sample[] = naive.map(({ sessions: _, ...s }) => ({ ...s, metrics: { rssBytes: s.metrics.rssBytes } }));
+    const ids = buildCharts([{ label: 'command', samples: bare }]).map((c) => c.id);
+    assert.deepEqual(ids, ['rss', 'latency', 'throughput']);
+  });
+
+  it('draws the baseline as a band from the start of the fitted window, for one run', () => {
+    const baseline = { sessionsFileBytes: { slopePerMin: 1_000, ciLow: 0, ciHigh: 2_000 } };
+    const chart = buildCharts([{ label: 'gateway-naive', samples: naive, summary }], { baseline }).find((c) => c.id === 'sessions-file')!;
+    const band = layers(chart).find((l) => (l as { mark?: { color?: string } }).mark?.color === '#2ca02c');
+    assert.ok(band, 'a green band');
+    const [start, end] = band.data!.values! as Array<{ t: number; lo: number; hi: number }>;
+    assert.equal(start.lo, start.hi, 'the band opens from one point');
+    assert.ok(Math.abs((end.hi - start.hi) / (end.t - start.t) - 2_000) < 1, 'and widens at the baseline interval slopes');
+    const rss = buildCharts([{ label: 'gateway-naive', samples: naive, summary }], { baseline }).find((c) => c.id === 'rss')!;
+    assert.equal(layers(rss).some((l) => (l as { mark?: { color?: string } }).mark?.color === '#2ca02c'), false, 'no band where the baseline has no slope');
+  });
+
+  it('overlays compared runs in one chart, coloured by run, on one time axis', () => {
+    const dedup = syntheticSamples({ store: 'dedup', samples: 600 });
+    const charts = buildCharts([
+      { label: 'gateway-naive', samples: naive, summary },
+      { label: 'gateway-dedup', samples: dedup },
+    ]);
+    const heap = charts.find((c) => c.id === 'heap')!;
+    const rows = (heap.interactiveSpec as unknown as { datasets: { series: Array<{ r: string; s: string; t: number }> } }).datasets.series;
+    assert.deepEqual([...new Set(rows.map((r) => r.r))], ['gateway-naive', 'gateway-dedup']);
+    const line = layers(heap).find((l) => l.data?.name === 'series' && l.encoding?.color?.field === 'r');
+    assert.deepEqual(line?.encoding?.color?.scale?.domain, ['gateway-naive', 'gateway-dedup']);
+    for (const run of ['gateway-naive', 'gateway-dedup']) {
+      for (const series of ['heap used', 'post-GC floor']) {
+        assert.ok(rows.filter((r) => r.r === run && r.s === series).length <= CHART_WIDTH);
+      }
+    }
+    const fits = layers(heap).flatMap((l) => l.data?.values ?? []).filter((r) => 'fit' in r);
+    assert.ok(fits.length > 0 && fits.every((r) => r.r === 'gateway-naive'), 'only the run with a summary has a fitted line');
+  });
+});
