@@ -18,6 +18,10 @@ export interface MetricSummary {
   plateauAtS?: number;
   /** For inconclusive: about how many more minutes of samples would decide it. */
   moreMinutesNeeded?: number;
+  /** Robust spread of the samples around the fitted line (1.4826 x MAD), in the metric's unit; baselines keep it. */
+  noise?: number;
+  /** How many steady-state samples the figures rest on. */
+  samples?: number;
 }
 
 export interface GateCheck {
@@ -26,6 +30,10 @@ export interface GateCheck {
   observed: number;
   pass: boolean;
   reason: string;
+  /** What was checked: growth against the baseline, a budget per minute or per 1,000 operations, or a budgeted metric the run did not measure. */
+  kind?: 'baseline' | 'budgetPerMin' | 'budgetPer1kOps' | 'missing';
+  /** Close enough to its limit that the gate reruns once to confirm. */
+  borderline?: boolean;
 }
 
 export interface HeapGrowth {

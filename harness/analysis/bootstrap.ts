@@ -1,0 +1,127 @@
+// `compare`'s statistics: how much faster one run's metric grows than another's (naive vs dedup, or each fix
+// alone), as a difference of Theil-Sen slopes with a moving-block bootstrap interval, and as a ratio.
+import type { Sample } from '../sample.ts';
+import type { MetricSummary } from '../summary.ts';
+import { binMeans, metricSeries, unitOf } from './analyze.ts';
+import { seededRandom } from './seededRandom.ts';
+import { medianOfSorted, senIntercept, sortedPairwiseSlopes } from './theilSen.ts';
+
+export interface SlopeDifference {
+  unit: MetricSummary['unit'];
+  /** Slopes per minute of run A and run B. */
+  slopeA: number;
+  slopeB: number;
+  /** slopeA - slopeB, with its bootstrap interval. */
+  difference: number;
+  ciLow: number;
+  ciHigh: number;
+  /** slopeA / slopeB: how many times faster A grows; null when B does not grow (the ratio would mean nothing). */
+  ratio: number | null;
+  resamples: number;
+}
+
+export interface BootstrapOptions {
+  resamples?: number;
+  seed?: number;
+  confidence?: number;
+  /** Each series is averaged down to this many points first: every resample costs a full Theil-Sen fit. */
+  maxPoints?: number;
+}
+
+interface Fit {
+  tMin: number[];
+  fitted: number[];
+  residuals: number[];
+  slope: number;
+  blockLength: number;
+}
+
+/** Politis & White's (2004) block length for AR(1)-like residuals: (2 rho / (1 - rho^2))^(2/3) n^(1/3). */
+function blockLength(residuals: number[]): number {
+  const n = residuals.length;
+  const mean = residuals.reduce((a, b) => a + b, 0) / n;
+  let lag0 = 0;
+  let lag1 = 0;
+  for (let i = 0; i < n; i++) {
+    lag0 += (residuals[i] - mean) ** 2;
+    if (i > 0) lag1 += (residuals[i] - mean) * (residuals[i - 1] - mean);
+  }
+  const rho = lag0 > 0 ? Math.min(0.99, lag1 / lag0) : 0;
+  if (rho <= 0) return 1;
+  return Math.max(1, Math.min(Math.floor(n / 2), Math.ceil(((2 * rho) / (1 - rho * rho)) ** (2 / 3) * Math.cbrt(n))));
+}
+
+function fit(tS: number[], values: number[]): Fit {
+  const tMin = tS.map((t) => t / 60);
+  const slope = medianOfSorted(sortedPairwiseSlopes(tMin, values));
+  const intercept = senIntercept(tMin, values, slope);
+  const fitted = tMin.map((t) => intercept + slope * t);
+  const residuals = values.map((v, i) => v - fitted[i]);
+  return { tMin, fitted, residuals, slope, blockLength: blockLength(residuals) };
+}
+
+/** The slope of the fitted line plus residuals re-laid in random circular blocks, keeping their autocorrelation. */
+function resampledSlope(f: Fit, random: () => number): number {
+  const n = f.fitted.length;
+  const values = new Array<number>(n);
+  for (let i = 0; i < n; ) {
+    const start = Math.floor(random() * n);
+    for (let j = 0; j < f.blockLength && i < n; j++, i++) values[i] = f.fitted[i] + f.residuals[(start + j) % n];
+  }
+  return medianOfSorted(sortedPairwiseSlopes(f.tMin, values));
+}
+
+/** The difference of two series' slopes (per minute) with a percentile bootstrap interval. */
+export function compareSlopes(
+  a: { tS: number[]; values: number[] },
+  b: { tS: number[]; values: number[] },
+  unit: MetricSummary['unit'],
+  opts: BootstrapOptions = {},
+): SlopeDifference {
+  const resamples = opts.resamples ?? 500;
+  const confidence = opts.confidence ?? 0.95;
+  const maxPoints = opts.maxPoints ?? 150;
+  const thin = (s: { tS: number[]; values: number[] }) => binMeans({ ...s, ops: s.tS.map(() => 0) }, maxPoints);
+  const thinA = thin(a);
+  const thinB = thin(b);
+  const fitA = fit(thinA.tS, thinA.values);
+  const fitB = fit(thinB.tS, thinB.values);
+  const random = seededRandom(opts.seed ?? 1);
+  const differences = new Float64Array(resamples);
+  for (let i = 0; i < resamples; i++) differences[i] = resampledSlope(fitA, random) - resampledSlope(fitB, random);
+  differences.sort();
+  const tail = (1 - confidence) / 2;
+  const at = (q: number) => differences[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
+  return {
+    unit,
+    slopeA: fitA.slope,
+    slopeB: fitB.slope,
+    difference: fitA.slope - fitB.slope,
+    ciLow: at(tail),
+    ciHigh: at(1 - tail),
+    ratio: fitB.slope > 0 ? fitA.slope / fitB.slope : null,
+    resamples,
+  };
+}
+
+/**
+ * Every metric both runs measured (or the ones asked for), A against B, after warmup. A metric with fewer than
+ * four steady-state samples in either run is left out: no slope can be had from it.
+ */
+export function compareRuns(
+  samplesA: Sample[],
+  samplesB: Sample[],
+  opts: BootstrapOptions & { warmupS: number; metrics?: string[] },
+): Record<string, SlopeDifference> {
+  const names = (samples: Sample[]) => new Set(samples.flatMap((s) => Object.keys(s.metrics)));
+  const inB = names(samplesB);
+  const metrics = opts.metrics ?? [...names(samplesA)].filter((m) => inB.has(m)).sort();
+  const out: Record<string, SlopeDifference> = {};
+  for (const metric of metrics) {
+    const a = metricSeries(samplesA, metric, opts.warmupS);
+    const b = metricSeries(samplesB, metric, opts.warmupS);
+    if (a.values.length < 4 || b.values.length < 4) continue;
+    out[metric] = compareSlopes(a, b, unitOf(metric), opts);
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+// The verdict on one metric: growing, flat, plateau or inconclusive. Growing needs a clear trend; flat needs the
+// interval to rule out growth that matters (the floor); anything else is inconclusive, with an estimate of how
+// much longer the run would have to be to decide.
+import type { Verdict } from '../summary.ts';
+import { normalQuantile } from './normal.ts';
+import type { Plateau } from './plateau.ts';
+
+/** Two-sided level of the trend test for `growing`: a CI gate must not cry wolf, so stricter than 5%. */
+export const GROWTH_ALPHA = 0.01;
+/** Fewer samples than this cannot reach p < 0.01 under any trend once autocorrelation is allowed for. */
+export const MIN_SAMPLES = 10;
+
+export interface VerdictInput {
+  slopePerMin: number;
+  /** The 95% interval of the slope. */
+  ciLow: number;
+  ciHigh: number;
+  trendP: number;
+  floorPerMin: number;
+  /** Time spanned by the analysed samples. */
+  durationS: number;
+  samples: number;
+  plateau: Plateau | null;
+}
+
+export interface VerdictResult {
+  verdict: Verdict;
+  moreMinutesNeeded?: number;
+}
+
+/** Minutes rounded up to the next half minute, at least half a minute: "about how many more". */
+function aboutMinutes(seconds: number): number {
+  return Math.max(0.5, Math.ceil(seconds / 30) / 2);
+}
+
+export function decideVerdict(input: VerdictInput): VerdictResult {
+  const { slopePerMin: slope, ciLow, ciHigh, floorPerMin: floor, durationS, samples } = input;
+  if (samples < MIN_SAMPLES) {
+    const intervalS = samples >= 2 && durationS > 0 ? durationS / (samples - 1) : 1;
+    return { verdict: 'inconclusive', moreMinutesNeeded: aboutMinutes((MIN_SAMPLES - samples) * intervalS) };
+  }
+  if (input.plateau) return { verdict: 'plateau' };
+  if (input.trendP < GROWTH_ALPHA && slope > 0 && ciLow > 0) return { verdict: 'growing' };
+  if (ciHigh < floor) return { verdict: 'flat' };
+  // A slope's interval narrows as duration^-1.5 (more samples, and a longer lever arm): solve for the duration
+  // at which it would exclude zero at the test's level, or fall under the floor, whichever comes first.
+  const halfWidth = (ciHigh - ciLow) / 2;
+  const halfWidthAtAlpha = halfWidth * (normalQuantile(1 - GROWTH_ALPHA / 2) / normalQuantile(0.975));
+  const needed: number[] = [];
+  if (slope > 0) needed.push(durationS * (halfWidthAtAlpha / slope) ** (2 / 3));
+  if (slope < floor) needed.push(durationS * (halfWidth / (floor - slope)) ** (2 / 3));
+  return { verdict: 'inconclusive', moreMinutesNeeded: aboutMinutes(Math.min(...needed) - durationS) };
+}

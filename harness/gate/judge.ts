@@ -1,0 +1,164 @@
+// The gate's judgement of one run: each gated metric against the scenario's budgets and its baseline. Growth
+// fails only when it is both statistically clear and large enough to matter; near-misses are flagged borderline.
+import { floorPerMin } from '../analysis/floors.ts';
+import type { GateCheck, MetricSummary } from '../summary.ts';
+import type { Baseline, MachineFingerprint } from './baseline.ts';
+
+/** A scenario's limits for one metric, in its unit. */
+export interface Budget {
+  maxSlopePerMin?: number;
+  maxSlopePer1kOps?: number;
+}
+
+export interface JudgeOptions {
+  /** Metrics to judge; default: gatedMetrics(). */
+  metrics?: string[];
+  /** Per-minute floors of growth that matters, overriding floors.ts. */
+  floors?: Record<string, number>;
+  /** Added to the baseline's upper bound before growth counts as clear, per minute; default a quarter of the floor. */
+  tolerance?: Record<string, number>;
+  /** Where this run was measured, to note a baseline recorded elsewhere. */
+  nodeVersion?: string;
+  machine?: MachineFingerprint;
+}
+
+export interface Judgement {
+  pass: boolean;
+  checks: GateCheck[];
+  /** Some check was close to its limit: the gate should run the scenario once more and judge that run. */
+  borderline: boolean;
+  /** Things a person should know that are not failures (baseline from another machine, a metric not measured). */
+  notes: string[];
+}
+
+/** The metrics issue #55334 is about, judged unless the caller says otherwise. */
+export const GATED_BY_DEFAULT = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+
+/** The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). */
+export function gatedMetrics(metrics: Record<string, MetricSummary>, budgets: Record<string, Budget>): string[] {
+  const watched = Object.keys(metrics).filter((m) => m.startsWith('file:'));
+  return [...new Set([...GATED_BY_DEFAULT, ...Object.keys(budgets), ...watched])];
+}
+
+const UNIT_SUFFIX: Record<MetricSummary['unit'], string> = { bytes: 'B', count: '', ms: ' ms', percent: ' %' };
+
+/** A rate a person reads: 48.2 MB/min, 12/min, 3.1 ms/min. */
+export function formatRate(value: number, unit: MetricSummary['unit'], per = '/min'): string {
+  if (unit === 'bytes') {
+    const abs = Math.abs(value);
+    const [scale, name] = abs >= 1024 ** 3 ? [1024 ** 3, 'GB'] : abs >= 1024 ** 2 ? [1024 ** 2, 'MB'] : abs >= 1024 ? [1024, 'KB'] : [1, 'B'];
+    return `${(value / scale).toFixed(scale === 1 ? 0 : 1)} ${name}${per}`;
+  }
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)}${UNIT_SUFFIX[unit]}${per}`;
+}
+
+function plateauCheck(metric: string, m: MetricSummary, kind: GateCheck['kind'], limit: number): GateCheck {
+  const level = m.unit === 'bytes' ? formatRate(m.plateauLevel ?? m.last, 'bytes', '') : String(m.plateauLevel ?? m.last);
+  return {
+    metric, kind, limit, observed: m.slopePerMin, pass: true, borderline: false,
+    reason: `${metric} levelled off at ${level} after ${Math.round(m.plateauAtS ?? 0)} s: a plateau, not a leak.`,
+  };
+}
+
+/**
+ * Growth against the baseline: fails when the interval's lower bound is above the baseline's upper bound plus the
+ * tolerance (clear) and the slope exceeds the baseline's by more than the floor (matters). Borderline when it
+ * fails by less than a quarter of the floor, or passes only because the interval is too wide to be clear.
+ */
+function baselineCheck(metric: string, m: MetricSummary, baseline: Baseline | undefined, options: JudgeOptions): GateCheck {
+  const floor = floorPerMin(metric, m.last, options.floors);
+  const base = baseline?.metrics[metric];
+  const baseSlope = base?.slopePerMin ?? 0;
+  const tolerance = options.tolerance?.[metric] ?? floor / 4;
+  const threshold = (base?.ciHigh ?? 0) + tolerance;
+  const limit = baseSlope + floor;
+  if (m.verdict === 'plateau') return plateauCheck(metric, m, 'baseline', limit);
+  const rate = (v: number) => formatRate(v, m.unit);
+  const clearMargin = m.ciLow - threshold;
+  const sizeMargin = m.slopePerMin - limit;
+  const pass = !(clearMargin > 0 && sizeMargin > 0);
+  const borderline = pass ? sizeMargin > 0 && m.slopePerMin > threshold : Math.min(clearMargin, sizeMargin) < floor / 4;
+  const against = base
+    ? `the baseline's ${rate(baseSlope)} (upper bound ${rate(base.ciHigh)} + ${rate(tolerance)} tolerance)`
+    : `zero (no baseline for it; tolerance ${rate(tolerance)})`;
+  const growth = `${metric} grows ${rate(m.slopePerMin)} (95% CI ${rate(m.ciLow)} to ${rate(m.ciHigh)})`;
+  let reason: string;
+  if (!pass) {
+    reason = `${growth}: clearly above ${against}, and ${rate(m.slopePerMin - baseSlope)} more than it, over the ${rate(floor)} that matters.`;
+  } else if (clearMargin > 0) {
+    reason = `${growth}: clearly above ${against}, but only ${rate(m.slopePerMin - baseSlope)} more, under the ${rate(floor)} that matters.`;
+  } else if (sizeMargin > 0) {
+    reason = `${growth}: more than ${rate(limit)} but not clearly above ${against}; the interval is too wide to tell.`;
+  } else {
+    reason = `${growth}: within ${against}.`;
+  }
+  return { metric, kind: 'baseline', limit, observed: m.slopePerMin, pass, borderline, reason: borderline ? `${reason} Borderline: rerun to confirm.` : reason };
+}
+
+/**
+ * A budget is a limit the slope must not clearly exceed: fails when the interval's lower bound is above it.
+ * Per 1,000 operations only the point slope is measured, so its interval is the per-minute one scaled by the
+ * run's operation rate (slopePerMin / slopePer1kOps).
+ */
+function budgetCheck(metric: string, m: MetricSummary, limit: number, perOps: boolean): GateCheck {
+  const kind = perOps ? 'budgetPer1kOps' : 'budgetPerMin';
+  if (m.verdict === 'plateau') return plateauCheck(metric, m, kind, limit);
+  const per = perOps ? ' per 1,000 ops' : '/min';
+  const kOpsPerMin = perOps && m.slopePer1kOps ? m.slopePerMin / m.slopePer1kOps : NaN;
+  const scaled = !perOps || (Number.isFinite(kOpsPerMin) && kOpsPerMin > 0);
+  const observed = perOps ? (m.slopePer1kOps ?? 0) : m.slopePerMin;
+  const ciLow = perOps ? (scaled ? m.ciLow / kOpsPerMin : -Infinity) : m.ciLow;
+  const rate = (v: number) => formatRate(v, m.unit, per);
+  const pass = !(ciLow > limit);
+  const borderline = pass ? scaled && observed > limit : ciLow - limit < limit / 4;
+  const lower = Number.isFinite(ciLow) ? ` (95% lower bound ${rate(ciLow)})` : '';
+  let reason = pass
+    ? observed > limit
+      ? `${metric} grows ${rate(observed)}${lower}, over its budget of ${rate(limit)} but not clearly.`
+      : `${metric} grows ${rate(observed)}${lower}, within its budget of ${rate(limit)}.`
+    : `${metric} grows ${rate(observed)}${lower}, clearly over its budget of ${rate(limit)}.`;
+  if (borderline) reason += ' Borderline: rerun to confirm.';
+  return { metric, kind, limit, observed, pass, borderline, reason };
+}
+
+/** Judges one run's metrics (summary.json's `metrics`) against budgets and, when given, a baseline. */
+export function judgeRun(
+  metrics: Record<string, MetricSummary>,
+  budgets: Record<string, Budget>,
+  baseline?: Baseline,
+  options: JudgeOptions = {},
+): Judgement {
+  const checks: GateCheck[] = [];
+  const notes: string[] = [];
+  for (const metric of options.metrics ?? gatedMetrics(metrics, budgets)) {
+    const m = metrics[metric];
+    const budget = budgets[metric];
+    if (!m) {
+      if (budget) {
+        checks.push({
+          metric, kind: 'missing', limit: budget.maxSlopePerMin ?? budget.maxSlopePer1kOps ?? 0, observed: 0, pass: false,
+          reason: `${metric} has a budget but the run did not measure it: check that the target reports it (heap figures need the probe, session figures the gateway).`,
+        });
+      } else if (baseline?.metrics[metric]) {
+        notes.push(`${metric} is in the baseline but this run did not measure it.`);
+      }
+      continue;
+    }
+    if (baseline && !baseline.metrics[metric]) notes.push(`${metric} is not in the baseline: judged against zero growth.`);
+    checks.push(baselineCheck(metric, m, baseline, options));
+    if (budget?.maxSlopePerMin !== undefined) checks.push(budgetCheck(metric, m, budget.maxSlopePerMin, false));
+    if (budget?.maxSlopePer1kOps !== undefined) checks.push(budgetCheck(metric, m, budget.maxSlopePer1kOps, true));
+  }
+  if (baseline && options.nodeVersion && options.nodeVersion !== baseline.nodeVersion) {
+    notes.push(`The baseline was recorded on Node ${baseline.nodeVersion}, this run used ${options.nodeVersion}.`);
+  }
+  if (baseline && options.machine) {
+    const { cpuModel, cores, memoryBytes } = options.machine;
+    const b = baseline.machine;
+    if (cpuModel !== b.cpuModel || cores !== b.cores || memoryBytes !== b.memoryBytes) {
+      notes.push(`The baseline was recorded on another machine (${b.cores} x ${b.cpuModel}, ${formatRate(b.memoryBytes, 'bytes', '')}); slopes may differ a little.`);
+    }
+  }
+  return { pass: checks.every((c) => c.pass), checks, borderline: checks.some((c) => c.borderline), notes };
+}
