@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
+import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 
@@ -185,16 +186,35 @@ function heapSection(run: PageRun, compare: boolean): string {
   return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
 }
 
-/** memlab's duplicate figures: a flat record as a table, anything else as indented JSON. */
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
+}
+
+/**
+ * The heap diagnosis's duplicate figures (harness/heap/duplicates.ts: heapBytes, duplicatedBytes, share, strings,
+ * top groups), read loosely since summary.json types them as unknown; any other shape is shown as indented JSON.
+ */
 function duplicatesBlock(duplicates: unknown): string {
   if (duplicates === undefined || duplicates === null) return '';
-  const entries = typeof duplicates === 'object' && !Array.isArray(duplicates) ? Object.entries(duplicates as Record<string, unknown>) : [];
-  if (entries.length > 0 && entries.every(([, v]) => typeof v !== 'object' || v === null)) {
-    const rows = entries.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(typeof v === 'number' ? formatPlain(v) : v)}</td></tr>`);
-    return `<h4>Duplicated strings and objects</h4><table class="kv"><tbody>${rows.join('')}</tbody></table>`;
+  const d = duplicates as Partial<HeapDuplicates>;
+  if (!isNumber(d.heapBytes) || !isNumber(d.duplicatedBytes) || !isNumber(d.share)) {
+    const json = JSON.stringify(duplicates, null, 2) ?? '';
+    return `<h4>Duplicated content</h4><pre>${escapeHtml(json.length > 8000 ? `${json.slice(0, 8000)}\n…` : json)}</pre>`;
   }
-  const json = JSON.stringify(duplicates, null, 2) ?? '';
-  return `<h4>Duplicated strings and objects</h4><pre>${escapeHtml(json.length > 8000 ? `${json.slice(0, 8000)}\n…` : json)}</pre>`;
+  const lines = [`${escapeHtml(formatBytes(d.duplicatedBytes))} of the last snapshot's ${escapeHtml(formatBytes(d.heapBytes))} is content held more than once (<b>${escapeHtml(percent(d.share))}</b>).`];
+  const strings = d.strings;
+  if (strings && isNumber(strings.duplicatedBytes) && isNumber(strings.bytes) && isNumber(strings.share)) {
+    lines.push(`Strings: ${escapeHtml(formatBytes(strings.duplicatedBytes))} of ${escapeHtml(formatBytes(strings.bytes))} duplicated (${escapeHtml(percent(strings.share))}${isNumber(strings.duplicatedCount) ? `, ${escapeHtml(formatPlain(strings.duplicatedCount))} strings` : ''}).`);
+  }
+  const top = Array.isArray(d.top) ? d.top.filter((g) => g && isNumber(g.copies) && isNumber(g.duplicatedBytes)) : [];
+  const table = top.length
+    ? `<table class="heap"><thead><tr><th>what is copied</th><th class="num">copies</th><th class="num">retained each</th><th class="num">freed by sharing one</th></tr></thead><tbody>${top
+        .map((g) => `<tr><td><code>${escapeHtml(g.shape)}</code></td><td class="num">${escapeHtml(formatPlain(g.copies))}</td><td class="num">${isNumber(g.retainedEach) ? escapeHtml(formatBytes(g.retainedEach)) : '–'}</td><td class="num">${escapeHtml(formatBytes(g.duplicatedBytes))}</td></tr>`)
+        .join('')}</tbody></table>`
+    : '';
+  return `<h4>Duplicated content</h4><p>${lines.join(' ')}</p>${table}`;
 }
 
 const EVENT_ROWS_SHOWN = 200;

@@ -65,6 +65,8 @@ describe('report of a naive run', () => {
     assert.ok(heap);
     assert.match(heap[0], /skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(heap[0], /<ol class="path"><li>\(GC roots\)<\/li><li>SessionStore<\/li>/);
+    assert.match(html, /296 MB of the last snapshot's 340 MB is content held more than once \(<b>87 %<\/b>\)/);
+    assert.match(html, /<td><code>skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/code><\/td><td class="num">7,210<\/td>/, 'the copied shape');
     assert.match(html, /Gate checks <span class="badge bad">fail<\/span>/);
     assert.match(html, /<th scope="row">seed<\/th><td>42<\/td>/, 'run.json metadata is shown');
   });

@@ -185,7 +185,13 @@ export function syntheticSummary(samples: Sample[], options: SyntheticRunOptions
               },
               { name: 'SessionEntry', countFirst: 420, countLast: 7_210, retainedFirst: 18_100_000, retainedLast: 301_000_000, retainerPath: [] },
             ],
-            duplicates: { duplicatedStringBytes: 289_000_000, duplicatedStringShare: 0.91, duplicatedObjects: 7_180 },
+            duplicates: {
+              heapBytes: 340_000_000,
+              duplicatedBytes: 296_000_000,
+              share: 0.87,
+              strings: { count: 95_000, duplicatedCount: 7_300, bytes: 305_000_000, duplicatedBytes: 289_000_000, share: 0.95 },
+              top: [{ shape: options.heapClassName ?? 'Object { skills, prompt, version }', copies: 7_210, retainedEach: 41_300, duplicatedBytes: 297_700_000 }],
+            },
           },
         }
       : {}),
