@@ -16,6 +16,10 @@ export interface RunMeta {
   cpu: { model: string; cores: number; totalMemBytes: number };
   gitCommit: string | null;
   startedAt: string;
+  /** Every process the target ran as, one more per restart. */
+  targetPids: number[];
+  /** How long the target took from spawn to its ready line. */
+  targetStartupMs?: number;
   endedAt?: string;
   interrupted?: boolean;
   exitCode?: number;

@@ -30,7 +30,9 @@ function startProbe(path) {
   });
   gcObserver.observe({ entryTypes: ['gc'] });
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  // The histogram records the time between its timer's ticks, so the delay is what exceeds the resolution.
+  const resolutionMs = 20;
+  const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
   loopDelay.enable();
 
   function takeWindow() {
@@ -45,8 +47,8 @@ function startProbe(path) {
     const floor = windowFloor !== Infinity ? windowFloor : lastAfterGc;
     if (floor !== null) figures.heapFloorBytes = floor;
     if (loopDelay.count > 0) {
-      figures.eventLoopDelayP50Ms = loopDelay.percentile(50) / 1e6;
-      figures.eventLoopDelayP99Ms = loopDelay.percentile(99) / 1e6;
+      figures.eventLoopDelayP50Ms = Math.max(0, loopDelay.percentile(50) / 1e6 - resolutionMs);
+      figures.eventLoopDelayP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - resolutionMs);
     }
     figures.gcCount = gcCount;
     figures.gcPauseMs = gcPauseMs;

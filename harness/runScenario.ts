@@ -1,0 +1,297 @@
+// Runs one validated scenario end to end: starts the target with the probe, samples it, drives the storms and the
+// scripted events on the run's clock, then stops everything and writes summary.json. `run`, `gate`, `compare` and
+// `baseline` all go through here; a crash, an abort or a finished run each leave a complete, readable run folder.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { analyzeSamples } from './analysis/analyze.ts';
+import { startLoad, type LoadHandle } from './load.ts';
+import { OpCounter } from './opCounter.ts';
+import { ProbeClient } from './probe/probeClient.ts';
+import { createRunFolder, describeMachine, writeJsonAtomically, writeRunMeta, type RunMeta } from './runFolder.ts';
+import { parseSamples, type Phase, type Sample } from './sample.ts';
+import { Sampler } from './sampler.ts';
+import type { Scenario, ScenarioEvent } from './scenario.ts';
+import type { Summary } from './summary.ts';
+import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
+import { gatewaySessionsFile, gatewayTargetSpec } from './target/gatewayTarget.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+export const EXIT_CRASHED = 3;
+export const EXIT_INTERRUPTED = 130;
+
+export interface RunScenarioOptions {
+  /** The run folder; created, and refused if it already holds a run. */
+  out: string;
+  /** Called with every sample as it is written (progress display, live verdicts). */
+  onProgress?: (sample: Sample) => void;
+  /** Called with one line about each thing that happens (target ready, restart, snapshot, crash). */
+  onNote?: (message: string) => void;
+  /** Aborting stops the load and the target, keeps every sample and marks the run interrupted. */
+  signal?: AbortSignal;
+  /** What the run was asked for (command-line options), recorded in run.json. */
+  requested?: Record<string, unknown>;
+}
+
+export interface RunResult {
+  runDir: string;
+  /** 0 finished, 3 the target crashed or would not start, 130 interrupted (DESIGN.md). */
+  exitCode: number;
+  interrupted: boolean;
+  crashed?: { code: number | null; signal: string | null; lastLines: string[] };
+  /** Heap snapshots written during the run, oldest first. */
+  snapshots: string[];
+  summary: Summary;
+}
+
+const PROBE_CONNECT_MS = 5_000;
+const SNAPSHOT_TIMEOUT_MS = 120_000;
+
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
+  const runDir = createRunFolder(options.out);
+  const note = options.onNote ?? (() => {});
+  const probe = await ProbeClient.listen();
+  const target = new CommandTarget(targetSpec(scenario, runDir, probe));
+  const meta: RunMeta = {
+    scenario: { name: scenario.name, file: scenario.source, description: scenario.description },
+    target: target.spec.label,
+    options: { ...options.requested, scenario },
+    seed: scenario.seed,
+    ...describeMachine(),
+    startedAt: new Date().toISOString(),
+    targetPids: [],
+  };
+  writeRunMeta(runDir, meta);
+
+  const opCounter = new OpCounter();
+  const snapshots: string[] = [];
+  let crashed: TargetExit | null = null;
+  let interrupted = false;
+  let startupFailed: string | null = null;
+  let durationS = 0;
+  let sampler: Sampler | null = null;
+  let load: LoadHandle | null = null;
+
+  // The run ends at its duration, on abort, or when the target dies on its own; whichever comes first.
+  let endRun!: () => void;
+  const ended = new Promise<void>((resolve) => (endRun = resolve));
+  const onAbort = () => {
+    interrupted = true;
+    endRun();
+  };
+  if (options.signal?.aborted) interrupted = true;
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  target.onUnexpectedExit((exit) => {
+    crashed = exit;
+    sampler?.addEvent({ type: 'target-exit', detail: describeExit(exit) });
+    note(`target ${target.spec.label} died: ${describeExit(exit)}`);
+    endRun();
+  });
+
+  let phase: 'starting' | 'running' | 'restarting' | 'cooldown' = 'starting';
+  let startedAtMs = Date.now();
+  const currentPhase = (): Phase => {
+    if (phase === 'restarting' || phase === 'cooldown') return phase;
+    if (load?.paused) return 'paused';
+    return (Date.now() - startedAtMs) / 1000 < scenario.warmup ? 'warmup' : 'load';
+  };
+
+  try {
+    if (!interrupted) {
+      meta.targetStartupMs = await startTarget(target, probe, note);
+      meta.targetPids.push(target.pid!);
+      // Rewritten now so that, should the harness itself be killed, run.json still names the process to clean up.
+      writeRunMeta(runDir, meta);
+    }
+    if (!interrupted && !crashed) {
+      startedAtMs = Date.now();
+      sampler = new Sampler({
+        file: join(runDir, 'samples.jsonl'),
+        intervalMs: scenario.sampleInterval * 1000,
+        startedAtMs,
+        target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
+        probe,
+        gateway: 'gateway' in scenario.target ? { sessionsFile: gatewaySessionsFile(join(runDir, 'data')) } : undefined,
+        files: 'command' in scenario.target ? scenario.target.command.files : {},
+        ops: opCounter,
+        phase: currentPhase,
+        onSample: options.onProgress,
+      });
+      sampler.start();
+      phase = 'running';
+      load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter });
+      const events = scheduleEvents(scenario.events, startedAtMs, runEvent, endRun);
+      const timer = setTimeout(endRun, Math.max(0, startedAtMs + scenario.duration * 1000 - Date.now()));
+      await ended;
+      clearTimeout(timer);
+      await events.cancel();
+    }
+  } catch (err) {
+    // The target exited or never got ready while starting or restarting: that is a crash, with its last lines.
+    if (err instanceof TargetStartError) {
+      startupFailed = err.message;
+      crashed ??= err.exit ?? { code: null, signal: null, lastLines: target.lastLines() };
+      // An exit was already announced by the exit listener; a timeout or a failed spawn was not.
+      if (!err.exit) note(err.message);
+    } else if (!crashed) {
+      throw err;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    phase = 'cooldown';
+    await load?.stop();
+    durationS = sampler ? sampler.now() : 0;
+    await sampler?.stop();
+    await target.stop();
+    await target.close();
+    await probe.close();
+  }
+
+  async function runEvent(event: ScenarioEvent): Promise<void> {
+    if (event.type === 'pause') {
+      load?.pause();
+      sampler?.addEvent({ type: 'pause' });
+    } else if (event.type === 'resume') {
+      load?.resume();
+      sampler?.addEvent({ type: 'resume' });
+    } else if (event.type === 'restart') {
+      const wasPaused = load?.paused ?? false;
+      load?.pause();
+      phase = 'restarting';
+      const oldPid = target.pid;
+      const t = sampler?.now();
+      const began = performance.now();
+      await target.restart();
+      await probe.waitFor(target.pid!, PROBE_CONNECT_MS);
+      const durationMs = performance.now() - began;
+      phase = 'running';
+      if (!wasPaused) load?.resume(target.baseUrl!);
+      meta.targetPids.push(target.pid!);
+      writeRunMeta(runDir, meta);
+      sampler?.addEvent({ type: 'restart', t, durationMs: Math.round(durationMs), detail: `pid ${oldPid} -> ${target.pid}` });
+      note(`target restarted in ${Math.round(durationMs)} ms (pid ${oldPid} -> ${target.pid})`);
+    } else {
+      await takeSnapshot();
+    }
+  }
+
+  async function takeSnapshot(): Promise<void> {
+    const pid = target.pid;
+    if (pid === null || !probe.isConnected(pid)) {
+      sampler?.addEvent({ type: 'snapshot', detail: 'skipped: the target has no probe (not a Node process?)' });
+      note('heap snapshot skipped: the target has no probe');
+      return;
+    }
+    const t = sampler ? Math.round(sampler.now()) : 0;
+    const file = join(runDir, `heap-${String(snapshots.length + 1).padStart(2, '0')}-${t}s.heapsnapshot`);
+    const began = sampler?.now();
+    let durationMs: number;
+    try {
+      ({ durationMs } = await probe.snapshot(pid, file, SNAPSHOT_TIMEOUT_MS));
+    } catch (err) {
+      // A snapshot that fails (the target died meanwhile, a full disk) costs the run its snapshot, not the run.
+      sampler?.addEvent({ type: 'snapshot', t: began, detail: `failed: ${(err as Error).message}` });
+      note(`heap snapshot failed: ${(err as Error).message}`);
+      return;
+    }
+    snapshots.push(file);
+    // Marked at the time it began, with how long the target's event loop was blocked writing it.
+    sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
+    note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
+  }
+
+  const { samples } = parseSamples(sampler ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
+  const summary: Summary = {
+    scenario: scenario.name,
+    target: target.spec.label,
+    durationS: Math.round(durationS * 1000) / 1000,
+    samples: samples.length,
+    interrupted,
+    operations: opCounter.totals(),
+    metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
+  };
+  writeJsonAtomically(join(runDir, 'summary.json'), summary);
+
+  const finalCrash = crashed as TargetExit | null;
+  const exitCode = finalCrash ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+  meta.endedAt = new Date().toISOString();
+  meta.interrupted = interrupted;
+  meta.exitCode = exitCode;
+  if (finalCrash) meta.crashed = { ...finalCrash, ...(startupFailed ? { lastLines: [startupFailed, ...finalCrash.lastLines] } : {}) };
+  writeRunMeta(runDir, meta);
+  return { runDir, exitCode, interrupted, ...(meta.crashed ? { crashed: meta.crashed } : {}), snapshots, summary };
+}
+
+function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): CommandTargetSpec {
+  const logFile = join(runDir, 'target.log');
+  if ('gateway' in scenario.target) {
+    const gateway = scenario.target.gateway;
+    return gatewayTargetSpec(
+      {
+        store: gateway.store,
+        fixes: gateway.store === 'dedup' ? gateway.fixes : undefined,
+        dataDir: join(runDir, 'data'),
+        skills: gateway.skills,
+        skillsDir: gateway.skillsDir,
+        cronJobs: gateway.cronJobs,
+        timeScale: gateway.timeScale,
+        pruneAfterMs: gateway.pruneAfter * 1000,
+        seedState: gateway.seedState,
+      },
+      { env: probe.targetEnv(), logFile },
+    );
+  }
+  const command = scenario.target.command;
+  return {
+    label: `command:${basename(command.argv[command.argv.length - 1] ?? command.argv[0])}`,
+    argv: command.argv,
+    cwd: command.cwd,
+    env: { ...command.env, ...probe.targetEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
+    ready: new RegExp(command.ready),
+    logFile,
+  };
+}
+
+/** Starts the target and gives its probe a moment to connect; returns how long start-up took. */
+async function startTarget(target: CommandTarget, probe: ProbeClient, note: (message: string) => void): Promise<number> {
+  const began = performance.now();
+  await target.start();
+  const readyMs = Math.round(performance.now() - began);
+  const probed = await probe.waitFor(target.pid!, PROBE_CONNECT_MS);
+  note(`target ${target.spec.label} ready at ${target.baseUrl} in ${readyMs} ms (pid ${target.pid}${probed ? ', probe connected' : ', no probe: not a Node process?'})`);
+  return readyMs;
+}
+
+/**
+ * Fires each event at its time, one at a time in order (a snapshot never overlaps a restart). `cancel` stops the
+ * ones not yet due and waits for the one in progress, so the target is never stopped halfway through a restart.
+ */
+function scheduleEvents(events: ScenarioEvent[], startedAtMs: number, run: (event: ScenarioEvent) => Promise<void>, onFailure: () => void) {
+  let chain = Promise.resolve();
+  let cancelled = false;
+  let failure: unknown = null;
+  const timers = [...events]
+    .sort((a, b) => a.at - b.at)
+    .map((event) =>
+      setTimeout(() => {
+        chain = chain.then(async () => {
+          if (cancelled || failure) return;
+          try {
+            await run(event);
+          } catch (err) {
+            failure = err;
+            onFailure();
+          }
+        });
+      }, Math.max(0, startedAtMs + event.at * 1000 - Date.now())),
+    );
+  return {
+    async cancel(): Promise<void> {
+      cancelled = true;
+      for (const timer of timers) clearTimeout(timer);
+      await chain;
+      if (failure) throw failure;
+    },
+  };
+}
+

@@ -1,0 +1,223 @@
+// `soakgate run` end to end against a tiny plain Node server given as a command: a full run, SIGINT, a second SIGINT,
+// a crashing target and a bad scenario, each checked for what it leaves behind (files, exit code, no process).
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RunMeta } from '../harness/runFolder.ts';
+import { EXIT_INTERRUPTED, runScenario } from '../harness/runScenario.ts';
+import { parseSamples, type Sample } from '../harness/sample.ts';
+import { parseScenario } from '../harness/scenario.ts';
+import type { Summary } from '../harness/summary.ts';
+
+const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
+const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+let dir: string;
+const started: ChildProcess[] = [];
+const targetPids: number[] = [];
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'soakgate-run-test-'));
+});
+
+after(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  for (const pid of targetPids) assert.equal(isAlive(pid), false, `target pid ${pid} is still alive`);
+});
+
+/** A killed process whose parent (the harness) is gone stays a zombie until init reaps it: that counts as dead. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** A scenario file for the tiny server; `env` tunes the server (leak, crash, hang). */
+function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[] }): string {
+  const file = join(dir, `${name}.json`);
+  const scenario = {
+    name,
+    target: {
+      command: {
+        argv: [process.execPath, fixture],
+        env: { TINY_LOG_FILE: `${name}-requests.log`, TINY_RETAIN_BYTES: '5000', ...fields.env },
+        ready: 'listening on (http://\\S+)',
+        files: { requests: `${name}-requests.log` },
+      },
+    },
+    duration: fields.duration,
+    warmup: '1s',
+    sampleInterval: '250ms',
+    load: [{ kind: 'http', path: '/items/{{n}}', rate: 150 }],
+    events: fields.events ?? [],
+  };
+  writeFileSync(file, JSON.stringify(scenario));
+  return file;
+}
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function soakgate(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+function readRun(out: string): { meta: RunMeta; summary: Summary; samples: Sample[]; skippedLines: number } {
+  const meta = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta;
+  targetPids.push(...meta.targetPids);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+  return { meta, summary, ...parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')) };
+}
+
+async function waitForSamples(out: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const file = join(out, 'samples.jsonl');
+    if (existsSync(file) && parseSamples(readFileSync(file, 'utf8')).samples.length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`fewer than ${count} samples in ${out} after 20 s`);
+}
+
+test('records every sample of a run against a command target, with a snapshot and a restart', async () => {
+  const out = join(dir, 'full');
+  const scenario = writeScenario('full', {
+    duration: '5s',
+    events: [
+      { at: '2s', type: 'snapshot' },
+      { at: '3s', type: 'restart' },
+    ],
+  });
+  const { done } = soakgate([scenario, '--out', out, '--seed', '7']);
+  const { code, stdout, stderr } = await done;
+  assert.equal(code, 0, stderr);
+  assert.match(stdout, /full on command:tinyServer\.mjs: finished/);
+  const { meta, summary, samples, skippedLines } = readRun(out);
+
+  assert.equal(skippedLines, 0);
+  assert.ok(samples.length >= 18 && samples.length <= 23, `${samples.length} samples at 4 Hz over 5 s`);
+  assert.equal(meta.seed, 7);
+  assert.equal(meta.exitCode, 0);
+  assert.equal(meta.interrupted, false);
+  assert.equal(meta.node, process.version);
+  assert.equal(meta.targetPids.length, 2, 'one process, then one more after the restart');
+  assert.equal(summary.interrupted, false);
+  assert.equal(summary.samples, samples.length);
+  assert.ok(summary.operations.requests > 400, `requests: ${summary.operations.requests}`);
+  for (const metric of ['rssBytes', 'heapUsedBytes', 'heapFloorBytes', 'file:requests']) assert.ok(summary.metrics[metric], `${metric} summarized`);
+
+  const phases = new Set(samples.map((s) => s.phase));
+  for (const phase of ['warmup', 'load', 'restarting', 'cooldown']) assert.ok(phases.has(phase as Sample['phase']), `phase ${phase}`);
+  const events = samples.flatMap((s) => s.events ?? []);
+  const snapshot = events.find((e) => e.type === 'snapshot')!;
+  assert.ok(snapshot.durationMs! > 0, 'the snapshot says how long it blocked the target');
+  assert.ok(existsSync(join(out, snapshot.detail!)), 'the snapshot is in the run folder');
+  const restart = events.find((e) => e.type === 'restart')!;
+  assert.equal(restart.detail, `pid ${meta.targetPids[0]} -> ${meta.targetPids[1]}`);
+  const fileSizes = samples.map((s) => s.metrics['file:requests']).filter((v) => v !== undefined);
+  assert.ok(fileSizes.at(-1)! > fileSizes[0], 'the watched file grew');
+  assert.ok(existsSync(join(out, 'report.html')));
+  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+});
+
+test('SIGINT stops the load and the target, keeps the samples and exits 130', async () => {
+  const out = join(dir, 'sigint');
+  const { child, done } = soakgate([writeScenario('sigint', { duration: '60s' }), '--out', out, '--no-report']);
+  await waitForSamples(out, 6);
+  child.kill('SIGINT');
+  const { code } = await done;
+  assert.equal(code, 130);
+  const { meta, summary, samples, skippedLines } = readRun(out);
+  assert.equal(meta.interrupted, true);
+  assert.equal(meta.exitCode, 130);
+  assert.equal(summary.interrupted, true);
+  assert.equal(skippedLines, 0);
+  assert.ok(samples.length >= 6);
+  assert.equal(samples.at(-1)!.phase, 'cooldown', 'the last sample is flushed after the load stopped');
+  assert.ok(summary.durationS < 30);
+  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+});
+
+test('a second SIGINT quits at once and still kills a target that ignores SIGTERM', async () => {
+  const out = join(dir, 'twice');
+  const { child, done } = soakgate([writeScenario('twice', { duration: '60s', env: { TINY_IGNORE_SIGTERM: '1' } }), '--out', out, '--no-report']);
+  await waitForSamples(out, 4);
+  const pid = (JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta).targetPids[0];
+  targetPids.push(pid);
+  child.kill('SIGINT');
+  // The first SIGINT waits out the target's 5 s SIGTERM grace; the second does not.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(isAlive(pid), true, 'the hung target survived SIGTERM');
+  const quitAt = Date.now();
+  child.kill('SIGINT');
+  const { code } = await done;
+  assert.equal(code, 130);
+  assert.ok(Date.now() - quitAt < 3_000, 'quit without waiting for the grace period');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(isAlive(pid), false, 'the target was killed with the harness');
+});
+
+test('a target that crashes mid-run gives exit 3, its exit code and last lines, and every sample', async () => {
+  const out = join(dir, 'crash');
+  const { done } = soakgate([writeScenario('crash', { duration: '30s', env: { TINY_CRASH_AFTER_MS: '2500' } }), '--out', out, '--no-report']);
+  const { code, stdout } = await done;
+  assert.equal(code, 3);
+  assert.match(stdout, /target crashed/);
+  assert.match(stdout, /crashing on purpose/);
+  const { meta, summary, samples, skippedLines } = readRun(out);
+  assert.equal(meta.exitCode, 3);
+  assert.equal(meta.crashed!.code, 7);
+  assert.ok(meta.crashed!.lastLines.includes('tiny server: crashing on purpose'));
+  assert.equal(skippedLines, 0);
+  assert.ok(samples.length >= 8, `${samples.length} samples kept`);
+  assert.ok(summary.durationS < 10);
+  assert.ok(samples.flatMap((s) => s.events ?? []).some((e) => e.type === 'target-exit' && e.detail === 'exit code 7'));
+  assert.ok(samples.some((s) => s.metrics.rssBytes !== undefined), 'samples from before the crash');
+});
+
+test('refuses a bad scenario with exit 2 before starting anything', async () => {
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ name: 'bad', target: { command: { argv: ['node'], ready: '(x)' } }, duration: '5s', warmup: '10s' }));
+  const out = join(dir, 'bad-run');
+  const { code, stderr } = await soakgate([file, '--out', out]).done;
+  assert.equal(code, 2);
+  assert.match(stderr, /bad\.json: duration: 5s is not longer than its warmup/);
+  assert.equal(existsSync(out), false, 'no run folder');
+  const usage = await soakgate(['--duration', 'soon']).done;
+  assert.equal(usage.code, 2);
+});
+
+test('runScenario, called as gate and compare call it, stops on abort and marks the run interrupted', async () => {
+  const scenario = parseScenario(JSON.parse(readFileSync(writeScenario('api', { duration: '30s' }), 'utf8')), join(dir, 'api.json'));
+  const controller = new AbortController();
+  const progress: Sample[] = [];
+  setTimeout(() => controller.abort(), 2_500);
+  const result = await runScenario(scenario, { out: join(dir, 'api'), signal: controller.signal, onProgress: (s) => progress.push(s) });
+  assert.equal(result.exitCode, EXIT_INTERRUPTED);
+  assert.equal(result.interrupted, true);
+  assert.equal(result.summary.interrupted, true);
+  assert.equal(result.summary.samples, progress.length);
+  const { meta } = readRun(result.runDir);
+  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+});
