@@ -1,10 +1,11 @@
 // Heap diagnosis of one process from its snapshots, oldest first: which object shapes grew (memlab's
 // unbound-shape analysis), the retainer path of each from a GC root, and how much of the last heap is duplicated.
 import { existsSync } from 'node:fs';
+import type { IHeapSnapshot } from '@memlab/core';
 import type { HeapGrowth } from '../summary.ts';
 import { findDuplicates, type HeapDuplicates } from './duplicates.ts';
 import { rankGrowth } from './growthRank.ts';
-import { loadMemlab } from './memlab.ts';
+import { loadMemlab, type Memlab } from './memlab.ts';
 import { findRepresentatives } from './representatives.ts';
 import { retainerPath } from './retainerPath.ts';
 import { findGrowingShapes } from './shapeGrowth.ts';
@@ -24,6 +25,20 @@ export interface HeapDiagnosis {
 
 export class HeapDiagnosisError extends Error {}
 
+/** What the last heap tells about each candidate shape, read while memlab still holds that heap. */
+interface LastHeapFindings {
+  shapes: Map<string, { wrapsOneChild: boolean; retainerPath: string[] }>;
+  duplicates: HeapDuplicates;
+}
+
+function inspectLastHeap(memlab: Memlab, heap: IHeapSnapshot, candidateShapes: string[]): LastHeapFindings {
+  const shapes = new Map<string, { wrapsOneChild: boolean; retainerPath: string[] }>();
+  for (const [shape, { node, wrapsOneChild }] of findRepresentatives(memlab, heap, candidateShapes)) {
+    shapes.set(shape, { wrapsOneChild, retainerPath: retainerPath(memlab, heap, node) });
+  }
+  return { shapes, duplicates: findDuplicates(memlab, heap) };
+}
+
 export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOptions): Promise<HeapDiagnosis> {
   if (snapshotPaths.length < 2) {
     throw new HeapDiagnosisError(`heap diagnosis needs at least 2 snapshots of one process, got ${snapshotPaths.length}`);
@@ -32,27 +47,31 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (missing.length > 0) throw new HeapDiagnosisError(`heap snapshot not found: ${missing.join(', ')}`);
 
   const memlab = await loadMemlab(options.workDir);
-  const shapes = await findGrowingShapes(memlab, options.workDir, snapshotPaths);
-  const last = await memlab.heapAnalysis.getFullHeapFromFile(snapshotPaths[snapshotPaths.length - 1]);
-  const representatives = findRepresentatives(
-    memlab,
-    last,
-    shapes.map((s) => s.shape),
-  );
-  const ranked = rankGrowth(
+  let findings: LastHeapFindings | undefined;
+  const { shapes, inspectedLastHeap } = await findGrowingShapes(memlab, options.workDir, snapshotPaths, (heap, candidates) => {
+    findings = inspectLastHeap(memlab, heap, candidates);
+  });
+  if (!inspectedLastHeap || !findings) {
+    const last = await memlab.heapAnalysis.getFullHeapFromFile(snapshotPaths[snapshotPaths.length - 1]);
+    findings = inspectLastHeap(
+      memlab,
+      last,
+      shapes.map((s) => s.shape),
+    );
+  }
+  const { shapes: lastHeapShapes, duplicates } = findings;
+
+  const grew: HeapGrowth[] = rankGrowth(
     shapes.map((s) => ({
       name: s.shape,
       countFirst: s.counts[0],
       countLast: s.counts[s.counts.length - 1],
       retainedFirst: s.retainedSizes[0],
       retainedLast: s.retainedSizes[s.retainedSizes.length - 1],
-      wrapsOneChild: representatives.get(s.shape)?.wrapsOneChild ?? false,
+      wrapsOneChild: lastHeapShapes.get(s.shape)?.wrapsOneChild ?? false,
     })),
-  ).slice(0, options.top ?? 10);
-
-  const grew: HeapGrowth[] = ranked.map(({ wrapsOneChild: _, ...growth }) => {
-    const representative = representatives.get(growth.name);
-    return { ...growth, retainerPath: representative ? retainerPath(memlab, last, representative.node) : [] };
-  });
-  return { snapshots: snapshotPaths, grew, duplicates: findDuplicates(memlab, last) };
+  )
+    .slice(0, options.top ?? 10)
+    .map(({ wrapsOneChild: _, ...growth }) => ({ ...growth, retainerPath: lastHeapShapes.get(growth.name)?.retainerPath ?? [] }));
+  return { snapshots: snapshotPaths, grew, duplicates };
 }
