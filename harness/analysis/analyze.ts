@@ -4,9 +4,9 @@ import type { Sample } from '../sample.ts';
 import type { MetricSummary } from '../summary.ts';
 import { floorPerMin } from './floors.ts';
 import { findPlateau } from './plateau.ts';
-import { medianOfSorted, senIntercept, sortedPairwiseSlopes } from './theilSen.ts';
+import { median, pairwiseSlopes, senIntercept } from './theilSen.ts';
 import { fitTrend } from './trend.ts';
-import { GROWTH_ALPHA, MIN_SAMPLES, decideVerdict } from './verdict.ts';
+import { MIN_SAMPLES, decideVerdict } from './verdict.ts';
 
 export interface AnalyzeOptions {
   /** Samples before this many seconds are start-up, not steady state, and are left out. */
@@ -77,14 +77,13 @@ export function binMeans(series: MetricSeries, maxPoints: number): MetricSeries 
 function slopePer1kOps(series: MetricSeries): number | null {
   const kOps = series.ops.map((count) => count / 1000);
   if (kOps.length < 2 || kOps[kOps.length - 1] === kOps[0]) return null;
-  return medianOfSorted(sortedPairwiseSlopes(kOps, series.values));
+  return median(pairwiseSlopes(kOps, series.values));
 }
 
 /** Robust spread of the values around the fitted line (1.4826 x median absolute deviation), in the metric's unit. */
 function residualNoise(tMin: number[], values: number[], slope: number): number {
   const intercept = senIntercept(tMin, values, slope);
-  const deviations = Float64Array.from(values, (v, i) => Math.abs(v - intercept - slope * tMin[i])).sort();
-  return 1.4826 * medianOfSorted(deviations);
+  return 1.4826 * median(Float64Array.from(values, (v, i) => Math.abs(v - intercept - slope * tMin[i])));
 }
 
 export function summarizeMetric(metric: string, raw: MetricSeries, opts: AnalyzeOptions): MetricSummary {
@@ -104,8 +103,8 @@ export function summarizeMetric(metric: string, raw: MetricSeries, opts: Analyze
   const series = binMeans(raw, opts.maxPoints ?? 480);
   const tMin = series.tS.map((t) => t / 60);
   const trend = fitTrend(tMin, series.values);
-  const rising = trend.p < GROWTH_ALPHA && trend.slope > 0;
-  const plateau = rising ? findPlateau(series.tS, series.values, trend.slope, floor) : null;
+  const ruledOut = trend.slope <= 0 || trend.ciHigh < floor;
+  const plateau = ruledOut ? null : findPlateau(series.tS, series.values, floor);
   const { verdict, moreMinutesNeeded } = decideVerdict({
     slopePerMin: trend.slope,
     ciLow: trend.ciLow,

@@ -4,7 +4,7 @@ import type { Sample } from '../sample.ts';
 import type { MetricSummary } from '../summary.ts';
 import { binMeans, metricSeries, unitOf } from './analyze.ts';
 import { seededRandom } from './seededRandom.ts';
-import { medianOfSorted, senIntercept, sortedPairwiseSlopes } from './theilSen.ts';
+import { median, pairwiseSlopes, senIntercept } from './theilSen.ts';
 
 export interface SlopeDifference {
   unit: MetricSummary['unit'];
@@ -53,7 +53,7 @@ function blockLength(residuals: number[]): number {
 
 function fit(tS: number[], values: number[]): Fit {
   const tMin = tS.map((t) => t / 60);
-  const slope = medianOfSorted(sortedPairwiseSlopes(tMin, values));
+  const slope = median(pairwiseSlopes(tMin, values));
   const intercept = senIntercept(tMin, values, slope);
   const fitted = tMin.map((t) => intercept + slope * t);
   const residuals = values.map((v, i) => v - fitted[i]);
@@ -68,7 +68,7 @@ function resampledSlope(f: Fit, random: () => number): number {
     const start = Math.floor(random() * n);
     for (let j = 0; j < f.blockLength && i < n; j++, i++) values[i] = f.fitted[i] + f.residuals[(start + j) % n];
   }
-  return medianOfSorted(sortedPairwiseSlopes(f.tMin, values));
+  return median(pairwiseSlopes(f.tMin, values));
 }
 
 /** The difference of two series' slopes (per minute) with a percentile bootstrap interval. */

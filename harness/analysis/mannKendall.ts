@@ -1,5 +1,6 @@
 // Mann-Kendall trend test with a variance correction for autocorrelation. Memory series sampled every second are
 // strongly autocorrelated; without the correction the test sees a trend in plain noise far more often than alpha.
+import { varianceInflation } from './autocorrelation.ts';
 import { normalCdf } from './normal.ts';
 
 export interface MannKendallResult {
@@ -55,43 +56,12 @@ function ranks(values: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Autocorrelation of a series at lag k, over the whole series' variance (the usual biased estimator). */
-function autocorrelation(r: ArrayLike<number>, mean: number, variance: number, k: number): number {
-  let sum = 0;
-  for (let i = 0; i < r.length - k; i++) sum += (r[i] - mean) * (r[i + k] - mean);
-  return sum / variance;
-}
-
 /**
- * n/n*, the factor by which autocorrelation inflates Var S, from the ranks of the series detrended by its Sen slope.
- * Hamed & Rao (1998) sum the autocorrelations that test significant; on short AR(1) series with phi >= 0.8 that
- * gave 5-12% false trends at a nominal 0.5% in simulation, because the estimates are biased low and the many
- * small lags are dropped. Instead: Geyer's (1992) initial monotone sequence (pairs of lags summed while positive,
- * which also stops a GC sawtooth's periodic echo from counting as persistence), divided by 1 - 2L/n for the bias
- * that removing the mean puts on a sum truncated at lag L, and raised by one standard error (Bartlett: relative
- * SE sqrt(2(2L+1)/n)), so that a short series errs on the wide side. Capped at n/2 (two effective samples).
+ * n/n*, the factor by which autocorrelation inflates Var S: the variance inflation of the ranks of the series
+ * detrended by its Sen slope (Hamed & Rao's construction; see autocorrelation.ts for how it is estimated).
  */
 export function autocorrelationCorrection(x: ArrayLike<number>, y: ArrayLike<number>, slope: number): number {
-  const n = y.length;
-  if (n < 4) return 1;
-  const r = ranks(Array.from({ length: n }, (_, i) => y[i] - slope * x[i]));
-  const mean = (n + 1) / 2;
-  let variance = 0;
-  for (let i = 0; i < n; i++) variance += (r[i] - mean) ** 2;
-  if (variance === 0) return 1;
-  let sum = 0;
-  let previousPair = Infinity;
-  let truncatedAt = 0;
-  for (let k = 1; k + 1 <= n / 4; k += 2) {
-    const pair = autocorrelation(r, mean, variance, k) + autocorrelation(r, mean, variance, k + 1);
-    if (pair <= 0) break;
-    previousPair = Math.min(pair, previousPair);
-    sum += previousPair;
-    truncatedAt = k + 1;
-  }
-  const factor = (1 + 2 * sum) / (1 - (2 * truncatedAt) / n);
-  const cautious = factor * (1 + Math.sqrt((2 * (2 * truncatedAt + 1)) / n));
-  return Math.min(n / 2, Math.max(1, cautious));
+  return varianceInflation(ranks(Array.from({ length: y.length }, (_, i) => y[i] - slope * x[i])));
 }
 
 /**

@@ -1,6 +1,6 @@
 // Growth that levels off is not a leak: a cache filling up, a pool reaching its size, one allocation step. This
 // finds where a rising series went flat and the level it stays at, so the verdict can say `plateau`.
-import { medianOfSorted } from './theilSen.ts';
+import { median } from './theilSen.ts';
 import { fitTrend } from './trend.ts';
 
 export interface Plateau {
@@ -13,28 +13,44 @@ export interface Plateau {
 }
 
 /**
- * For a series already known to rise at `slopePerMin` overall: the earliest start (in steps of 5% of the run, up
- * to 75%) after which the rest is flat. "Flat" needs evidence, not just a short noisy tail: the tail's 95% upper
- * bound must be under half the overall slope, and the tail must not itself rise clearly (p < 0.01) by more than
- * the floor. A linear leak never passes that; a step, or a ramp that stops, does.
+ * For a series whose slope is positive but not ruled out (not `flat`): the earliest start, in steps of 5% of the
+ * run, from which the rest is flat, when the series rose before it. Flat needs evidence, not just a short noisy
+ * tail: the tail covers at least 40% of the run (so a leak that grows in steps, as RSS does by pages, shows a step
+ * in it), its 95% upper bound is under half the rate at which the series rose to it (from the first tenth of the
+ * run to the tail, centre to centre: for a straight line that is its slope), and it does not itself rise clearly
+ * (p < 0.01) by more than the floor. Rose: by more than 4 robust SDs of the tail.
+ * The overall trend test is not required: a step, detrended by a line, looks like strong autocorrelation.
  */
-export function findPlateau(tS: number[], y: number[], slopePerMin: number, floorPerMin: number): Plateau | null {
+export function findPlateau(tS: number[], y: number[], floorPerMin: number): Plateau | null {
   const n = y.length;
-  const minTail = Math.max(8, Math.ceil(n / 4));
+  const minTail = Math.max(8, Math.ceil(0.4 * n));
   const tMin = tS.map((t) => t / 60);
-  for (let step = 1; step <= 15; step++) {
-    const start = Math.floor((step * n) / 20);
-    if (n - start < minTail) break;
-    const tail = fitTrend(tMin.slice(start), y.slice(start));
-    const slowed = tail.ciHigh < slopePerMin / 2;
-    const stillRising = tail.p < 0.01 && tail.slope > 0 && tail.ciHigh >= floorPerMin;
-    if (!slowed || stillRising) continue;
+  const starts: number[] = [];
+  for (let step = 1; n - Math.floor((step * n) / 20) >= minTail; step++) starts.push(Math.floor((step * n) / 20));
+  const headEnd = Math.max(4, Math.ceil(n / 10));
+  const head = median(Float64Array.from(y.slice(0, headEnd)));
+  const headCentreMin = (tMin[0] + tMin[headEnd - 1]) / 2;
+  /** The plateau when the series is flat from `start` on and rose before it, else null. */
+  const plateauFrom = (start: number): Plateau | null => {
     const rest = y.slice(start);
-    const level = medianOfSorted(Float64Array.from(rest).sort());
-    const noise = 1.4826 * medianOfSorted(Float64Array.from(rest, (v) => Math.abs(v - level)).sort());
+    const tail = fitTrend(tMin.slice(start), rest);
+    const level = median(Float64Array.from(rest));
+    const noise = 1.4826 * median(Float64Array.from(rest, (v) => Math.abs(v - level)));
+    const riseRate = (level - head) / ((tMin[start] + tMin[n - 1]) / 2 - headCentreMin);
+    const slowed = tail.ciHigh < riseRate / 2;
+    const stillRising = tail.p < 0.01 && tail.slope > 0 && tail.ciHigh >= floorPerMin;
+    if (!slowed || stillRising || level - head <= 4 * noise) return null;
+    // Reached once the series never again falls 4 SDs below the level (the tail may still hold the step itself).
     let reached = 0;
-    for (let i = 0; i < start; i++) if (y[i] < level - 3 * noise) reached = i + 1;
-    return { level, atS: tS[Math.min(reached, start)], tailSlopePerMin: tail.slope };
+    for (let i = 0; i < n; i++) if (y[i] < level - 4 * noise) reached = i + 1;
+    return { level, atS: tS[Math.min(reached, n - 1)], tailSlopePerMin: tail.slope };
+  };
+  // The latest start has the flattest tail: if even that one still rises (a leak), no earlier one will.
+  const lastStart = starts[starts.length - 1];
+  if (lastStart === undefined || plateauFrom(lastStart) === null) return null;
+  for (const start of starts) {
+    const plateau = plateauFrom(start);
+    if (plateau) return plateau;
   }
   return null;
 }

@@ -1,0 +1,165 @@
+// Verdicts on synthetic series with a known answer: flat noise with a GC sawtooth is not growing, the reported
+// bug's growth is caught within 30 s, a plateau and a step are plateaus, a short noisy run is inconclusive.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeSamples, summarizeMetric, type MetricSeries } from '../harness/analysis/analyze.ts';
+import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+import type { Sample } from '../harness/sample.ts';
+
+const MB = 1024 * 1024;
+const HZ = 2;
+
+interface Noise {
+  sd: number;
+  phi: number;
+  sawPeriod: number;
+  sawAmplitude: number;
+}
+
+/** RSS-like noise as sampled at 2 Hz: AR(1) wander plus a garbage-collection sawtooth, parameters drawn per series. */
+function drawNoise(random: () => number): Noise {
+  return {
+    sd: (0.5 + 1.5 * random()) * MB,
+    phi: [0, 0.5, 0.8, 0.9][Math.floor(random() * 4)],
+    sawPeriod: 2 + Math.floor(random() * 29),
+    sawAmplitude: 4 * random() * MB,
+  };
+}
+
+/** n samples at 2 Hz of `shape(tS)` plus the noise. */
+function series(random: () => number, n: number, noise: Noise, shape: (tS: number) => number): MetricSeries {
+  const phase = random() * noise.sawPeriod;
+  let wander = gaussian(random) * noise.sd;
+  const out: MetricSeries = { tS: [], values: [], ops: [] };
+  for (let i = 0; i < n; i++) {
+    wander = noise.phi * wander + Math.sqrt(1 - noise.phi ** 2) * noise.sd * gaussian(random);
+    const saw = noise.sawAmplitude * (((i + phase) % noise.sawPeriod) / noise.sawPeriod);
+    const tS = i / HZ;
+    out.tS.push(tS);
+    out.values.push(80 * MB + shape(tS) + wander + saw);
+    out.ops.push(i * 10);
+  }
+  return out;
+}
+
+const flat = () => 0;
+const leak = (mbPerMin: number) => (tS: number) => (mbPerMin * MB * tS) / 60;
+
+test('flat noise with a GC sawtooth is called growing in at most 1% of 600 series (AR(1) phi up to 0.9)', () => {
+  const random = seededRandom(20260525);
+  const verdicts: Record<string, number> = {};
+  const lengths = [60, 120, 240];
+  for (let i = 0; i < 600; i++) {
+    const summary = summarizeMetric('rssBytes', series(random, lengths[i % 3], drawNoise(random), flat), { warmupS: 0 });
+    verdicts[summary.verdict] = (verdicts[summary.verdict] ?? 0) + 1;
+  }
+  assert.ok((verdicts.growing ?? 0) <= 6, `growing in ${verdicts.growing} of 600: ${JSON.stringify(verdicts)}`);
+  assert.ok((verdicts.flat ?? 0) > 200, `a flat series should mostly be decided flat: ${JSON.stringify(verdicts)}`);
+});
+
+test('the reported bug\'s 50 MB/min is called growing from 30 s of samples at 2 Hz', () => {
+  const random = seededRandom(55334);
+  let detected = 0;
+  for (let i = 0; i < 100; i++) {
+    const summary = summarizeMetric('rssBytes', series(random, 30 * HZ, drawNoise(random), leak(50)), { warmupS: 0 });
+    if (summary.verdict === 'growing') detected++;
+    assert.ok(summary.verdict !== 'flat' && summary.verdict !== 'plateau', `series ${i}: ${summary.verdict}`);
+  }
+  assert.ok(detected >= 95, `detected ${detected} of 100`);
+});
+
+test('growth that levels off is a plateau, with its level and about when it was reached', () => {
+  const random = seededRandom(7);
+  for (let i = 0; i < 20; i++) {
+    // 20 MB/min for the first 60 s, then flat at +20 MB for two more minutes.
+    const ramp = (tS: number) => (20 * MB * Math.min(tS, 60)) / 60;
+    const noise = { sd: 0.5 * MB, phi: 0.5, sawPeriod: 6, sawAmplitude: 0.5 * MB };
+    const summary = summarizeMetric('heapFloorBytes', series(random, 180 * HZ, noise, ramp), { warmupS: 0 });
+    assert.equal(summary.verdict, 'plateau', `series ${i}`);
+    assert.ok(Math.abs(summary.plateauLevel! - 100 * MB) < 2 * MB, `level ${summary.plateauLevel! / MB} MB`);
+    assert.ok(summary.plateauAtS! >= 35 && summary.plateauAtS! <= 80, `reached at ${summary.plateauAtS} s`);
+  }
+});
+
+test('a single step followed by flat is a plateau, not growth', () => {
+  const random = seededRandom(8);
+  for (let i = 0; i < 20; i++) {
+    const stepAtS = 20 + 40 * random();
+    const step = (tS: number) => (tS >= stepAtS ? 30 * MB : 0);
+    const summary = summarizeMetric('rssBytes', series(random, 120 * HZ, { sd: 1 * MB, phi: 0.5, sawPeriod: 2, sawAmplitude: 0 }, step), { warmupS: 0 });
+    assert.equal(summary.verdict, 'plateau', `series ${i} (step at ${stepAtS.toFixed(1)} s)`);
+    assert.ok(Math.abs(summary.plateauAtS! - stepAtS) <= 10, `step at ${stepAtS.toFixed(1)} s, reported ${summary.plateauAtS} s`);
+  }
+});
+
+test('a short noisy run is inconclusive and says about how many more minutes would decide it', () => {
+  const random = seededRandom(9);
+  const noise = { sd: 2 * MB, phi: 0.8, sawPeriod: 2, sawAmplitude: 0 };
+  const short = summarizeMetric('rssBytes', series(random, 20 * HZ, noise, leak(3)), { warmupS: 0 });
+  assert.equal(short.verdict, 'inconclusive');
+  assert.ok(short.moreMinutesNeeded! >= 0.5, `moreMinutesNeeded ${short.moreMinutesNeeded}`);
+  const tiny = summarizeMetric('rssBytes', series(random, 4, noise, flat), { warmupS: 0 });
+  assert.equal(tiny.verdict, 'inconclusive');
+  assert.equal(tiny.moreMinutesNeeded, 0.5);
+});
+
+test('a long flat run rules growth out: flat, with an interval under the floor', () => {
+  const random = seededRandom(10);
+  const summary = summarizeMetric('rssBytes', series(random, 600 * HZ, { sd: 1 * MB, phi: 0.8, sawPeriod: 10, sawAmplitude: 2 * MB }, flat), { warmupS: 0 });
+  assert.equal(summary.verdict, 'flat');
+  assert.ok(summary.ciHigh < 2 * MB && summary.ciLow < 0 && summary.moreMinutesNeeded === undefined);
+});
+
+function sample(t: number, metrics: Record<string, number>, ops: Record<string, number>, phase: Sample['phase'] = 'load'): Sample {
+  return { t, phase, metrics, ops, window: { requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null } };
+}
+
+test('analyzeSamples: every metric after warmup, units from the name, slopes per minute and per 1,000 driving operations', () => {
+  const samples: Sample[] = [];
+  for (let i = 0; i <= 240; i++) {
+    const t = i / 2;
+    const subagents = 4 * i;
+    const chats = 100 * i;
+    const metrics: Record<string, number> = {
+      // sessions.json gains 41 KB per sub-agent spawn (the skillsSnapshot copy), nothing per chat.
+      sessionsFileBytes: 1_000_000 + 41_000 * subagents,
+      eventLoopDelayP99Ms: 12 + (i % 3),
+      cpuPercent: 30,
+      sessionCount: subagents,
+      'file:sessions': 5_000 + 41_000 * subagents,
+    };
+    if (i % 2 === 0) metrics.heapFloorBytes = 50 * MB; // only after a GC: absent otherwise, never zero
+    samples.push(sample(t, metrics, { subagents, chats }, t < 10 ? 'warmup' : 'load'));
+  }
+  const out = analyzeSamples(samples, { warmupS: 10, drivers: { sessionsFileBytes: 'subagents', sessionCount: ['subagents'] } });
+  assert.deepEqual(Object.keys(out).sort(), ['cpuPercent', 'eventLoopDelayP99Ms', 'file:sessions', 'heapFloorBytes', 'sessionCount', 'sessionsFileBytes']);
+  assert.equal(out.sessionsFileBytes.unit, 'bytes');
+  assert.equal(out['file:sessions'].unit, 'bytes');
+  assert.equal(out.eventLoopDelayP99Ms.unit, 'ms');
+  assert.equal(out.cpuPercent.unit, 'percent');
+  assert.equal(out.sessionCount.unit, 'count');
+  // 8 spawns per second = 480 per minute, 41 KB each.
+  assert.equal(out.sessionsFileBytes.slopePerMin, 480 * 41_000);
+  assert.equal(out.sessionsFileBytes.slopePer1kOps, 41_000 * 1000);
+  assert.equal(out.sessionsFileBytes.verdict, 'growing');
+  assert.equal(out.sessionsFileBytes.first, 1_000_000 + 41_000 * 80);
+  assert.equal(out.sessionsFileBytes.last, 1_000_000 + 41_000 * 960);
+  assert.equal(out.sessionsFileBytes.max, out.sessionsFileBytes.last);
+  assert.equal(out.sessionsFileBytes.samples, 221);
+  // Not given a driver, a metric is fitted against all operations: 104 per sample.
+  assert.ok(Math.abs(out['file:sessions'].slopePer1kOps! - (41_000 * 4 * 1000) / 104) < 1e-6);
+  assert.equal(out.heapFloorBytes.samples, 111);
+  assert.equal(out.heapFloorBytes.verdict, 'flat');
+  assert.equal(out.cpuPercent.slopePerMin, 0);
+});
+
+test('samples while the target restarts or the run winds down are left out', () => {
+  const samples: Sample[] = [];
+  for (let i = 0; i < 60; i++) samples.push(sample(i, { rssBytes: 100 * MB }, { requests: i }));
+  samples.push(sample(60, { rssBytes: 900 * MB }, { requests: 60 }, 'restarting'));
+  samples.push(sample(61, { rssBytes: 900 * MB }, { requests: 60 }, 'cooldown'));
+  const out = analyzeSamples(samples, { warmupS: 0 });
+  assert.equal(out.rssBytes.max, 100 * MB);
+  assert.equal(out.rssBytes.samples, 60);
+  assert.equal(out.rssBytes.verdict, 'flat');
+});
