@@ -135,7 +135,7 @@ function verdictDetail(m: MetricSummary): string {
     return ` <span class="note">at ${escapeHtml(formatQuantity(m.plateauLevel, m.unit))}${m.plateauAtS !== undefined ? ` from ${escapeHtml(formatDuration(m.plateauAtS))}` : ''}</span>`;
   }
   if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
-    return ` <span class="note">about ${escapeHtml(formatPlain(m.moreMinutesNeeded))} more min would decide</span>`;
+    return ` <span class="note">~${escapeHtml(formatPlain(m.moreMinutesNeeded))} more min to decide</span>`;
   }
   return '';
 }
@@ -158,7 +158,7 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
       return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
     }),
   );
-  return `<table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<div class="scroll"><table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function gateSection(run: PageRun, compare: boolean): string {
@@ -234,7 +234,7 @@ function flatten(value: unknown, prefix: string, out: Array<[string, string]>, d
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && depth < 4) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, depth + 1);
   } else if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
-    out.push([prefix, value.join(' ')]);
+    out.push([prefix, value.join(value.some((v) => typeof v === 'string') ? '\n' : ', ')]);
   } else {
     out.push([prefix, typeof value === 'string' ? value : JSON.stringify(value)]);
   }
@@ -248,6 +248,24 @@ function metadataSection(runs: PageRun[]): string {
     return `${runs.length > 1 ? `<h3>${escapeHtml(run.label)}</h3>` : ''}<table class="kv"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
   });
   return `<section><h2>Run metadata</h2>${blocks.join('')}</section>`;
+}
+
+/** The scenario's name from summary.json, else from run.json (`scenario: { name }`), since a crash may leave no summary. */
+export function scenarioName(run: Pick<PageRun, 'summary' | 'meta'>): string | undefined {
+  if (typeof run.summary?.scenario === 'string') return run.summary.scenario;
+  const scenario = run.meta?.scenario;
+  if (typeof scenario === 'string') return scenario;
+  const name = (scenario as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** run.json's `crashed: { code, signal, lastLines }`: the target's last output is what a reader needs first. */
+function crashBlock(run: PageRun, compare: boolean): string {
+  const crashed = run.meta?.crashed as { code?: unknown; signal?: unknown; lastLines?: unknown } | undefined;
+  if (!crashed || typeof crashed !== 'object') return '';
+  const how = typeof crashed.signal === 'string' && crashed.signal ? `killed by ${crashed.signal}` : `exit code ${String(crashed.code ?? 'unknown')}`;
+  const lines = Array.isArray(crashed.lastLines) ? crashed.lastLines.map(String) : [];
+  return `<section><h2>The target crashed${compare ? `: ${escapeHtml(run.label)}` : ''} (${escapeHtml(how)})</h2>${lines.length ? `<p class="note">Its last lines of output:</p><pre>${escapeHtml(lines.join('\n'))}</pre>` : ''}</section>`;
 }
 
 function runNotices(run: PageRun): string[] {
@@ -279,8 +297,7 @@ function headline(runs: PageRun[]): string {
   return runs
     .map((run) => {
       const s = run.summary;
-      const meta = run.meta ?? {};
-      const scenario = s?.scenario ?? (typeof meta.scenario === 'string' ? meta.scenario : undefined);
+      const scenario = scenarioName(run);
       const verdicts = Object.values(s?.metrics ?? {}).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.verdict]: (acc[m.verdict] ?? 0) + 1 }), {});
       const ops = Object.entries(s?.operations ?? {}).map(([k, n]) => `${escapeHtml(formatPlain(n))} ${escapeHtml(k)}`).join(', ');
       const gate = s?.gate ? ` · gate <span class="badge ${s.gate.pass ? 'good' : 'bad'}">${s.gate.pass ? 'pass' : 'fail'}</span>` : '';
@@ -290,15 +307,16 @@ function headline(runs: PageRun[]): string {
 }
 
 const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0 auto;padding:16px 24px 48px;max-width:1100px;background:#fafafa}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0 auto;padding:16px 24px 48px;max-width:1240px;background:#fafafa}
+.scroll{overflow-x:auto}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
 table{border-collapse:collapse;margin:6px 0 12px;background:#fff;font-size:13px}th,td{border:1px solid #e2e2e2;padding:4px 8px;text-align:left;vertical-align:top}thead th{background:#f0f0f0}
 .num{text-align:right;white-space:nowrap}.note{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace}pre{background:#fff;border:1px solid #e2e2e2;padding:8px;overflow:auto;max-height:320px}
-.badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}.good{background:#dff3e0;color:#1b5e20}.bad{background:#fde0dc;color:#b71c1c}.warn{background:#fff3cd;color:#7a5a00}
+.badge{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}.good{background:#dff3e0;color:#1b5e20}.bad{background:#fde0dc;color:#b71c1c}.warn{background:#fff3cd;color:#7a5a00}
 .notices{background:#fff3cd;border:1px solid #f0d98a;padding:8px 12px 8px 28px;margin:12px 0}
 figure{margin:12px 0 20px;background:#fff;border:1px solid #e2e2e2;padding:8px;overflow-x:auto}figure h3{margin:0 0 4px}figcaption{font-size:13px;color:#333;margin-top:4px}
 ol.path{margin:0;padding-left:18px;font:12px ui-monospace,Menlo,Consolas,monospace}ul.runs{padding-left:18px}
-table.kv th{font-weight:500;color:#444;background:#f7f7f7}
+table.kv th{font-weight:500;color:#444;background:#f7f7f7}table.kv td{white-space:pre-wrap}
 `;
 
 interface SeriesRun {
@@ -360,6 +378,7 @@ export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
 <h1>${escapeHtml(model.title)}</h1>
 <ul class="runs">${headline(model.runs)}</ul>
 ${notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${model.runs.map((r) => crashBlock(r, compare)).join('')}
 <section><h2>Growth per metric</h2>${metricsTable(model.runs, model.baseline)}</section>
 ${model.runs.map((r) => gateSection(r, compare)).join('')}
 ${model.runs.map((r) => heapSection(r, compare)).join('')}

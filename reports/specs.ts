@@ -2,6 +2,8 @@
 // to the chart's pixels so spikes survive), with phase bands, event markers, the fitted slope and the baseline.
 // Pure: takes parsed runs, returns specs.
 import type { TopLevelSpec } from 'vega-lite';
+import { metricSeries } from '../harness/analysis/analyze.ts';
+import { senIntercept } from '../harness/analysis/theilSen.ts';
 import type { Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
 
@@ -171,30 +173,31 @@ export function downsampleMinMax(points: Point[], tMin: number, tMax: number, ma
   return kept;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The time axis: minutes, or seconds for a run shorter than a few minutes (a CI gate), so ticks read whole. */
+interface TimeAxis {
+  unitS: 1 | 60;
+  name: 'second' | 'minute';
 }
 
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const minutes = (seconds: number) => round(seconds / 60, 4);
+const SECONDS_AXIS_BELOW_S = 180;
+
+function timeAxis(spanS: number): TimeAxis {
+  return spanS < SECONDS_AXIS_BELOW_S ? { unitS: 1, name: 'second' } : { unitS: 60, name: 'minute' };
+}
+
+const toX = (seconds: number, axis: TimeAxis) => round(seconds / axis.unitS, 4);
 
 /** The name of the dataset holding the drawn series, shared by the line and tooltip layers. */
 export const SERIES_DATASET = 'series';
 
-/** One drawn point: run label, series name, minutes since start, value. */
+/** One drawn point: run label, series name, time since start (in the chart's time unit), value. */
 export interface SeriesRow {
   r: string;
   s: string;
   t: number;
   v: number;
-}
-
-/** The analysed window of a run: after warmup, as the analysis fits it. */
-function fitWindow(samples: Sample[]): Sample[] {
-  const after = samples.filter((s) => s.phase !== 'warmup');
-  return after.length > 1 ? after : samples;
 }
 
 interface FitRow {
@@ -206,45 +209,47 @@ interface FitRow {
 }
 
 /**
- * The fitted line through the window's median point (Conover's intercept for a Theil-Sen slope), and the
- * wedge between the interval's slopes pivoting on that point; plus the baseline's wedge from the fit's start.
+ * The fitted line over the window the analysis fitted (after warmup, without restarts and cooldown), with the
+ * analysis's own intercept, and the wedge between the lines at the interval's two slopes; plus the baseline's
+ * wedge opening from the fitted line's start.
  */
-function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undefined): { fit: FitRow[]; base: FitRow[] } {
+function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undefined, axis: TimeAxis): { fit: FitRow[]; base: FitRow[] } {
   const m = run.summary?.metrics[metric];
-  const window = fitWindow(run.samples).filter((s) => Number.isFinite(s.metrics[metric]));
-  if (!m || window.length < 2 || ![m.slopePerMin, m.ciLow, m.ciHigh].every(Number.isFinite)) return { fit: [], base: [] };
-  const tMed = median(window.map((s) => s.t / 60));
-  const yMed = median(window.map((s) => s.metrics[metric]));
-  const ends = [window[0].t / 60, window[window.length - 1].t / 60];
-  const at = (slope: number, t: number) => round(yMed + slope * (t - tMed), 3);
-  const fit = ends.map((t) => ({ r: run.label, t: round(t, 4), fit: at(m.slopePerMin, t), lo: at(m.ciLow, t), hi: at(m.ciHigh, t) }));
+  const series = metricSeries(run.samples, metric, 0);
+  if (!m || series.tS.length < 2 || ![m.slopePerMin, m.ciLow, m.ciHigh].every(Number.isFinite)) return { fit: [], base: [] };
+  // Slopes are per minute; the axis may count seconds.
+  const perX = axis.unitS / 60;
+  const xs = series.tS.map((t) => t / axis.unitS);
+  const line = (slopePerMin: number) => {
+    const slope = slopePerMin * perX;
+    const intercept = senIntercept(xs, series.values, slope);
+    return (x: number) => round(intercept + slope * x, 3);
+  };
+  const [fitAt, lowAt, highAt] = [line(m.slopePerMin), line(m.ciLow), line(m.ciHigh)];
+  const ends = [xs[0], xs[xs.length - 1]];
+  const fit = ends.map((x) => ({ r: run.label, t: round(x, 4), fit: fitAt(x), lo: lowAt(x), hi: highAt(x) }));
   if (!baseline) return { fit, base: [] };
-  const y0 = at(m.slopePerMin, ends[0]);
-  const base = ends.map((t) => ({
-    r: run.label,
-    t: round(t, 4),
-    fit: round(y0 + baseline.slopePerMin * (t - ends[0]), 3),
-    lo: round(y0 + baseline.ciLow * (t - ends[0]), 3),
-    hi: round(y0 + baseline.ciHigh * (t - ends[0]), 3),
-  }));
+  const y0 = fitAt(ends[0]);
+  const rise = (slopePerMin: number, x: number) => round(y0 + slopePerMin * perX * (x - ends[0]), 3);
+  const base = ends.map((x) => ({ r: run.label, t: round(x, 4), fit: rise(baseline.slopePerMin, x), lo: rise(baseline.ciLow, x), hi: rise(baseline.ciHigh, x) }));
   return { fit, base };
 }
 
 /** Stretches of the first run spent outside steady load (warmup, paused, restarting, cooldown). */
-function phaseBands(samples: Sample[]): Array<{ phase: string; t0: number; t1: number }> {
+function phaseBands(samples: Sample[], axis: TimeAxis): Array<{ phase: string; t0: number; t1: number }> {
   const bands: Array<{ phase: string; t0: number; t1: number }> = [];
   samples.forEach((s, i) => {
     const last = bands[bands.length - 1];
-    const end = minutes(samples[i + 1]?.t ?? s.t);
-    if (last && last.phase === s.phase && last.t1 === minutes(s.t)) last.t1 = end;
-    else if (s.phase !== 'load') bands.push({ phase: s.phase, t0: minutes(s.t), t1: end });
+    const end = toX(samples[i + 1]?.t ?? s.t, axis);
+    if (last && last.phase === s.phase && last.t1 === toX(s.t, axis)) last.t1 = end;
+    else if (s.phase !== 'load') bands.push({ phase: s.phase, t0: toX(s.t, axis), t1: end });
   });
   return bands;
 }
 
 const MARKED_EVENTS = new Set(['restart', 'snapshot', 'target-exit']);
 
-function markers(runs: ChartRun[]): Array<{ r: string; type: string; t: number; detail: string }> {
+function markers(runs: ChartRun[], axis: TimeAxis): Array<{ r: string; type: string; t: number; detail: string }> {
   return runs.flatMap((run) =>
     run.samples.flatMap((s) =>
       (s.events ?? [])
@@ -252,7 +257,7 @@ function markers(runs: ChartRun[]): Array<{ r: string; type: string; t: number; 
         .map((e) => ({
           r: run.label,
           type: e.type,
-          t: minutes(e.t),
+          t: toX(e.t, axis),
           detail: [e.detail, e.durationMs !== undefined ? `blocked ${Math.round(e.durationMs)} ms` : ''].filter(Boolean).join(', '),
         })),
     ),
@@ -270,12 +275,14 @@ const MARKER_COLOR = { condition: { test: "datum.type === 'restart'", value: '#d
 
 /** Builds every chart that has data in at least one run; with several runs, colour tells the runs apart. */
 export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } = {}): Chart[] {
-  const all = runs.flatMap((r) => r.samples.map((s) => s.t));
-  if (all.length === 0) return [];
-  const tMin = Math.min(...all) / 60;
-  const tMax = Math.max(...all) / 60;
-  const bands = runs.length > 0 ? phaseBands(runs[0].samples) : [];
-  const marks = markers(runs);
+  let firstS = Infinity;
+  let lastS = -Infinity;
+  for (const run of runs) for (const s of run.samples) [firstS, lastS] = [Math.min(firstS, s.t), Math.max(lastS, s.t)];
+  if (!(lastS >= firstS)) return [];
+  const axis = timeAxis(lastS - firstS);
+  const [tMin, tMax] = [toX(firstS, axis), toX(lastS, axis)];
+  const bands = phaseBands(runs[0].samples, axis);
+  const marks = markers(runs, axis);
   const charts: Chart[] = [];
   for (const def of [...CHARTS, ...fileCharts(runs)]) {
     const rows: SeriesRow[] = [];
@@ -285,7 +292,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
         for (const [series, v] of def.read(s, run.samples[i - 1])) {
           let points = bySeries.get(series);
           if (!points) bySeries.set(series, (points = []));
-          points.push({ t: s.t / 60, v });
+          points.push({ t: s.t / axis.unitS, v });
         }
       });
       for (const [series, points] of bySeries) {
@@ -294,7 +301,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
     }
     if (rows.length === 0) continue;
     const fits = def.fitMetric
-      ? runs.map((run) => fitLines(run, def.fitMetric!, runs.length === 1 ? options.baseline?.[def.fitMetric!] : undefined))
+      ? runs.map((run) => fitLines(run, def.fitMetric!, runs.length === 1 ? options.baseline?.[def.fitMetric!] : undefined, axis))
       : [];
     const layout: Layout = {
       def,
@@ -305,7 +312,8 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
       base: fits.flatMap((f) => f.base),
       bands,
       marks,
-      domain: [round(tMin, 4), round(tMax, 4)],
+      domain: [tMin, tMax],
+      axis,
     };
     charts.push({
       id: def.id,
@@ -329,13 +337,14 @@ interface Layout {
   bands: Array<{ phase: string; t0: number; t1: number }>;
   marks: Array<{ r: string; type: string; t: number; detail: string }>;
   domain: [number, number];
+  axis: TimeAxis;
 }
 
 function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
   const { def, runLabels, seriesNames } = layout;
   const compare = runLabels.length > 1;
   const axis = AXIS_FORMAT[def.unit];
-  const x = { field: 't', type: 'quantitative', title: 'minutes since start', scale: { domain: layout.domain, nice: false } } as const;
+  const x = { field: 't', type: 'quantitative', title: `${layout.axis.name}s since start`, scale: { domain: layout.domain, nice: false } } as const;
   const y = {
     field: 'v',
     type: 'quantitative',
@@ -343,7 +352,14 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
     scale: { zero: def.unit === 'perSecond' },
     axis: { ...(axis.labelExpr ? { labelExpr: axis.labelExpr } : { format: axis.format }), ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
   } as const;
-  const legend = { orient: 'bottom', direction: 'horizontal' } as const;
+  // Stroke symbols at full opacity: otherwise the legend takes its look from the pale interval wedge.
+  const legend = {
+    orient: 'bottom',
+    direction: 'horizontal',
+    symbolType: 'stroke',
+    symbolStrokeWidth: 2.5,
+    encode: { symbols: { update: { opacity: { value: 1 } } } },
+  } as const;
   const color = compare
     ? { field: 'r', type: 'nominal', title: 'run', scale: { domain: runLabels }, legend }
     : { field: 's', type: 'nominal', title: 'series', scale: { domain: seriesNames }, legend: seriesNames.length > 1 ? legend : null };
@@ -379,12 +395,12 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
   if (layout.fit.length > 0) {
     layers.push({
       data: { values: layout.fit },
-      mark: { type: 'line', strokeDash: [6, 3], strokeWidth: 1.5 },
+      mark: { type: 'line', strokeDash: [10, 4], strokeWidth: 2.5, opacity: 0.75 },
       encoding: { x, y: { ...y, field: 'fit' }, detail: { field: 'r' }, ...fitColor },
     });
   }
   if (layout.marks.length > 0) {
-    const tooltip = interactive ? { tooltip: [{ field: 'type' }, { field: 'r', title: 'run' }, { field: 't', title: 'minute', format: '.2f' }, { field: 'detail' }] } : {};
+    const tooltip = interactive ? { tooltip: [{ field: 'type' }, { field: 'r', title: 'run' }, { field: 't', title: layout.axis.name, format: '.2f' }, { field: 'detail' }] } : {};
     layers.push(
       { data: { values: layout.marks }, mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1.5 }, encoding: { x, color: MARKER_COLOR, ...tooltip } },
       {
@@ -407,7 +423,7 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
         tooltip: [
           ...(compare ? [{ field: 'r', title: 'run' }] : []),
           { field: 's', title: 'series' },
-          { field: 't', title: 'minute', format: '.2f' },
+          { field: 't', title: layout.axis.name, format: '.2f' },
           { field: 'value', title: 'value' },
         ],
       },

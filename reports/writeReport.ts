@@ -4,7 +4,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseSamples, type Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
-import { loadVegaBundles, renderPage, type PageRun } from './page.ts';
+import { loadVegaBundles, renderPage, scenarioName, type PageRun } from './page.ts';
 import { renderSvg } from './renderSvg.ts';
 import { buildCharts, type Baseline, type BaselineSlope } from './specs.ts';
 
@@ -129,8 +129,7 @@ export interface RunReportOptions {
 export async function writeRunReport(runDir: string, options: RunReportOptions = {}): Promise<string> {
   const notices: string[] = [];
   const run = await loadRun(runDir, notices);
-  const scenario = run.summary?.scenario ?? (typeof run.meta?.scenario === 'string' ? run.meta.scenario : undefined);
-  const title = `soakgate report: ${scenario ?? basename(resolve(runDir))} on ${run.label}`;
+  const title = `soakgate report: ${scenarioName(run) ?? basename(resolve(runDir))} on ${run.label}`;
   const outFile = options.outFile ?? join(runDir, 'report.html');
   await writeFile(outFile, await buildReport([run], title, notices, options.baseline));
   return outFile;

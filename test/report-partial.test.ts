@@ -14,7 +14,7 @@ describe('report of a crashed run', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'soakgate-crashed-'));
-    await writeSyntheticRun(dir, { store: 'naive', samples: 400, crashed: true });
+    await writeSyntheticRun(dir, { store: 'naive', samples: 400, crashed: true, scenario: 'restart-orphans', heapClassName: '<img src=x onerror=alert(1)>' });
     html = await readFile(await writeRunReport(dir), 'utf8');
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -26,6 +26,8 @@ describe('report of a crashed run', () => {
     assert.match(notices[1], /1 line\(s\) of samples\.jsonl could not be read/);
     assert.match(notices[1], /the target exited at 6 min 39 s: exit code 1: FATAL ERROR: Reached heap limit/);
     assert.match(html, /No summary\.json: slopes and verdicts are not available/);
+    assert.match(html, /<title>soakgate report: restart-orphans on gateway-naive<\/title>/, 'named from run.json');
+    assert.match(html, /<h2>The target crashed \(exit code 134\)<\/h2>[\s\S]*?<pre>&lt;--- Last few GCs ---&gt;\nFATAL ERROR: Reached heap limit[^<]*\nwhile loading &lt;img src=x onerror=alert\(1\)&gt;<\/pre>/);
   });
 
   it('draws the charts from the samples, with the exit marked and no fitted line', () => {

@@ -205,16 +205,23 @@ export async function writeSyntheticRun(dir: string, options: SyntheticRunOption
   const scenario = options.scenario ?? 'production-mix';
   const lines = samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
   await writeFile(join(dir, 'samples.jsonl'), options.crashed ? `${lines}{"t":${samples.length},"phase":"lo` : lines);
+  // The shape of harness/runFolder.ts's RunMeta, which the report reads loosely.
   await writeFile(
     join(dir, 'run.json'),
     JSON.stringify({
-      scenario,
+      scenario: { name: scenario, file: `scenarios/${scenario}.ts` },
       target: `gateway-${options.store}`,
       options: { store: options.store, fixes: options.store === 'dedup' ? ['prune', 'dedupe', 'orphans', 'lazy'] : [], sampleInterval: options.intervalS ?? 1 },
       seed: options.seed ?? 42,
       node: process.version,
-      os: `${process.platform} ${process.arch}`,
+      os: { platform: process.platform, release: '6.1.0', arch: process.arch },
+      cpu: { model: 'Intel(R) Xeon(R) Processor', cores: 2, totalMemBytes: 24e9 },
+      gitCommit: '4fd7e7a0000000000000000000000000000000000',
       startedAt: '2026-11-25T01:00:00.000Z',
+      targetPids: [4242, 4300],
+      ...(options.crashed
+        ? { crashed: { code: 134, signal: null, lastLines: ['<--- Last few GCs --->', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', `while loading ${options.heapClassName ?? 'sessions.json'}`] } }
+        : {}),
     }),
   );
   if (!options.crashed) await writeFile(join(dir, 'summary.json'), JSON.stringify(syntheticSummary(samples, options)));
