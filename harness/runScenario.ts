@@ -29,6 +29,8 @@ export interface RunScenarioOptions {
   onNote?: (message: string) => void;
   /** Aborting stops the load and the target, keeps every sample and marks the run interrupted. */
   signal?: AbortSignal;
+  /** Aborting ends the run now as if its duration were over: not interrupted (`gate --stop-when-decided`). */
+  finish?: AbortSignal;
   /** What the run was asked for (command-line options), recorded in run.json. */
   requested?: Record<string, unknown>;
 }
@@ -81,6 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
   if (options.signal?.aborted) interrupted = true;
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  options.finish?.addEventListener('abort', () => endRun(), { once: true });
   target.onUnexpectedExit((exit) => {
     crashed = exit;
     sampler?.addEvent({ type: 'target-exit', detail: describeExit(exit) });

@@ -18,7 +18,8 @@ export type ProbeFigures = Partial<
     | 'eventLoopDelayP50Ms'
     | 'eventLoopDelayP99Ms'
     | 'gcCount'
-    | 'gcPauseMs',
+    | 'gcPauseMs'
+    | 'probeGcMs',
     number
   >
 >;
