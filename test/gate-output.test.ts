@@ -53,8 +53,8 @@ test('JUnit XML reports a crashed target as an error', () => {
 test('Markdown summary names the metrics that grew', () => {
   const md = gateToMarkdown(combineGateResults([scenario('ci-gate', ['heapFloorBytes'])], 'now'));
   assert.match(md, /^## soakgate gate: FAIL \(regression\)/);
-  assert.match(md, /\| heapFloorBytes \| 50\.0k \| 1\.0k \| \*\*grew\*\* \|/);
-  assert.match(md, /\| rssBytes \| 10 \| 1\.0k \| ok \|/);
+  assert.match(md, /\| heapFloorBytes \| baseline \| 48\.8 KB\/min \| 1000 B\/min \| \*\*grew\*\* \|/);
+  assert.match(md, /\| rssBytes \| baseline \| 10 B\/min \| 1000 B\/min \| ok \|/);
 });
 
 test('shards cover every scenario exactly once whatever the input order', () => {

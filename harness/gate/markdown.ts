@@ -1,5 +1,8 @@
 // The gate's Markdown summary: what a person sees on the CI job page ($GITHUB_STEP_SUMMARY) and in the terminal.
+import { unitOf } from '../analysis/analyze.ts';
+import type { GateCheck } from '../summary.ts';
 import type { GateResult } from './gateResult.ts';
+import { formatRate } from './judge.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -11,10 +14,10 @@ export function gateToMarkdown(result: GateResult): string {
   for (const s of result.scenarios) {
     const state = s.crashed ? 'crashed' : s.pass ? 'pass' : 'regression';
     lines.push(`### ${cell(s.scenario)} on ${cell(s.target)}: ${state}${s.reran ? ' (confirmed by a rerun)' : ''}`, '');
-    lines.push('| metric | observed | limit | result | why |', '| --- | ---: | ---: | --- | --- |');
+    lines.push('| metric | check | observed | limit | result | why |', '| --- | --- | ---: | ---: | --- | --- |');
     for (const c of s.checks) {
       lines.push(
-        `| ${cell(c.metric)} | ${formatNumber(c.observed)} | ${formatNumber(c.limit)} | ${c.pass ? 'ok' : '**grew**'} | ${cell(c.reason)} |`,
+        `| ${cell(c.metric)} | ${CHECK_NAMES[c.kind ?? 'baseline']} | ${rate(c, c.observed)} | ${rate(c, c.limit)} | ${c.pass ? 'ok' : '**grew**'} | ${cell(c.reason)} |`,
       );
     }
     lines.push('', `Run folder: \`${s.runDir}\``, '');
@@ -22,10 +25,13 @@ export function gateToMarkdown(result: GateResult): string {
   return lines.join('\n');
 }
 
-function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  const abs = Math.abs(n);
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
-  return n.toFixed(abs >= 10 ? 0 : 2);
+const CHECK_NAMES: Record<NonNullable<GateCheck['kind']>, string> = {
+  baseline: 'baseline',
+  budgetPerMin: 'budget',
+  budgetPer1kOps: 'budget per 1k ops',
+  missing: 'not measured',
+};
+
+function rate(check: GateCheck, value: number): string {
+  return formatRate(value, unitOf(check.metric), check.kind === 'budgetPer1kOps' ? '/1k ops' : '/min');
 }

@@ -1,0 +1,108 @@
+// `soakgate baseline`: records how a known-good target grows under a scenario, from N runs, as the committed
+// baseline the gate judges later runs against (baselines/<scenario>.<target>.json).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildBaseline } from '../gate/baseline.ts';
+import { formatRate } from '../gate/judge.ts';
+import { Progress } from '../progress.ts';
+import { defaultRunDir } from '../runFolder.ts';
+import { runScenario } from '../runScenario.ts';
+import type { Summary } from '../summary.ts';
+import { interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
+
+const USAGE = `usage: soakgate baseline <scenario> [options]
+
+Runs the scenario N times against a known-good target and prints the baseline: each metric's slope, interval and
+noise. With --write it is saved as <baselines>/<scenario>.<target>.json, to commit beside the scenario.
+
+options:
+${OVERRIDE_USAGE}
+  --runs N              how many runs (default 3); the seed goes up by one each run
+  --write               save the baseline file (otherwise only print it)
+  --baselines DIR       where baselines live (default: baselines)
+  --out DIR             folder for the runs (default: runs/baseline-<scenario>-<UTC time>)
+  -h, --help            show this help
+
+exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed (nothing written), 130 interrupted`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...OVERRIDE_OPTIONS,
+        runs: { type: 'string', default: '3' },
+        write: { type: 'boolean' },
+        baselines: { type: 'string', default: 'baselines' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    console.error(`soakgate baseline: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const runs = Number(values.runs);
+  if (positionals.length !== 1 || !Number.isInteger(runs) || runs < 1 || runs > 50) {
+    console.error(`soakgate baseline: expected one scenario file and --runs between 1 and 50.\n\n${USAGE}`);
+    return 2;
+  }
+  let scenario;
+  try {
+    scenario = await loadScenarioWith(positionals[0], values);
+  } catch (err) {
+    console.error(`soakgate baseline: ${(err as Error).message}`);
+    return 2;
+  }
+  const slug = targetSlug(scenario);
+  const out = resolve(values.out ?? defaultRunDir(`baseline-${scenario.name}`, slug));
+  const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping; no baseline is written`));
+  const summaries: Summary[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      console.log(`baseline: run ${i + 1} of ${runs}: ${scenario.name} on ${slug}, ${scenario.duration} s`);
+      const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
+      const result = await runScenario(
+        { ...scenario, seed: scenario.seed + i },
+        {
+          out: join(out, `run-${i + 1}`),
+          signal: interrupt.signal,
+          onProgress: (sample) => progress.update(sample),
+          onNote: (message) => progress.note(message),
+          requested: { baseline: true, run: i + 1, of: runs },
+        },
+      );
+      progress.finish();
+      if (result.interrupted) return 130;
+      if (result.crashed) {
+        console.error(`soakgate baseline: the target crashed in ${result.runDir}; a crashing target is no baseline. Nothing written.`);
+        return 3;
+      }
+      summaries.push(result.summary);
+    }
+  } finally {
+    interrupt.release();
+  }
+
+  const baseline = buildBaseline(summaries, { nodeVersion: process.version, machine: machineFingerprint(), created: new Date().toISOString() });
+  for (const [name, m] of Object.entries(baseline.metrics)) {
+    console.log(`  ${name.padEnd(22)} ${formatRate(m.slopePerMin, m.unit).padStart(14)}  [${formatRate(m.ciLow, m.unit)}, ${formatRate(m.ciHigh, m.unit)}]`);
+  }
+  const file = join(values.baselines, `${scenario.name}.${slug}.json`);
+  if (!values.write) {
+    console.log(`\nnot written (add --write to save it as ${file}); the runs are in ${out}`);
+    return 0;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  console.log(`\nbaseline written: ${file} (commit it)`);
+  return 0;
+}

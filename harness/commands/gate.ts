@@ -1,0 +1,240 @@
+// `soakgate gate`: the CI regression gate. Runs each scenario, judges every gated metric against the scenario's
+// budgets and its committed baseline, confirms a borderline failure with one rerun, and leaves gate.json, JUnit XML,
+// a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 130 Ctrl-C.
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeRunReport } from '../../reports/writeReport.ts';
+import { analyzeSamples } from '../analysis/analyze.ts';
+import { isDecided } from '../analysis/decided.ts';
+import type { Baseline } from '../gate/baseline.ts';
+import { combineGateResults, type GateScenarioResult } from '../gate/gateResult.ts';
+import { gatedMetrics, judgeRun, type Judgement } from '../gate/judge.ts';
+import { parseShard, pickShard, type Shard } from '../gate/shard.ts';
+import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
+import { Progress } from '../progress.ts';
+import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
+import { runScenario, type RunResult } from '../runScenario.ts';
+import type { Sample } from '../sample.ts';
+import type { Scenario } from '../scenario.ts';
+import {
+  baselineExists,
+  baselineFile,
+  interruptOnSignals,
+  loadScenarioWith,
+  machineFingerprint,
+  OVERRIDE_OPTIONS,
+  OVERRIDE_USAGE,
+  readBaselineFile,
+  targetSlug,
+} from './scenarioOptions.ts';
+
+const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
+/** How often --stop-when-decided looks at the run so far. */
+const DECIDE_EVERY_S = 5;
+
+const USAGE = `usage: soakgate gate [scenario ...] [options]
+
+Runs each scenario (default: ${DEFAULT_SCENARIOS.join(' ')} against the dedup store) and fails when a metric grows
+faster than its baseline allows, clearly and by enough to matter. Writes gate.json, junit.xml, gate.md and
+report.html into the output folder; the Markdown is appended to $GITHUB_STEP_SUMMARY when that is set.
+
+options:
+${OVERRIDE_USAGE}
+  --out DIR             the gate's folder (default: runs/gate-<UTC time>); one run folder per scenario inside
+  --baselines DIR       where baselines live (default: baselines); each is <scenario>.<target>.json
+  --baseline FILE       judge against this baseline file instead (one scenario only)
+  --shard i/n           run only this CI job's share of the scenarios; join the shards with soakgate merge
+  --stop-when-decided   end each run early once every gated metric has a clear verdict
+  --no-rerun            fail a borderline result at once instead of confirming it with a rerun
+  -h, --help            show this help
+
+exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 130 interrupted`;
+
+interface GatePlan {
+  file: string;
+  scenario: Scenario;
+  baselineFile: string;
+  baseline: Baseline;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...OVERRIDE_OPTIONS,
+        out: { type: 'string' },
+        baselines: { type: 'string', default: 'baselines' },
+        baseline: { type: 'string' },
+        shard: { type: 'string' },
+        'stop-when-decided': { type: 'boolean' },
+        'no-rerun': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    console.error(`soakgate gate: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let shard: Shard | undefined;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  } catch (err) {
+    console.error(`soakgate gate: ${(err as Error).message}`);
+    return 2;
+  }
+  const files = positionals.length > 0 ? positionals : DEFAULT_SCENARIOS;
+  if (values.baseline && files.length > 1) {
+    console.error('soakgate gate: --baseline names one file, so it takes one scenario; use --baselines DIR for several.');
+    return 2;
+  }
+
+  // Everything is checked before anything runs: a missing baseline found after ten minutes of soaking wastes them.
+  const plans: GatePlan[] = [];
+  for (const file of shard ? pickShard(files, shard, (f) => f) : files) {
+    try {
+      const scenario = await loadScenarioWith(file, values);
+      const bFile = values.baseline ?? baselineFile(scenario, values.baselines);
+      if (!baselineExists(bFile)) {
+        const store = 'gateway' in scenario.target ? ' --store dedup' : '';
+        console.error(
+          `soakgate gate: no baseline for ${scenario.name} (${bFile}). Record one on a known-good target with:\n` +
+            `  soakgate baseline ${file}${store} --runs 3 --write\nand commit it.`,
+        );
+        return 2;
+      }
+      plans.push({ file, scenario, baselineFile: bFile, baseline: readBaselineFile(bFile) });
+    } catch (err) {
+      console.error(`soakgate gate: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  if (plans.length === 0) {
+    console.log(`soakgate gate: shard ${values.shard} has no scenario to run (${files.length} scenarios in all).`);
+  }
+
+  const out = resolve(values.out ?? defaultRunDir('gate', shard ? `shard${shard.index}of${shard.count}` : 'all'));
+  mkdirSync(out, { recursive: true });
+  const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping the run, keeping its samples (again to quit at once)`));
+  const results: GateScenarioResult[] = [];
+  try {
+    for (const plan of plans) {
+      const judged = await gateScenario(plan, out, {
+        rerun: !values['no-rerun'],
+        stopWhenDecided: Boolean(values['stop-when-decided']),
+        signal: interrupt.signal,
+      });
+      if (!judged) return 130;
+      results.push(judged);
+    }
+  } finally {
+    interrupt.release();
+  }
+
+  const result = combineGateResults(results, new Date().toISOString(), values.shard);
+  await writeGateOutputs(result, out);
+  return result.exitCode;
+}
+
+interface GateRunOptions {
+  rerun: boolean;
+  stopWhenDecided: boolean;
+  signal: AbortSignal;
+}
+
+/** Runs and judges one scenario (twice when the first judgement is a borderline failure); null when interrupted. */
+async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions): Promise<GateScenarioResult | null> {
+  const { scenario } = plan;
+  const slug = targetSlug(scenario);
+  console.log(`gate: ${scenario.name} on ${slug}, ${scenario.duration} s, judged against ${plan.baselineFile}`);
+  let run = await soak(scenario, join(out, `${scenario.name}-${slug}`), options);
+  if (!run) return null;
+  let judgement = judge(plan, run);
+  let reran = false;
+  if (run.exitCode === 0 && onlyBorderlineFailures(judgement) && options.rerun) {
+    console.log(`gate: ${scenario.name} is borderline (${failedMetrics(judgement)}); running it once more to confirm`);
+    run = await soak(scenario, join(out, `${scenario.name}-${slug}-rerun`), options);
+    if (!run) return null;
+    judgement = judge(plan, run);
+    reran = true;
+  }
+  const crashed = run.exitCode === 3;
+  const summary = { ...run.summary, gate: { pass: judgement.pass && !crashed, checks: judgement.checks } };
+  writeJsonAtomically(join(run.runDir, 'summary.json'), summary);
+  for (const noteText of judgement.notes) console.log(`gate: note: ${noteText}`);
+  try {
+    await writeRunReport(run.runDir, { baseline: plan.baseline.metrics });
+  } catch (err) {
+    console.error(`gate: the report for ${run.runDir} could not be written: ${(err as Error).message}`);
+  }
+  const verdict = crashed ? 'target crashed' : judgement.pass ? 'pass' : `regression in ${failedMetrics(judgement)}`;
+  console.log(`gate: ${scenario.name} on ${slug}: ${verdict}`);
+  return {
+    scenario: scenario.name,
+    target: slug,
+    // Relative, so `merge` finds the run wherever CI unpacked the shard's artifact.
+    runDir: relative(out, run.runDir),
+    pass: judgement.pass && !crashed,
+    crashed,
+    reran,
+    durationS: run.summary.durationS,
+    checks: judgement.checks,
+  };
+}
+
+function judge(plan: GatePlan, run: RunResult): Judgement {
+  return judgeRun(run.summary.metrics, plan.scenario.budgets, plan.baseline, {
+    nodeVersion: process.version,
+    machine: machineFingerprint(),
+  });
+}
+
+/** A failure that rests only on near-misses is confirmed by a rerun; one clear failure decides at once. */
+function onlyBorderlineFailures(judgement: Judgement): boolean {
+  const failed = judgement.checks.filter((c) => !c.pass);
+  return failed.length > 0 && failed.every((c) => c.borderline);
+}
+
+function failedMetrics(judgement: Judgement): string {
+  return [...new Set(judgement.checks.filter((c) => !c.pass).map((c) => c.metric))].join(', ');
+}
+
+/** One run with progress; with stopWhenDecided it ends as soon as every gated metric's verdict has held. */
+async function soak(scenario: Scenario, runDir: string, options: GateRunOptions): Promise<RunResult | null> {
+  const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
+  const finish = new AbortController();
+  const samples: Sample[] = [];
+  const history: ReturnType<typeof analyzeSamples>[] = [];
+  let nextLookAt = scenario.warmup + DECIDE_EVERY_S;
+  const result = await runScenario(scenario, {
+    out: runDir,
+    signal: options.signal,
+    finish: finish.signal,
+    onNote: (message) => progress.note(message),
+    onProgress: (sample) => {
+      progress.update(sample);
+      if (!options.stopWhenDecided) return;
+      samples.push(sample);
+      if (sample.t < nextLookAt) return;
+      nextLookAt = sample.t + DECIDE_EVERY_S;
+      const metrics = analyzeSamples(samples, { warmupS: scenario.warmup });
+      history.push(metrics);
+      const decision = isDecided(history, gatedMetrics(metrics, scenario.budgets));
+      if (decision.decided && !finish.signal.aborted) {
+        progress.note(`every gated metric is decided after ${Math.round(sample.t)} s; ending the run early`);
+        finish.abort();
+      }
+    },
+    requested: { gate: true, stopWhenDecided: options.stopWhenDecided },
+  });
+  progress.finish();
+  return result.interrupted ? null : result;
+}

@@ -1,0 +1,94 @@
+// What `run`, `gate`, `compare` and `baseline` share on the command line: the scenario overrides (--store, --fixes,
+// --duration, --seed), loading a scenario with them, where its baseline lives, and Ctrl-C handling.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseBaseline, type Baseline, type MachineFingerprint } from '../gate/baseline.ts';
+import { describeMachine } from '../runFolder.ts';
+import { applyOverrides, loadScenario, type Scenario } from '../scenario.ts';
+
+export const OVERRIDE_OPTIONS = {
+  store: { type: 'string' },
+  fixes: { type: 'string' },
+  duration: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+export const OVERRIDE_USAGE = `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)
+  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
+  --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
+  --seed N              seed for the storms' randomness (default: the scenario's)`;
+
+export interface Overrides {
+  store?: string;
+  fixes?: string;
+  duration?: string;
+  seed?: string;
+}
+
+/** Loads and validates a scenario file with command-line overrides; throws ScenarioError (exit 2) when bad. */
+export async function loadScenarioWith(file: string, overrides: Overrides): Promise<Scenario> {
+  return applyOverrides(await loadScenario(file), overrides);
+}
+
+/** A short, file-name-safe name for what a scenario soaks: gateway-naive, gateway-dedup, gateway-dedup-prune, command. */
+export function targetSlug(scenario: Scenario): string {
+  if (!('gateway' in scenario.target)) return 'command';
+  const { store, fixes } = scenario.target.gateway;
+  if (store === 'naive' || !fixes || fixes.length === 4) return `gateway-${store}`;
+  return `gateway-dedup-${fixes.length ? fixes.join('-') : 'nofixes'}`;
+}
+
+/**
+ * A gateway scenario's baseline is recorded on the known-good target (the dedup store, all fixes), and every gated
+ * run of that scenario, whatever its store, is judged against it: that is what makes the naive store fail.
+ */
+export function baselineFile(scenario: Scenario, dir: string): string {
+  const slug = 'gateway' in scenario.target ? 'gateway-dedup' : 'command';
+  return join(dir, `${scenario.name}.${slug}.json`);
+}
+
+export function readBaselineFile(file: string): Baseline {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not readable JSON (${(err as Error).message}). Record it again with \`soakgate baseline <scenario> --write\`.`);
+  }
+  return parseBaseline(json, file);
+}
+
+export function baselineExists(file: string): boolean {
+  return existsSync(file);
+}
+
+export function machineFingerprint(): MachineFingerprint {
+  const { cpu, os } = describeMachine();
+  return { cpuModel: cpu.model, cores: cpu.cores, memoryBytes: cpu.totalMemBytes, os: `${os.platform} ${os.release} ${os.arch}` };
+}
+
+/**
+ * Aborts the returned signal on the first SIGINT/SIGTERM (the caller stops cleanly and exits 130); a second one
+ * exits at once. Call `release` when done.
+ */
+export function interruptOnSignals(onFirst: (signal: string) => void): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      onFirst(signal);
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
