@@ -2,7 +2,10 @@
 // loaded in alternating rounds in one run (so machine noise hits both alike), and the sampler's own CPU use.
 // Throughput on a shared machine is noisy, so each round also reads the server's CPU time per 1,000 requests
 // (/proc via pidusage), which other processes barely disturb.
-// Run: node --import tsx bench/probe.ts [--rounds 10] [--round-seconds 3] [--interval-ms 500]
+// The probe's own full collections grow with the heap, so `--target gateway` measures the embedded gateway holding
+// the reported state (naive store, 188 sessions with their 41 KB skills snapshots; no cron jobs, so nothing but
+// the measured requests runs) as well as the tiny server.
+// Run: node --import tsx bench/probe.ts [--target tiny|gateway] [--rounds 10] [--round-seconds 3] [--interval-ms 500]
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +14,12 @@ import { parseArgs } from 'node:util';
 import pidusage from 'pidusage';
 import { ProbeClient } from '../harness/probe/probeClient.ts';
 import { Sampler } from '../harness/sampler.ts';
-import { CommandTarget } from '../harness/target/commandTarget.ts';
+import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
+import { gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
 
 const { values } = parseArgs({
   options: {
+    target: { type: 'string', default: 'tiny' },
     rounds: { type: 'string', default: '10' },
     'round-seconds': { type: 'string', default: '3' },
     'interval-ms': { type: 'string', default: '500' },
@@ -24,12 +29,20 @@ const rounds = Number(values.rounds);
 const roundSeconds = Number(values['round-seconds']);
 const intervalMs = Number(values['interval-ms']);
 
-const server = new URL('../test/fixtures/tinyServer.mjs', import.meta.url).pathname;
+if (values.target !== 'tiny' && values.target !== 'gateway') throw new Error(`--target must be tiny or gateway, got '${values.target}'`);
 const dir = mkdtempSync(join(os.tmpdir(), 'soakgate-bench-probe-'));
 const probe = await ProbeClient.listen();
-const ready = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-const plain = new CommandTarget({ label: 'plain', argv: [process.execPath, server], ready });
-const probed = new CommandTarget({ label: 'probed', argv: [process.execPath, server], env: probe.targetEnv(''), ready });
+
+function targetSpec(label: string, env: Record<string, string>): CommandTargetSpec {
+  if (values.target === 'gateway') {
+    return { ...gatewayTargetSpec({ store: 'naive', dataDir: join(dir, label), seedState: true, cronJobs: 0 }, { env }), label };
+  }
+  const server = new URL('../test/fixtures/tinyServer.mjs', import.meta.url).pathname;
+  return { label, argv: [process.execPath, server], env, ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/ };
+}
+const path = values.target === 'gateway' ? '/healthz' : '/';
+const plain = new CommandTarget(targetSpec('plain', {}));
+const probed = new CommandTarget(targetSpec('probed', probe.targetEnv('')));
 const noWindow = { requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null };
 const ops = { totals: () => ({}), takeWindow: () => noWindow };
 
@@ -54,7 +67,7 @@ interface Round {
 async function round(target: CommandTarget): Promise<Round> {
   const cpuBefore = (await pidusage(target.pid!)).ctime;
   // A fixed duration, not a request count: autocannon only notices a reached `amount` on its one-second tick.
-  const result = await autocannon({ url: `${target.baseUrl}/`, connections: 10, duration: roundSeconds });
+  const result = await autocannon({ url: `${target.baseUrl}${path}`, connections: 10, duration: roundSeconds });
   const cpuAfter = (await pidusage(target.pid!)).ctime;
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`${target.spec.label}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return { requestsPerS: result.requests.total / roundSeconds, cpuMsPer1k: (cpuAfter - cpuBefore) / (result.requests.total / 1000) };
@@ -111,7 +124,7 @@ try {
   const perSampleMs = (cpu.user + cpu.system) / 1000 / sampler.count;
 
   console.log(`machine: ${os.cpus()[0]?.model.trim()} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}, ${new Date().toISOString()}`);
-  console.log(`${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections, sampler every ${intervalMs} ms on both\n`);
+  console.log(`target: ${values.target} (GET ${path}); ${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections, sampler every ${intervalMs} ms on both\n`);
   console.log('| round | plain req/s | probed req/s | throughput change | plain CPU ms/1k req | probed CPU ms/1k req | CPU change |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
