@@ -125,24 +125,51 @@ function hashContents(snapshot: IHeapSnapshot): Float64Array {
   return hashes;
 }
 
+/**
+ * Copies have equal content and equal retained size. Keying on both also keeps apart nodes whose content hash
+ * only names children that an ancestor owns (the links of one chain), which would otherwise look alike.
+ */
+function copyKey(hash: number, retainedSize: number): number {
+  const lanes: [number, number] = [hash >>> 0, Math.floor(hash / 2 ** 32)];
+  combine(lanes, retainedSize >>> 0, Math.floor(retainedSize / 2 ** 32));
+  return lanes[0] * 2 ** 21 + (lanes[1] & 0x1fffff);
+}
+
+/** Dominator chains are shallow in practice; the bound only guards against a malformed snapshot. */
+const MAX_DOMINATOR_DEPTH = 100_000;
+
+function hasAncestorWhere(node: IHeapNode, test: (index: number) => boolean): boolean {
+  let ancestor = node.dominatorNode;
+  let previous = node.nodeIndex;
+  for (let depth = 0; ancestor && ancestor.nodeIndex !== previous && depth < MAX_DOMINATOR_DEPTH; depth++) {
+    if (test(ancestor.nodeIndex)) return true;
+    previous = ancestor.nodeIndex;
+    ancestor = ancestor.dominatorNode;
+  }
+  return false;
+}
+
 export function findDuplicates(memlab: Memlab, snapshot: IHeapSnapshot, top = 5): HeapDuplicates {
   const hashes = hashContents(snapshot);
+  const keys = new Float64Array(snapshot.nodes.length);
   const groupSize = new Map<number, number>();
   let heapBytes = 0;
   snapshot.nodes.forEach((node) => {
     heapBytes += node.self_size;
     if (IGNORED_TYPES.has(node.type)) return;
-    const hash = hashes[node.nodeIndex];
-    groupSize.set(hash, (groupSize.get(hash) ?? 0) + 1);
+    const key = copyKey(hashes[node.nodeIndex], node.retainedSize);
+    keys[node.nodeIndex] = key;
+    groupSize.set(key, (groupSize.get(key) ?? 0) + 1);
   });
+  const isCopy = (index: number) => (groupSize.get(keys[index]) ?? 0) > 1;
 
   const groups = new Map<number, { example: number; copies: number; retained: number }>();
   const strings: StringDuplicates = { count: 0, duplicatedCount: 0, bytes: 0, duplicatedBytes: 0, share: 0 };
   const stringsSeen = new Set<number>();
   snapshot.nodes.forEach((node) => {
     if (IGNORED_TYPES.has(node.type)) return;
-    const hash = hashes[node.nodeIndex];
     if (node.type === 'string') {
+      const hash = hashes[node.nodeIndex];
       strings.count++;
       strings.bytes += node.self_size;
       if (stringsSeen.has(hash)) {
@@ -152,13 +179,13 @@ export function findDuplicates(memlab: Memlab, snapshot: IHeapSnapshot, top = 5)
         stringsSeen.add(hash);
       }
     }
-    if ((groupSize.get(hash) ?? 0) < 2) return;
-    const owner = node.dominatorNode;
-    if (owner && owner.nodeIndex !== node.nodeIndex && (groupSize.get(hashes[owner.nodeIndex]) ?? 0) > 1) return;
-    const group = groups.get(hash) ?? { example: node.nodeIndex, copies: 0, retained: 0 };
+    // Only outermost copies count: a copy inside a copied tree is already in that tree's bytes.
+    if (!isCopy(node.nodeIndex) || hasAncestorWhere(node, isCopy)) return;
+    const key = keys[node.nodeIndex];
+    const group = groups.get(key) ?? { example: node.nodeIndex, copies: 0, retained: 0 };
     group.copies++;
     group.retained += node.retainedSize;
-    groups.set(hash, group);
+    groups.set(key, group);
   });
   strings.share = strings.bytes > 0 ? strings.duplicatedBytes / strings.bytes : 0;
 
