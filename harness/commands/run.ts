@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
-import { EXIT_INTERRUPTED, EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
-import { applyOverrides, loadScenario, ScenarioError, type Scenario } from '../scenario.ts';
+import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
+import { ScenarioError, type Scenario } from '../scenario.ts';
+import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate run <scenario> [options]
 
@@ -13,11 +14,8 @@ Runs one scenario file (scenarios/*.ts or .json) against its target and records 
 summary.json and report.html in a run folder.
 
 options:
-  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)
-  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
-  --duration D          how long to run: 90s, 10m, 1h (default: the scenario's)
+${OVERRIDE_USAGE}
   --out DIR             the run folder (default: runs/<scenario>-<store>-<UTC time>)
-  --seed N              seed for the storms' randomness (default: the scenario's)
   --no-report           skip report.html (soakgate report <run-dir> builds it later)
   -h, --help            show this help
 
@@ -32,11 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        store: { type: 'string' },
-        fixes: { type: 'string' },
-        duration: { type: 'string' },
+        ...OVERRIDE_OPTIONS,
         out: { type: 'string' },
-        seed: { type: 'string' },
         'no-report': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -57,12 +52,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let scenario: Scenario;
   try {
-    scenario = applyOverrides(await loadScenario(positionals[0]), {
-      store: values.store,
-      fixes: values.fixes,
-      duration: values.duration,
-      seed: values.seed,
-    });
+    scenario = await loadScenarioWith(positionals[0], values);
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
     console.error(`soakgate run: ${err.message}`);
@@ -72,27 +62,16 @@ export async function main(argv: string[]): Promise<number> {
   const targetName = 'gateway' in scenario.target ? scenario.target.gateway.store : 'command';
   const out = values.out ?? defaultRunDir(scenario.name, targetName);
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      progress.note(`${signal}: stopping the load and the target, keeping the samples (Ctrl-C again to quit at once)`);
-      controller.abort();
-      return;
-    }
-    // The target runs in its own process group; the target module's exit hook still kills it.
-    progress.note(`${signal} again: quitting now`);
-    process.exit(EXIT_INTERRUPTED);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // A second Ctrl-C exits at once; the target runs in its own process group, and commandTarget's exit hook kills it.
+  const interrupt = interruptOnSignals((signal) =>
+    progress.note(`${signal}: stopping the load and the target, keeping the samples (Ctrl-C again to quit at once)`),
+  );
 
   let result: RunResult;
   try {
     result = await runScenario(scenario, {
       out,
-      signal: controller.signal,
+      signal: interrupt.signal,
       onProgress: (sample) => progress.update(sample),
       onNote: (message) => progress.note(message),
       requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed },
@@ -102,8 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`soakgate run: ${(err as Error).message}`);
     return EXIT_USAGE;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.release();
   }
   progress.finish();
   printResult(result);
