@@ -1,0 +1,113 @@
+// `soakgate gate`, `baseline` and `merge` end to end on real processes: a missing baseline refuses to run, a leaking
+// command target fails against the baseline of a flat one, and two shards merged give the unsharded verdict.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { GateResult } from '../harness/gate/gateResult.ts';
+
+const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
+const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+let dir: string;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'soakgate-gate-test-'));
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function soakgate(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A short scenario on the tiny server; `retainBytes` per request is how fast its heap grows. */
+function writeScenario(name: string, retainBytes: number): string {
+  const file = join(dir, `${name}.json`);
+  const scenario = {
+    name,
+    target: {
+      command: {
+        argv: [process.execPath, fixture],
+        env: { TINY_RETAIN_BYTES: String(retainBytes) },
+        ready: 'listening on (http://\\S+)',
+      },
+    },
+    duration: '10s',
+    warmup: '2s',
+    sampleInterval: '250ms',
+    seed: 3,
+    load: [{ kind: 'http', method: 'GET', path: '/x/{{n}}', rate: 40 }],
+    budgets: {},
+  };
+  writeFileSync(file, JSON.stringify(scenario));
+  return file;
+}
+
+function readGate(folder: string): GateResult {
+  return JSON.parse(readFileSync(join(dir, folder, 'gate.json'), 'utf8')) as GateResult;
+}
+
+test('a gate with no baseline refuses to start and says how to record one', async () => {
+  const scenario = writeScenario('no-baseline', 0);
+  const { code, stderr } = await soakgate(['gate', scenario, '--out', 'gate-none']);
+  assert.equal(code, 2);
+  assert.match(stderr, /no baseline for no-baseline \(baselines\/no-baseline\.command\.json\)/);
+  assert.match(stderr, /soakgate baseline .*no-baseline\.json --runs 3 --write/);
+  assert.equal(existsSync(join(dir, 'gate-none', 'gate.json')), false, 'nothing ran');
+});
+
+test('a bad --shard is a usage error', async () => {
+  const { code, stderr } = await soakgate(['gate', '--shard', '3/2']);
+  assert.equal(code, 2);
+  assert.match(stderr, /--shard takes i\/n/);
+});
+
+test('baseline --write records a flat target; a leaking one then fails the gate, and shards merge to the same verdict', async () => {
+  // Both scenarios share one baseline name each; `leaky` is first recorded flat, then run leaking 200 KB a request.
+  const flat = writeScenario('flat', 0);
+  const recorded = await soakgate(['baseline', flat, '--runs', '1', '--write', '--out', 'baseline-flat']);
+  assert.equal(recorded.code, 0, recorded.stderr);
+  assert.ok(existsSync(join(dir, 'baselines', 'flat.command.json')));
+  const leakyFlat = writeScenario('leaky', 0);
+  assert.equal((await soakgate(['baseline', leakyFlat, '--runs', '1', '--write', '--out', 'baseline-leaky'])).code, 0);
+  const leaky = writeScenario('leaky', 200_000);
+
+  const whole = await soakgate(['gate', flat, leaky, '--no-rerun', '--out', 'gate-whole'], { GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') });
+  assert.equal(whole.code, 1, whole.stdout + whole.stderr);
+  const wholeGate = readGate('gate-whole');
+  const byName = Object.fromEntries(wholeGate.scenarios.map((s) => [s.scenario, s]));
+  assert.equal(byName.flat.pass, true, JSON.stringify(byName.flat.checks));
+  assert.equal(byName.leaky.pass, false);
+  const grew = byName.leaky.checks.filter((c) => !c.pass).map((c) => c.metric);
+  assert.ok(grew.includes('heapFloorBytes') || grew.includes('rssBytes'), `expected memory to be named, got ${grew}`);
+  assert.match(readFileSync(join(dir, 'gate-whole', 'junit.xml'), 'utf8'), /<failure /);
+  assert.match(readFileSync(join(dir, 'step-summary.md'), 'utf8'), /soakgate gate: FAIL \(regression\)/);
+  assert.ok(existsSync(join(dir, 'gate-whole', 'report.html')));
+
+  const one = await soakgate(['gate', flat, leaky, '--no-rerun', '--shard', '1/2', '--out', 'shard-1']);
+  const two = await soakgate(['gate', flat, leaky, '--no-rerun', '--shard', '2/2', '--out', 'shard-2']);
+  assert.deepEqual([one.code, two.code].sort(), [0, 1], 'one shard has the flat scenario, the other the leaky one');
+  assert.equal(readGate('shard-1').scenarios.length + readGate('shard-2').scenarios.length, 2);
+
+  const merged = await soakgate(['merge', 'shard-1', 'shard-2', '--out', 'merged']);
+  assert.equal(merged.code, wholeGate.exitCode);
+  const mergedGate = readGate('merged');
+  assert.equal(mergedGate.pass, wholeGate.pass);
+  const verdicts = (g: GateResult) => g.scenarios.map((s) => `${s.scenario}:${s.pass}`).sort();
+  assert.deepEqual(verdicts(mergedGate), verdicts(wholeGate));
+  for (const s of mergedGate.scenarios) assert.ok(existsSync(join(dir, 'merged', s.runDir, 'samples.jsonl')), `merged runDir ${s.runDir} resolves`);
+  assert.ok(existsSync(join(dir, 'merged', 'report.html')));
+
+  const twice = await soakgate(['merge', 'shard-1', 'shard-1', '--out', 'merged-twice']);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /downloaded twice/);
+});
