@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
+import { formatRate } from '../harness/gate/judge.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 
@@ -75,31 +76,23 @@ function safeScriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-const SI = ['', 'k', 'M', 'G', 'T'];
-
-function formatBytes(n: number): string {
-  const abs = Math.abs(n);
-  const power = Math.min(SI.length - 1, abs < 1000 ? 0 : Math.floor(Math.log10(abs) / 3));
-  const scaled = n / 1000 ** power;
-  return `${scaled.toFixed(power === 0 || Math.abs(scaled) >= 100 ? 0 : Math.abs(scaled) >= 10 ? 1 : 2)} ${SI[power]}B`;
-}
-
 function formatPlain(n: number): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 1 ? 2 : 3 });
 }
 
-/** A value in its metric's unit, for tables and captions. */
-export function formatQuantity(n: number | null | undefined, unit: MetricSummary['unit'] | 'perSecond'): string {
+/** A value in its metric's unit, written as the CLI and the gate's Markdown write it (KB, MB: powers of 1,024). */
+function formatQuantity(n: number | null | undefined, unit: MetricSummary['unit'], per = ''): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  if (unit === 'bytes') return formatBytes(n);
-  if (unit === 'ms') return `${formatPlain(n)} ms`;
-  if (unit === 'percent') return `${formatPlain(n)} %`;
-  if (unit === 'perSecond') return `${formatPlain(n)}/s`;
-  return formatPlain(n);
+  return formatRate(n, unit, per);
 }
 
-function signed(n: number, unit: MetricSummary['unit']): string {
-  return `${n > 0 ? '+' : ''}${formatQuantity(n, unit)}`;
+function formatBytes(n: number): string {
+  return formatQuantity(n, 'bytes');
+}
+
+/** A growth, with its sign: +4.9 MB/min. */
+function signed(n: number, unit: MetricSummary['unit'], per = '/min'): string {
+  return `${n > 0 ? '+' : ''}${formatQuantity(n, unit, per)}`;
 }
 
 function formatP(p: number): string {
@@ -144,7 +137,7 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
   const metrics = orderedMetrics(runs);
   if (metrics.length === 0) return '<p class="note">No summary.json: slopes and verdicts are not available for this run.</p>';
   const compare = runs.length > 1;
-  const head = `<tr><th>metric</th>${compare ? '<th>run</th>' : ''}<th>verdict</th><th class="num">slope / min</th><th class="num">95% interval / min</th><th class="num">per 1k ops</th>${baseline ? '<th class="num">baseline / min</th>' : ''}<th class="num">first → last</th><th class="num">max</th><th class="num">trend p</th></tr>`;
+  const head = `<tr><th>metric</th>${compare ? '<th>run</th>' : ''}<th>verdict</th><th class="num">slope</th><th class="num">95% interval / min</th><th class="num">per 1k ops</th>${baseline ? '<th class="num">baseline / min</th>' : ''}<th class="num">first → last</th><th class="num">max</th><th class="num">trend p</th></tr>`;
   const rows = metrics.flatMap((name) =>
     runs.map((run, i) => {
       const m = run.summary?.metrics[name];
@@ -155,11 +148,18 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
       const baseCell = baseline
         ? `<td class="num">${b ? `${escapeHtml(signed(b.slopePerMin, m.unit))} <span class="note">[${escapeHtml(formatQuantity(b.ciLow, m.unit))}, ${escapeHtml(formatQuantity(b.ciHigh, m.unit))}]</span>` : '–'}</td>`
         : '';
-      return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
+      return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit, ''))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
     }),
   );
   return `<div class="scroll"><table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
+
+const CHECK_KINDS: Record<string, string> = {
+  baseline: 'slope against the baseline',
+  budgetPerMin: 'budget per minute',
+  budgetPer1kOps: 'budget per 1k ops',
+  missing: 'budgeted, not measured',
+};
 
 function gateSection(run: PageRun, compare: boolean): string {
   const gate = run.summary?.gate;
@@ -167,9 +167,11 @@ function gateSection(run: PageRun, compare: boolean): string {
   const units = run.summary?.metrics ?? {};
   const rows = gate.checks.map((c) => {
     const unit = units[c.metric]?.unit ?? 'count';
-    return `<tr><td>${escapeHtml(c.metric)}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit))}</td><td><span class="badge ${c.pass ? 'good' : 'bad'}">${c.pass ? 'pass' : 'fail'}</span></td><td>${escapeHtml(c.reason)}</td></tr>`;
+    const per = c.kind === 'budgetPer1kOps' ? '/1k ops' : c.kind === 'missing' ? '' : '/min';
+    const result = c.pass ? '<span class="badge good">pass</span>' : '<span class="badge bad">fail</span>';
+    return `<tr><td>${escapeHtml(c.metric)}</td><td>${escapeHtml(CHECK_KINDS[c.kind ?? ''] ?? '')}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit, per))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit, per))}</td><td>${result}${c.borderline ? ' <span class="badge warn">borderline</span>' : ''}</td><td>${escapeHtml(c.reason)}</td></tr>`;
   });
-  return `<h3>Gate checks${compare ? `: ${escapeHtml(run.label)}` : ''} <span class="badge ${gate.pass ? 'good' : 'bad'}">${gate.pass ? 'pass' : 'fail'}</span></h3><table><thead><tr><th>metric</th><th class="num">observed</th><th class="num">limit</th><th>result</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Gate checks${compare ? `: ${escapeHtml(run.label)}` : ''} <span class="badge ${gate.pass ? 'good' : 'bad'}">${gate.pass ? 'pass' : 'fail'}</span></h3><table><thead><tr><th>metric</th><th>checked</th><th class="num">observed</th><th class="num">limit</th><th>result</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function heapSection(run: PageRun, compare: boolean): string {
@@ -177,7 +179,7 @@ function heapSection(run: PageRun, compare: boolean): string {
   if (!heap) return '';
   const grew = heap.grew.map((g) => {
     const path = g.retainerPath.length > 0 ? `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>` : '<span class="note">–</span>';
-    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${escapeHtml(signed(g.countLast - g.countFirst, 'count'))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes'))})</span></td><td>${path}</td></tr>`;
+    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${escapeHtml(signed(g.countLast - g.countFirst, 'count', ''))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
   });
   const table = grew.length
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
@@ -284,12 +286,12 @@ function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefi
     const m = run.summary?.metrics[chart.fitMetric!];
     if (!m) return [];
     const who = runs.length > 1 ? `<b>${escapeHtml(run.label)}</b>: ` : '';
-    const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit))} per 1k ops`;
-    return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))}/min [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps} ${verdictBadge(m.verdict)}`];
+    const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit, ''))} per 1k ops`;
+    return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))} [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps} ${verdictBadge(m.verdict)}`];
   });
   const b = runs.length === 1 ? baseline?.[chart.fitMetric] : undefined;
   const unit = runs[0]?.summary?.metrics[chart.fitMetric]?.unit ?? 'count';
-  if (b) parts.push(`baseline ${escapeHtml(signed(b.slopePerMin, unit))}/min [${escapeHtml(formatQuantity(b.ciLow, unit))}, ${escapeHtml(formatQuantity(b.ciHigh, unit))}] (green band)`);
+  if (b) parts.push(`baseline ${escapeHtml(signed(b.slopePerMin, unit))} [${escapeHtml(formatQuantity(b.ciLow, unit))}, ${escapeHtml(formatQuantity(b.ciHigh, unit))}] (green band)`);
   return parts.length ? `<figcaption>${parts.join(' · ')}</figcaption>` : '';
 }
 

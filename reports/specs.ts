@@ -264,12 +264,27 @@ function markers(runs: ChartRun[], axis: TimeAxis): Array<{ r: string; type: str
   );
 }
 
-const AXIS_FORMAT: Record<ChartUnit, { title: string; labelExpr?: string; format?: string; tooltip: string }> = {
-  bytes: { title: 'bytes', labelExpr: "format(datum.value, '.3~s') + 'B'", tooltip: "format(datum.v, '.4~s') + 'B'" },
-  count: { title: 'count', format: ',~r', tooltip: "format(datum.v, ',')" },
-  ms: { title: 'milliseconds', format: ',.3~r', tooltip: "format(datum.v, ',.4~r') + ' ms'" },
-  perSecond: { title: 'per second', format: ',.3~r', tooltip: "format(datum.v, ',.4~r') + '/s'" },
-};
+/** How the value axis reads: bytes scaled to B, KB, MB or GB (powers of 1,024, as the CLI and the gate print them). */
+interface ValueAxis {
+  title: string;
+  divisor: number;
+  format: string;
+  /** Appended to a value in the tooltip; one of a fixed few, so it is safe inside the vega expression. */
+  suffix: string;
+}
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+function valueAxis(unit: ChartUnit, rows: SeriesRow[]): ValueAxis {
+  if (unit === 'bytes') {
+    const largest = rows.reduce((m, r) => Math.max(m, Math.abs(r.v)), 0);
+    const power = Math.min(BYTE_UNITS.length - 1, largest >= 1024 ? Math.floor(Math.log(largest) / Math.log(1024)) : 0);
+    return { title: BYTE_UNITS[power], divisor: 1024 ** power, format: ',.4~r', suffix: ` ${BYTE_UNITS[power]}` };
+  }
+  if (unit === 'count') return { title: 'count', divisor: 1, format: ',~r', suffix: '' };
+  if (unit === 'ms') return { title: 'milliseconds', divisor: 1, format: ',.3~r', suffix: ' ms' };
+  return { title: 'per second', divisor: 1, format: ',.3~r', suffix: '/s' };
+}
 
 const MARKER_COLOR = { condition: { test: "datum.type === 'restart'", value: '#d62728' }, value: '#7b4173' };
 
@@ -296,10 +311,14 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
         }
       });
       for (const [series, points] of bySeries) {
-        for (const p of downsampleMinMax(points, tMin, tMax, CHART_WIDTH)) rows.push({ r: run.label, s: series, t: round(p.t, 4), v: round(p.v, 3) });
+        for (const p of downsampleMinMax(points, tMin, tMax, CHART_WIDTH)) rows.push({ r: run.label, s: series, t: round(p.t, 4), v: p.v });
       }
     }
     if (rows.length === 0) continue;
+    const values = valueAxis(def.unit, rows);
+    // Six significant digits: finer than a pixel, and a wedge of a few KB on an MB axis keeps its slope.
+    const scaled = (n: number) => Number((n / values.divisor).toPrecision(6));
+    for (const row of rows) row.v = scaled(row.v);
     const fits = def.fitMetric
       ? runs.map((run) => fitLines(run, def.fitMetric!, runs.length === 1 ? options.baseline?.[def.fitMetric!] : undefined, axis))
       : [];
@@ -308,12 +327,13 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
       rows,
       runLabels: runs.map((r) => r.label),
       seriesNames: [...new Set(rows.map((r) => r.s))],
-      fit: fits.flatMap((f) => f.fit),
-      base: fits.flatMap((f) => f.base),
+      fit: fits.flatMap((f) => f.fit).map((f) => ({ ...f, fit: scaled(f.fit), lo: scaled(f.lo), hi: scaled(f.hi) })),
+      base: fits.flatMap((f) => f.base).map((f) => ({ ...f, fit: scaled(f.fit), lo: scaled(f.lo), hi: scaled(f.hi) })),
       bands,
       marks,
       domain: [tMin, tMax],
       axis,
+      values,
     };
     charts.push({
       id: def.id,
@@ -338,19 +358,20 @@ interface Layout {
   marks: Array<{ r: string; type: string; t: number; detail: string }>;
   domain: [number, number];
   axis: TimeAxis;
+  values: ValueAxis;
 }
 
 function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
   const { def, runLabels, seriesNames } = layout;
   const compare = runLabels.length > 1;
-  const axis = AXIS_FORMAT[def.unit];
+  const values = layout.values;
   const x = { field: 't', type: 'quantitative', title: `${layout.axis.name}s since start`, scale: { domain: layout.domain, nice: false } } as const;
   const y = {
     field: 'v',
     type: 'quantitative',
-    title: axis.title,
+    title: values.title,
     scale: { zero: def.unit === 'perSecond' },
-    axis: { ...(axis.labelExpr ? { labelExpr: axis.labelExpr } : { format: axis.format }), ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
+    axis: { format: values.format, ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
   } as const;
   // Stroke symbols at full opacity: otherwise the legend takes its look from the pale interval wedge.
   const legend = {
@@ -413,7 +434,7 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
   if (interactive) {
     layers.push({
       data: { name: SERIES_DATASET },
-      transform: [{ calculate: axis.tooltip, as: 'value' }],
+      transform: [{ calculate: `format(datum.v, ',.4~r') + '${values.suffix}'`, as: 'value' }],
       mark: { type: 'point', filled: true, size: 50 },
       encoding: {
         x,

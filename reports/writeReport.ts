@@ -6,9 +6,9 @@ import { parseSamples, type Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
 import { loadVegaBundles, renderPage, scenarioName, type PageRun } from './page.ts';
 import { renderSvg } from './renderSvg.ts';
-import { buildCharts, type Baseline, type BaselineSlope } from './specs.ts';
+import { buildCharts, type Baseline } from './specs.ts';
 
-/** Input a user got wrong (a missing or empty folder, an unreadable baseline): the command exits 2 with it. */
+/** Input a user got wrong (a missing or empty run folder): the command exits 2 with it. */
 export class ReportInputError extends Error {}
 
 interface LoadedRun extends PageRun {
@@ -79,30 +79,6 @@ function distinctLabels(runs: LoadedRun[]): void {
   const seen = new Map<string, number>();
   for (const run of runs) seen.set(run.label, (seen.get(run.label) ?? 0) + 1);
   for (const run of runs) if ((seen.get(run.label) ?? 0) > 1) run.label = `${run.label} (${basename(resolve(run.dir))})`;
-}
-
-/**
- * Reads a baseline file loosely, since its writer owns its shape: `{ metrics: { name: { slopePerMin|slope, ciLow,
- * ciHigh } } }` or the same record at the top level.
- */
-export async function readBaseline(file: string): Promise<Baseline> {
-  const text = await readText(file);
-  if (text === undefined) throw new ReportInputError(`baseline ${file} does not exist; record one with \`soakgate baseline <scenario> --write\`.`);
-  const notices: string[] = [];
-  const record = parseJsonRecord(text, file, notices);
-  if (!record) throw new ReportInputError(`baseline ${file}: ${notices.join(' ')}`);
-  const metrics = (record.metrics !== null && typeof record.metrics === 'object' ? record.metrics : record) as Record<string, unknown>;
-  const baseline: Baseline = {};
-  for (const [name, value] of Object.entries(metrics)) {
-    const v = (value ?? {}) as Record<string, unknown>;
-    const slope = typeof v.slopePerMin === 'number' ? v.slopePerMin : v.slope;
-    const entry = { slopePerMin: slope, ciLow: v.ciLow, ciHigh: v.ciHigh };
-    if (Object.values(entry).every((n) => typeof n === 'number' && Number.isFinite(n))) baseline[name] = entry as BaselineSlope;
-  }
-  if (Object.keys(baseline).length === 0) {
-    throw new ReportInputError(`baseline ${file} has no metric slopes: expected { metrics: { <metric>: { slopePerMin, ciLow, ciHigh } } }.`);
-  }
-  return baseline;
 }
 
 async function buildReport(runs: LoadedRun[], title: string, notices: string[], baseline?: Baseline): Promise<string> {

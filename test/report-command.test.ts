@@ -50,12 +50,23 @@ describe('soakgate report', () => {
 
   it('draws a baseline given with --baseline', async () => {
     const baseline = join(dir, 'baseline.json');
-    await writeFile(baseline, JSON.stringify({ scenario: 'production-mix', metrics: { sessionsFileBytes: { slopePerMin: 900, ciLow: 100, ciHigh: 1_700 } } }));
+    await writeFile(
+      baseline,
+      JSON.stringify({
+        scenario: 'production-mix',
+        target: 'gateway-dedup',
+        runs: 3,
+        nodeVersion: process.version,
+        machine: { cpuModel: 'test', cores: 2, memoryBytes: 8e9, os: 'linux' },
+        created: '2026-11-25T00:00:00.000Z',
+        metrics: { sessionsFileBytes: { unit: 'bytes', slopePerMin: 900, ciLow: 100, ciHigh: 1_700, noise: 40, samples: 300 } },
+      }),
+    );
     const { code } = await soakgate(['report', 'naive', '--baseline', baseline, '--out', 'with-baseline.html'], dir);
     assert.equal(code, 0);
     const html = await readFile(join(dir, 'with-baseline.html'), 'utf8');
     assert.match(html, /<th class="num">baseline \/ min<\/th>/);
-    assert.match(html, /\+900 B <span class="note">\[100 B, 1\.70 kB\]<\/span>/);
+    assert.match(html, /\+900 B\/min <span class="note">\[100 B, 1\.7 KB\]<\/span>/);
   });
 
   it('writes one compare report for several folders', async () => {
@@ -78,7 +89,7 @@ describe('soakgate report', () => {
     assert.match(none.stderr, /which run folder\?/);
     const badBaseline = await soakgate(['report', 'naive', '--baseline', 'nope.json'], dir);
     assert.equal(badBaseline.code, 2);
-    assert.match(badBaseline.stderr, /baseline nope\.json does not exist/);
+    assert.match(badBaseline.stderr, /baseline nope\.json: not readable JSON \(ENOENT/);
   });
 
   it('explains itself with --help', async () => {

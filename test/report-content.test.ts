@@ -15,7 +15,7 @@ const ATTACK = '<script>alert(1)</script>';
 
 interface Packed {
   id: string;
-  spec: { layer: Array<{ data?: { values?: Array<Record<string, unknown>> } }> };
+  spec: { layer: Array<{ data?: { name?: string; values?: Array<Record<string, unknown>> }; encoding?: { y?: { title?: string } } }> };
   series: Array<{ r: string; s: string; t: number[]; v: number[] }>;
 }
 
@@ -23,6 +23,14 @@ function chartData(html: string): Packed[] {
   const match = /<script type="application\/json" id="soakgate-charts">([\s\S]*?)<\/script>/.exec(html);
   assert.ok(match, 'the chart specs are embedded as JSON');
   return JSON.parse(match[1]) as Packed[];
+}
+
+/** What one drawn unit is worth in bytes, from the chart's value axis (B, KB, MB, GB). */
+function bytesPerUnit(chart: Packed): number {
+  const title = chart.spec.layer.find((l) => l.data?.name === 'series')?.encoding?.y?.title ?? '';
+  const power = ['B', 'KB', 'MB', 'GB'].indexOf(title);
+  assert.ok(power >= 0, `a byte axis, got '${title}'`);
+  return 1024 ** power;
 }
 
 /** Script elements the page opened, not counting any text inside the inlined libraries. */
@@ -60,12 +68,12 @@ describe('report of a naive run', () => {
     const row = /<th scope="row" rowspan="1">sessionsFileBytes<\/th>([\s\S]*?)<\/tr>/.exec(html);
     assert.ok(row, 'sessionsFileBytes has a row');
     assert.match(row[1], /badge bad">growing</);
-    assert.match(row[1], /\+5\.\d+ MB/, 'about 41 kB x 2 sessions/s = 5 MB/min');
+    assert.match(row[1], /\+4\.\d MB\/min/, 'about 41 kB x 2 sessions/s = 4.9 MB/min, in the CLI\'s powers of 1,024');
     const heap = /What grew in the heap[\s\S]*?<\/table>/.exec(html);
     assert.ok(heap);
     assert.match(heap[0], /skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(heap[0], /<ol class="path"><li>\(GC roots\)<\/li><li>SessionStore<\/li>/);
-    assert.match(html, /296 MB of the last snapshot's 340 MB is content held more than once \(<b>87 %<\/b>\)/);
+    assert.match(html, /282\.3 MB of the last snapshot's 324\.2 MB is content held more than once \(<b>87 %<\/b>\)/);
     assert.match(html, /<td><code>skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/code><\/td><td class="num">7,210<\/td>/, 'the copied shape');
     assert.match(html, /Gate checks <span class="badge bad">fail<\/span>/);
     assert.match(html, /<th scope="row">seed<\/th><td>42<\/td>/, 'run.json metadata is shown');
@@ -94,9 +102,11 @@ describe('report of a naive run', () => {
     }
     const latency = charts.find((c) => c.id === 'latency')!.series.find((s) => s.s === 'max')!;
     const highest = Math.max(...samples.map((s) => s.window.latencyMaxMs ?? 0));
-    assert.equal(Math.max(...latency.v), Math.round(highest * 1000) / 1000, 'the latency spike survives');
-    const heapFloor = charts.find((c) => c.id === 'heap')!.series.find((s) => s.s === 'post-GC floor')!;
-    assert.equal(Math.min(...heapFloor.v), Math.min(...samples.map((s) => s.metrics.heapFloorBytes)));
+    assert.equal(Math.max(...latency.v), Number(highest.toPrecision(6)), 'the latency spike survives');
+    const heap = charts.find((c) => c.id === 'heap')!;
+    const heapFloor = heap.series.find((s) => s.s === 'post-GC floor')!;
+    const lowest = Math.min(...samples.map((s) => s.metrics.heapFloorBytes)) / bytesPerUnit(heap);
+    assert.equal(Math.min(...heapFloor.v), Number(lowest.toPrecision(6)), 'the lowest floor survives');
   });
 
   it('draws the fitted slope with its interval from summary.json', async () => {
@@ -105,7 +115,7 @@ describe('report of a naive run', () => {
     assert.equal(fit.length, 2, 'a line from the end of warmup to the last sample');
     const [start, end] = fit as Array<{ t: number; fit: number; lo: number; hi: number }>;
     const summary = JSON.parse(await readFile(join(dir, 'naive', 'summary.json'), 'utf8'));
-    const slope = (end.fit - start.fit) / (end.t - start.t);
+    const slope = ((end.fit - start.fit) / (end.t - start.t)) * bytesPerUnit(rss);
     assert.ok(Math.abs(slope / summary.metrics.rssBytes.slopePerMin - 1) < 1e-3, `drawn ${slope} B/min`);
     assert.ok(end.lo < end.fit && end.fit < end.hi, 'the interval wedge surrounds the line');
   });

@@ -49,7 +49,10 @@ describe('buildCharts', () => {
     assert.ok(band, 'a green band');
     const [start, end] = band.data!.values! as Array<{ t: number; lo: number; hi: number }>;
     assert.equal(start.lo, start.hi, 'the band opens from one point');
-    assert.ok(Math.abs((end.hi - start.hi) / (end.t - start.t) - 2_000) < 1, 'and widens at the baseline interval slopes');
+    const yTitle = (layers(chart).find((l) => l.data?.name === 'series') as { encoding: { y: { title: string } } }).encoding.y.title;
+    assert.equal(yTitle, 'MB', 'sessions.json reaches tens of MB');
+    const drawnSlope = ((end.hi - start.hi) / (end.t - start.t)) * 1024 ** 2;
+    assert.ok(Math.abs(drawnSlope - 2_000) < 2, `widens at the baseline interval's slopes: ${drawnSlope} B/min`);
     const rss = buildCharts([{ label: 'gateway-naive', samples: naive, summary }], { baseline }).find((c) => c.id === 'rss')!;
     assert.equal(layers(rss).some((l) => (l as { mark?: { color?: string } }).mark?.color === '#2ca02c'), false, 'no band where the baseline has no slope');
   });

@@ -1,7 +1,8 @@
 // `soakgate report <run-dir>`: rebuilds report.html from a run folder's files, also for a run that crashed or was
 // interrupted; given several folders, writes one compare report with the runs on the same axes.
 import { parseArgs } from 'node:util';
-import { readBaseline, ReportInputError, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+import { ReportInputError, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+import { readBaselineFile } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate report <run-dir> [<run-dir>...] [options]
 
@@ -44,11 +45,18 @@ export async function main(argv: string[]): Promise<number> {
     console.error('soakgate report: --baseline applies to one run; a compare report draws the runs against each other.');
     return 2;
   }
+  let baseline;
+  try {
+    baseline = values.baseline ? readBaselineFile(values.baseline).metrics : undefined;
+  } catch (err) {
+    console.error(`soakgate report: baseline ${(err as Error).message}`);
+    return 2;
+  }
   try {
     const file =
       positionals.length === 1
         ? await writeRunReport(positionals[0], {
-            ...(values.baseline ? { baseline: await readBaseline(values.baseline) } : {}),
+            ...(baseline ? { baseline } : {}),
             ...(values.out ? { outFile: values.out } : {}),
           })
         : await writeCompareReport(positionals, values.out ?? 'compare-report.html', values.title ?? `soakgate compare: ${positionals.join(' vs ')}`);
