@@ -30,8 +30,7 @@ export interface BootstrapOptions {
 
 interface Fit {
   tMin: number[];
-  fitted: number[];
-  residuals: number[];
+  values: number[];
   slope: number;
   blockLength: number;
 }
@@ -55,20 +54,26 @@ function fit(tS: number[], values: number[]): Fit {
   const tMin = tS.map((t) => t / 60);
   const slope = median(pairwiseSlopes(tMin, values));
   const intercept = senIntercept(tMin, values, slope);
-  const fitted = tMin.map((t) => intercept + slope * t);
-  const residuals = values.map((v, i) => v - fitted[i]);
-  return { tMin, fitted, residuals, slope, blockLength: blockLength(residuals) };
+  const residuals = values.map((v, i) => v - intercept - slope * tMin[i]);
+  return { tMin, values, slope, blockLength: blockLength(residuals) };
 }
 
-/** The slope of the fitted line plus residuals re-laid in random circular blocks, keeping their autocorrelation. */
+/**
+ * The slope of a moving-block resample of the (time, value) pairs (Fitzenberger's blocks-of-pairs bootstrap for
+ * regression with dependent errors): each block keeps its stretch of autocorrelated noise and its own times.
+ */
 function resampledSlope(f: Fit, random: () => number): number {
-  const n = f.fitted.length;
+  const n = f.tMin.length;
+  const tMin = new Array<number>(n);
   const values = new Array<number>(n);
   for (let i = 0; i < n; ) {
-    const start = Math.floor(random() * n);
-    for (let j = 0; j < f.blockLength && i < n; j++, i++) values[i] = f.fitted[i] + f.residuals[(start + j) % n];
+    const start = Math.floor(random() * (n - f.blockLength + 1));
+    for (let j = 0; j < f.blockLength && i < n; j++, i++) {
+      tMin[i] = f.tMin[start + j];
+      values[i] = f.values[start + j];
+    }
   }
-  return median(pairwiseSlopes(f.tMin, values));
+  return median(pairwiseSlopes(tMin, values));
 }
 
 /** The difference of two series' slopes (per minute) with a percentile bootstrap interval. */

@@ -79,5 +79,5 @@ export function mannKendall(
   const varSCorrected = varS * correction;
   const z = varSCorrected > 0 ? (s - Math.sign(s)) / Math.sqrt(varSCorrected) : 0;
   const pairs = (n * (n - 1)) / 2;
-  return { s, varS, correction, varSCorrected, z, p: 2 * (1 - normalCdf(Math.abs(z))), tau: pairs > 0 ? s / pairs : 0 };
+  return { s, varS, correction, varSCorrected, z, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))), tau: pairs > 0 ? s / pairs : 0 };
 }

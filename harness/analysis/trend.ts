@@ -62,7 +62,7 @@ export function fitTrend(x: ArrayLike<number>, y: ArrayLike<number>, confidence 
   const halfWidth = normalQuantile(1 - (0.1 * alpha) / 2) * standardError;
   const ciLow = Math.max(sen.ciLow, slope - halfWidth);
   const ciHigh = Math.min(sen.ciHigh, slope + halfWidth);
-  const pValues = slope === 0 ? 1 : standardError === 0 ? 0 : 2 * (1 - normalCdf(Math.abs(slope / standardError)));
+  const pValues = slope === 0 ? 1 : standardError === 0 ? 0 : Math.min(1, 2 * (1 - normalCdf(Math.abs(slope / standardError))));
   return {
     slope,
     intercept,
