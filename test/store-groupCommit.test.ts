@@ -2,7 +2,7 @@
 // once a write holding its change is on disk (the promise a 2xx waits for).
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { GroupCommitWriter, writeFileAtomic } from '../src/store/atomicWrite.ts';
@@ -109,5 +109,27 @@ test('writeFileAtomic replaces a file whole and leaves no temp file, even when i
     await mkdir(path.join(dataDir, 'dir.json'));
     await assert.rejects(writeFileAtomic(path.join(dataDir, 'dir.json'), 'x'));
     assert.deepEqual((await readdir(dataDir)).sort(), ['dir.json', 'state.json']);
+  });
+});
+
+test('dedup: at open, removes temp files and unacknowledged entry files a killed writer left behind', async () => {
+  await withDataDir(async (dataDir) => {
+    const paths = storePaths(dataDir);
+    const store = createStore('dedup', { dataDir, log: () => undefined });
+    await store.open();
+    const kept = await makeEntry(paths, 'chat');
+    await store.create(kept);
+    await store.close();
+    await writeFile(path.join(paths.sessionsDir, '.sessions.json.4242.7.tmp'), '{"half":');
+    await writeFile(path.join(paths.entriesDir, '.abc.json.4242.8.tmp'), '{');
+    await writeFile(path.join(paths.entriesDir, 'never-indexed.json'), '{}');
+
+    const lines: string[] = [];
+    const reopened = createStore('dedup', { dataDir, log: (line) => lines.push(line) });
+    assert.equal((await reopened.open()).sessions, 1);
+    assert.deepEqual(lines, ['removed 1 entry files and 2 temp files left by an interrupted write']);
+    assert.deepEqual(await readdir(paths.entriesDir), [`${kept.sessionId}.json`]);
+    assert.deepEqual((await readdir(paths.sessionsDir)).filter((name) => name.startsWith('.')), []);
+    assert.equal((await reopened.get(kept.key))?.sessionId, kept.sessionId);
   });
 });

@@ -7,7 +7,7 @@ import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentSession
 import { syncDir } from '../store/atomicWrite.ts';
 import { storePaths, transcriptFileName, type StorePaths } from '../store/paths.ts';
 import type { SessionEntry, SessionKind } from '../store/sessionStore.ts';
-import { generateSkills } from '../skills/generate.ts';
+import { generateSkills, seededRandom } from '../skills/generate.ts';
 import { buildSkillsSnapshot, type SkillDefinition } from '../skills/snapshot.ts';
 import { transcriptHeaderLine } from '../transcripts.ts';
 
@@ -52,17 +52,6 @@ const TASKS = [
   'find a free slot on the calendar', 'compare flight prices', 'clean up the downloads folder', 'translate the release notes',
 ];
 const MINUTE = 60_000;
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seededUuid(random: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');

@@ -43,8 +43,8 @@ const STEPS = [
   'Write nothing to disk outside the workspace folder.',
 ];
 
-/** mulberry32: a tiny seeded generator, so skills are reproducible without a dependency. */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a tiny seeded generator, so skills (and the seeded state) are reproducible without a dependency. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,6 @@
 // Durable file replacement and group commit. A reader (or a restart after SIGKILL) sees either the old file or the
 // new one, never half of one; and a burst of mutations shares one write instead of queueing one write each.
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 let tempCounter = 0;
@@ -25,6 +25,16 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, {
     throw error;
   }
   if (syncFolder) await syncDir(path.dirname(file));
+}
+
+const TEMP_NAME = /^\..+\.\d+\.\d+\.tmp$/;
+
+/** Removes the temp files a killed writer left in `dir` (call only when no write is in flight); returns how many. */
+export async function removeStaleTempFiles(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((name) => TEMP_NAME.test(name));
+  await Promise.all(stale.map((name) => unlink(path.join(dir, name)).catch(() => undefined)));
+  return stale.length;
 }
 
 /** Makes a rename or unlink in `dir` survive a power cut, not just a killed process. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { assertSafeSegment, assertSessionKey } from '../keys.ts';
 import { archiveTranscript, findOrphanTranscripts, transcriptTotals } from '../transcripts.ts';
-import { GroupCommitWriter, syncDir, writeFileAtomic } from './atomicWrite.ts';
+import { GroupCommitWriter, removeStaleTempFiles, syncDir, writeFileAtomic } from './atomicWrite.ts';
 import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
 import { checkNaiveSessions, readSessionsFile, warnAboutEachOrphan } from './naive.ts';
@@ -119,9 +119,14 @@ export class DedupSessionStore implements SessionStore {
     const started = performance.now();
     await mkdir(this.paths.sessionsDir, { recursive: true });
     const needsCommit = await this.load();
+    await this.sweepAfterCrash();
+    // A migration's rewrite and the orphan pass touch different files, so they overlap.
+    const rewritten = needsCommit ? this.writer.request() : Promise.resolve();
+    rewritten.catch(() => undefined); // awaited below; this only keeps a failing orphan pass from leaving it unhandled
     const orphans = await findOrphanTranscripts(this.paths, this.referencedTranscripts());
     let orphanBytes = orphans.reduce((sum, orphan) => sum + orphan.bytes, 0);
     if (this.fixes.has('orphans')) {
+      await mkdir(this.paths.archiveDir, { recursive: true });
       await inParallel(orphans, (orphan) => archiveTranscript(this.paths, orphan.file));
       if (orphans.length > 0) {
         this.options.log(`archived ${orphans.length} orphan transcripts (${orphanBytes} bytes) into ${this.paths.archiveDir}`);
@@ -129,7 +134,7 @@ export class DedupSessionStore implements SessionStore {
     } else {
       orphanBytes = await warnAboutEachOrphan(this.paths, orphans, this.options.log);
     }
-    if (needsCommit) await this.writer.request();
+    await rewritten;
     return { sessions: this.index.size, orphanTranscripts: orphans.length, orphanBytes, durationMs: performance.now() - started };
   }
 
@@ -216,6 +221,20 @@ export class DedupSessionStore implements SessionStore {
 
   async close(): Promise<void> {
     await this.flush();
+  }
+
+  /**
+   * A process killed mid-commit leaves temp files, and body files written for sessions whose index never became
+   * durable (they were never acknowledged). Both are removed so crashes do not make the data dir grow.
+   */
+  private async sweepAfterCrash(): Promise<void> {
+    let removed = 0;
+    for (const dir of [this.paths.sessionsDir, this.paths.snapshotsDir, this.paths.entriesDir]) removed += await removeStaleTempFiles(dir);
+    const bodies = await readdir(this.paths.entriesDir).catch(() => [] as string[]);
+    const named = new Set([...this.index.values()].map((record) => `${record.sessionId}.json`));
+    const stray = this.lazy ? bodies.filter((name) => name.endsWith('.json') && !named.has(name)) : [];
+    await inParallel(stray, (name) => unlink(`${this.paths.entriesDir}/${name}`).catch(ignoreMissing));
+    if (removed + stray.length > 0) this.options.log(`removed ${stray.length} entry files and ${removed} temp files left by an interrupted write`);
   }
 
   /** Reads sessions.json in whichever layout it was left (or the naive format); true when it must be rewritten. */

@@ -40,9 +40,9 @@ export function checkNaiveSessions(file: string, text: string, parsed: unknown):
     throw CorruptStoreError.at(file, text, 'expected a JSON object mapping session keys to entries', text.search(/\S/));
   }
   for (const [key, entry] of Object.entries(parsed)) {
-    const where = Math.max(0, text.indexOf(`${JSON.stringify(key)}:`));
+    // The entry's position is looked up only on failure: a search per entry would make a large open quadratic.
     const fail = (detail: string): never => {
-      throw CorruptStoreError.at(file, text, `entry ${JSON.stringify(key)}: ${detail}`, where);
+      throw CorruptStoreError.at(file, text, `entry ${JSON.stringify(key)}: ${detail}`, Math.max(0, text.indexOf(`${JSON.stringify(key)}:`)));
     };
     try {
       assertSessionKey(key);
