@@ -19,7 +19,7 @@ test('seeds the reported state: 188 keys, 78 + 40 ended ephemeral sessions, 153 
     assert.ok(Math.abs(summary.orphanBytes - 36.4e6) < 0.2e6, `orphans weigh ${summary.orphanBytes}`);
     const sessions = JSON.parse(await readFile(summary.sessionsFile, 'utf8'));
     assert.equal(Object.keys(sessions).length, 188);
-    const ended = Object.entries(sessions).filter(([key, e]: [string, any]) => key === e.key && ['subagent', 'cronRun'].includes(e.kind) && e.endedAt);
+    const ended = Object.entries(sessions).filter(([key, e]: [string, any]) => key === e.key && ['subagent', 'cronRun'].includes(e.kind) && e.status === 'completed' && e.endedAt);
     assert.equal(ended.length, 118);
     assert.ok(summary.sessionsFileBytes / 188 > 40 * 1024, 'every key carries its own snapshot');
     assert.ok(Object.keys(sessions).some((key) => key.split(':subagent:').length > 2), 'some sub-agents are nested');

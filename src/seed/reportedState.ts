@@ -3,7 +3,7 @@
 // run, every entry with its own skills snapshot) and 153 orphan transcripts of about 36.4 MB. Both stores open it:
 // the naive one as it is, the dedup one by migrating it. Deterministic from a seed.
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
-import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentSessionKey } from '../keys.ts';
+import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentDepth, subagentSessionKey } from '../keys.ts';
 import { syncDir } from '../store/atomicWrite.ts';
 import { storePaths, transcriptFileName, type StorePaths } from '../store/paths.ts';
 import type { SessionEntry, SessionKind } from '../store/sessionStore.ts';
@@ -147,9 +147,7 @@ export async function seedReportedState(options: ReportedStateOptions): Promise<
     const nestUnder = i > 0 && random() < 0.25 ? sessions[sessions.length - 1][1] : undefined;
     const parent = nestUnder?.kind === 'subagent' ? nestUnder : parents[Math.floor(random() * parents.length)];
     const key = subagentSessionKey(parent.key, seededUuid(random));
-    const depth = key.split(':subagent:').length - 1;
-    const status = random() < 0.9 ? 'completed' : 'failed';
-    add({ key, kind: 'subagent', status, parentKey: parent.key, depth, task: TASKS[i % TASKS.length] }, weekAgo(), true);
+    add({ key, kind: 'subagent', status: 'completed', parentKey: parent.key, depth: subagentDepth(key), task: TASKS[i % TASKS.length] }, weekAgo(), true);
   }
   const lastRunOfJob = new Map<string, SessionEntry>();
   for (let i = 0; i < completedCronRuns; i++) {
