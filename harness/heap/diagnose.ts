@@ -47,11 +47,12 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (missing.length > 0) throw new HeapDiagnosisError(`heap snapshot not found: ${missing.join(', ')}`);
 
   const memlab = await loadMemlab(options.workDir);
-  let findings: LastHeapFindings | undefined;
-  const { shapes, inspectedLastHeap } = await findGrowingShapes(memlab, options.workDir, snapshotPaths, (heap, candidates) => {
+  let findings = undefined as LastHeapFindings | undefined;
+  const shapes = await findGrowingShapes(memlab, options.workDir, snapshotPaths, (heap, candidates) => {
     findings = inspectLastHeap(memlab, heap, candidates);
   });
-  if (!inspectedLastHeap || !findings) {
+  if (!findings) {
+    // memlab's internals changed and no longer hand over the last heap: load it once more.
     const last = await memlab.heapAnalysis.getFullHeapFromFile(snapshotPaths[snapshotPaths.length - 1]);
     findings = inspectLastHeap(
       memlab,

@@ -41,35 +41,29 @@ function inspectLastHeapOfSizePass(analysis: object, snapshots: number, inspectL
 /**
  * memlab reads a series from one folder, ordered by `s<N>.heapsnapshot` names, so the snapshots are linked
  * into a scratch folder in the order given. Note that memlab leaves out shapes with under 1,000 objects.
- * Says whether `inspectLastHeap` was called.
  */
 export async function findGrowingShapes(
   memlab: Memlab,
   workDir: string,
   snapshotPaths: string[],
   inspectLastHeap: LastHeapInspector,
-): Promise<{ shapes: ShapeGrowth[]; inspectedLastHeap: boolean }> {
+): Promise<ShapeGrowth[]> {
   const seriesDir = join(memlabWorkDir(workDir), 'series');
   rmSync(seriesDir, { recursive: true, force: true });
   mkdirSync(seriesDir, { recursive: true });
   try {
     snapshotPaths.forEach((path, i) => symlinkSync(resolve(path), join(seriesDir, `s${i + 1}.heapsnapshot`)));
     const analysis = new memlab.heapAnalysis.ShapeUnboundGrowthAnalysis();
-    let inspectedLastHeap = false;
-    inspectLastHeapOfSizePass(analysis, snapshotPaths.length, (heap, candidates) => {
-      inspectLastHeap(heap, candidates);
-      inspectedLastHeap = true;
-    });
+    inspectLastHeapOfSizePass(analysis, snapshotPaths.length, inspectLastHeap);
     // No workDir option here: loadMemlab has set it, and setting it again would make folders in system temp.
     await analysis.analyzeSnapshotsInDirectory(seriesDir);
     // memlab's series start at the first snapshot that has the shape: earlier ones had none of it.
     const absentBefore = (series: number[]) => Array<number>(snapshotPaths.length - series.length).fill(0);
-    const shapes = analysis.getShapesWithUnboundGrowth().map((summary) => ({
+    return analysis.getShapesWithUnboundGrowth().map((summary) => ({
       shape: stripVTControlCharacters(summary.shape),
       counts: [...absentBefore(summary.counts), ...summary.counts],
       retainedSizes: [...absentBefore(summary.sizes), ...summary.sizes],
     }));
-    return { shapes, inspectedLastHeap };
   } finally {
     rmSync(seriesDir, { recursive: true, force: true });
   }
