@@ -8,6 +8,7 @@ export interface MetricSummary {
   ciLow: number;
   ciHigh: number;
   slopePer1kOps: number | null;
+  /** Two-sided p-value of "no trend": Mann-Kendall corrected for autocorrelation, joined with a test on the values. */
   trendP: number;
   verdict: Verdict;
   first: number;

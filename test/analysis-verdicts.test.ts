@@ -63,9 +63,8 @@ test('the reported bug\'s 50 MB/min is called growing from 30 s of samples at 2 
   for (let i = 0; i < 100; i++) {
     const summary = summarizeMetric('rssBytes', series(random, 30 * HZ, drawNoise(random), leak(50)), { warmupS: 0 });
     if (summary.verdict === 'growing') detected++;
-    assert.ok(summary.verdict !== 'flat' && summary.verdict !== 'plateau', `series ${i}: ${summary.verdict}`);
   }
-  assert.ok(detected >= 95, `detected ${detected} of 100`);
+  assert.equal(detected, 100);
 });
 
 test('growth that levels off is a plateau, with its level and about when it was reached', () => {

@@ -1,7 +1,7 @@
 // A baseline: the committed record (baselines/<scenario>.<target>.json) of how fast each metric grows on a
 // known-good target, with its noise and where it was measured, so the gate can tell a regression from a slow box.
 import { z } from 'zod';
-import { medianOfSorted } from '../analysis/theilSen.ts';
+import { median } from '../analysis/theilSen.ts';
 import type { MetricSummary, Summary } from '../summary.ts';
 
 export interface MachineFingerprint {
@@ -42,10 +42,6 @@ export interface BaselineMeta {
   created: string;
 }
 
-function median(values: number[]): number {
-  return medianOfSorted(Float64Array.from(values).sort());
-}
-
 /**
  * One baseline from N runs of the same scenario and target. Only metrics every run measured are kept: a metric
  * missing from one run (no probe that time) would make the baseline claim more than it saw.
@@ -63,10 +59,10 @@ export function buildBaseline(summaries: Summary[], meta: BaselineMeta): Baselin
     if (runs.length < summaries.length) continue;
     metrics[name] = {
       unit: runs[0].unit,
-      slopePerMin: median(runs.map((m) => m.slopePerMin)),
+      slopePerMin: median(Float64Array.from(runs, (m) => m.slopePerMin)),
       ciLow: Math.min(...runs.map((m) => m.ciLow)),
       ciHigh: Math.max(...runs.map((m) => m.ciHigh)),
-      noise: median(runs.map((m) => m.noise ?? 0)),
+      noise: median(Float64Array.from(runs, (m) => m.noise ?? 0)),
       samples: runs.reduce((sum, m) => sum + (m.samples ?? 0), 0),
     };
   }
