@@ -7,7 +7,7 @@ import type { Plateau } from './plateau.ts';
 
 /** Two-sided level of the trend test for `growing`: a CI gate must not cry wolf, so stricter than 5%. */
 export const GROWTH_ALPHA = 0.01;
-/** Fewer samples than this cannot reach p < 0.01 under any trend once autocorrelation is allowed for. */
+/** Below this, the rank test and the autocorrelation estimate have too little to go on: inconclusive. */
 export const MIN_SAMPLES = 10;
 
 export interface VerdictInput {
