@@ -73,3 +73,17 @@ for (const fixes of [ALL_FIXES, [], ...ALL_FIXES.map((fix) => [fix])] as Fix[][]
     });
   });
 }
+
+test('the naive store refuses a data dir the dedup store has rewritten, saying so, and leaves it as it is', async () => {
+  await withDataDir(async (dataDir) => {
+    await seedReportedState({ dataDir, orphanBytes: 1e5 });
+    const dedup = createStore('dedup', { dataDir, log: () => undefined });
+    await dedup.open();
+    await dedup.close();
+    const paths = storePaths(dataDir);
+    const before = await readFile(paths.sessionsFile, 'utf8');
+    const naive = createStore('naive', { dataDir, log: () => undefined });
+    await assert.rejects(naive.open(), /written by the dedup store \(format soakgate\.dedup\.v1\).*--store dedup/);
+    assert.equal(await readFile(paths.sessionsFile, 'utf8'), before);
+  });
+});

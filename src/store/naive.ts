@@ -39,6 +39,12 @@ export function checkNaiveSessions(file: string, text: string, parsed: unknown):
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw CorruptStoreError.at(file, text, 'expected a JSON object mapping session keys to entries', text.search(/\S/));
   }
+  if ('format' in parsed && typeof parsed.format === 'string') {
+    throw new CorruptStoreError(
+      file,
+      `it was written by the dedup store (format ${parsed.format}), which the naive store cannot read: open it with --store dedup or use another data dir`,
+    );
+  }
   for (const [key, entry] of Object.entries(parsed)) {
     // The entry's position is looked up only on failure: a search per entry would make a large open quadratic.
     const fail = (detail: string): never => {
