@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
+import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { formatRate } from '../harness/gate/judge.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
@@ -31,8 +32,16 @@ export interface PageModel {
   runs: PageRun[];
   charts: Array<{ chart: Chart; svg: string }>;
   baseline?: Baseline;
+  /** A compare's slope differences with their bootstrap intervals (compare.json), against its reference run. */
+  differences?: SlopeDifferences;
   /** Problems met while reading the run folders, shown at the top. */
   notices: string[];
+}
+
+export interface SlopeDifferences {
+  reference: string;
+  /** By the other run's label, then by metric. */
+  against: Record<string, Record<string, SlopeDifference>>;
 }
 
 export interface VegaBundles {
@@ -161,6 +170,22 @@ const CHECK_KINDS: Record<string, string> = {
   missing: 'budgeted, not measured',
 };
 
+function differencesSection(differences: SlopeDifferences | undefined): string {
+  if (!differences) return '';
+  const rank = (m: string) => (METRIC_ORDER.includes(m) ? METRIC_ORDER.indexOf(m) : METRIC_ORDER.length);
+  const rows = Object.entries(differences.against).flatMap(([other, byMetric]) =>
+    Object.entries(byMetric)
+      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .map(([metric, d]) => {
+        const clear = d.ciLow > 0 ? ' <span class="badge bad">faster</span>' : d.ciHigh < 0 ? ' <span class="badge good">slower</span>' : '';
+        return `<tr><td>${escapeHtml(metric)}</td><td>${escapeHtml(other)}</td><td class="num">${escapeHtml(signed(d.slopeA, d.unit))}</td><td class="num">${escapeHtml(signed(d.slopeB, d.unit))}</td><td class="num">${escapeHtml(signed(d.difference, d.unit))} <span class="note">[${escapeHtml(formatQuantity(d.ciLow, d.unit))}, ${escapeHtml(formatQuantity(d.ciHigh, d.unit))}]</span>${clear}</td><td class="num">${d.ratio === null ? '–' : `${escapeHtml(d.ratio.toFixed(1))}×`}</td></tr>`;
+      }),
+  );
+  if (rows.length === 0) return '';
+  const ref = escapeHtml(differences.reference);
+  return `<section><h2>How much faster ${ref} grows</h2><p class="note">Difference of slopes per minute with its 95% bootstrap interval; the ratio is left out where the other run does not grow.</p><div class="scroll"><table><thead><tr><th>metric</th><th>against</th><th class="num">${ref}</th><th class="num">other</th><th class="num">difference [interval]</th><th class="num">ratio</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
 function gateSection(run: PageRun, compare: boolean): string {
   const gate = run.summary?.gate;
   if (!gate) return '';
@@ -169,7 +194,7 @@ function gateSection(run: PageRun, compare: boolean): string {
     const unit = units[c.metric]?.unit ?? 'count';
     const per = c.kind === 'budgetPer1kOps' ? '/1k ops' : c.kind === 'missing' ? '' : '/min';
     const result = c.pass ? '<span class="badge good">pass</span>' : '<span class="badge bad">fail</span>';
-    return `<tr><td>${escapeHtml(c.metric)}</td><td>${escapeHtml(CHECK_KINDS[c.kind ?? ''] ?? '')}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit, per))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit, per))}</td><td>${result}${c.borderline ? ' <span class="badge warn">borderline</span>' : ''}</td><td>${escapeHtml(c.reason)}</td></tr>`;
+    return `<tr><td>${escapeHtml(c.metric)}</td><td>${escapeHtml(CHECK_KINDS[c.kind ?? ''] ?? '–')}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit, per))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit, per))}</td><td>${result}${c.borderline ? ' <span class="badge warn">borderline</span>' : ''}</td><td>${escapeHtml(c.reason)}</td></tr>`;
   });
   return `<h3>Gate checks${compare ? `: ${escapeHtml(run.label)}` : ''} <span class="badge ${gate.pass ? 'good' : 'bad'}">${gate.pass ? 'pass' : 'fail'}</span></h3><table><thead><tr><th>metric</th><th>checked</th><th class="num">observed</th><th class="num">limit</th><th>result</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -381,6 +406,7 @@ export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
 <ul class="runs">${headline(model.runs)}</ul>
 ${notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 ${model.runs.map((r) => crashBlock(r, compare)).join('')}
+${differencesSection(model.differences)}
 <section><h2>Growth per metric</h2>${metricsTable(model.runs, model.baseline)}</section>
 ${model.runs.map((r) => gateSection(r, compare)).join('')}
 ${model.runs.map((r) => heapSection(r, compare)).join('')}

@@ -1,10 +1,11 @@
 // Reads run folders (run.json, samples.jsonl, summary.json) and writes their report.html: one per run, one per
 // compare. A crashed run (no summary.json, a torn last line) still gets a report drawn from its samples alone.
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseSamples, type Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
-import { loadVegaBundles, renderPage, scenarioName, type PageRun } from './page.ts';
+import { loadVegaBundles, renderPage, scenarioName, type PageRun, type SlopeDifferences } from './page.ts';
 import { renderSvg } from './renderSvg.ts';
 import { buildCharts, type Baseline } from './specs.ts';
 
@@ -81,7 +82,8 @@ function distinctLabels(runs: LoadedRun[]): void {
   for (const run of runs) if ((seen.get(run.label) ?? 0) > 1) run.label = `${run.label} (${basename(resolve(run.dir))})`;
 }
 
-async function buildReport(runs: LoadedRun[], title: string, notices: string[], baseline?: Baseline): Promise<string> {
+async function buildReport(runs: LoadedRun[], title: string, notices: string[], extra: { baseline?: Baseline; differences?: SlopeDifferences }): Promise<string> {
+  const { baseline, differences } = extra;
   const charts = buildCharts(
     runs.map((r) => ({ label: r.label, samples: r.sampleList, summary: r.summary })),
     { baseline },
@@ -89,7 +91,7 @@ async function buildReport(runs: LoadedRun[], title: string, notices: string[], 
   const drawn = [];
   for (const chart of charts) drawn.push({ chart, svg: await renderSvg(chart.staticSpec) });
   return renderPage(
-    { title, generatedAt: new Date().toISOString(), runs: runs.map(({ sampleList: _, ...page }) => page), charts: drawn, baseline, notices },
+    { title, generatedAt: new Date().toISOString(), runs: runs.map(({ sampleList: _, ...page }) => page), charts: drawn, baseline, differences, notices },
     loadVegaBundles(),
   );
 }
@@ -107,17 +109,50 @@ export async function writeRunReport(runDir: string, options: RunReportOptions =
   const run = await loadRun(runDir, notices);
   const title = `soakgate report: ${scenarioName(run) ?? basename(resolve(runDir))} on ${run.label}`;
   const outFile = options.outFile ?? join(runDir, 'report.html');
-  await writeFile(outFile, await buildReport([run], title, notices, options.baseline));
+  await writeFile(outFile, await buildReport([run], title, notices, { baseline: options.baseline }));
   return outFile;
 }
 
-/** Writes one report overlaying several runs (naive and dedup, for instance) on the same axes; returns its path. */
-export async function writeCompareReport(runDirs: string[], outFile: string, title: string): Promise<string> {
+/**
+ * Writes one report overlaying several runs (naive and dedup, for instance) on the same axes; returns its path.
+ * `differences` (from compare.json) adds the table of slope differences with their bootstrap intervals.
+ */
+export async function writeCompareReport(runDirs: string[], outFile: string, title: string, options: { differences?: SlopeDifferences } = {}): Promise<string> {
   if (runDirs.length === 0) throw new ReportInputError('a compare report needs at least one run folder.');
   const notices: string[] = [];
   const runs = [];
   for (const dir of runDirs) runs.push(await loadRun(dir, notices));
   distinctLabels(runs);
-  await writeFile(outFile, await buildReport(runs, title, notices));
+  await writeFile(outFile, await buildReport(runs, title, notices, options));
   return outFile;
+}
+
+/**
+ * Rebuilds the report of a `soakgate compare` folder from its compare.json (the runs, each in a sub-folder, and
+ * the slope differences), read loosely since `compare` owns its shape. Returns the report's path.
+ */
+export async function writeCompareFolderReport(compareDir: string, outFile = join(compareDir, 'report.html')): Promise<string> {
+  const file = join(compareDir, 'compare.json');
+  const notices: string[] = [];
+  const record = parseJsonRecord(await readText(file), file, notices);
+  const runs = Array.isArray(record?.runs) ? (record.runs as Array<{ runDir?: unknown }>) : [];
+  const runDirs = runs.map((r) => r.runDir).filter((d): d is string => typeof d === 'string');
+  if (!record || runDirs.length === 0) {
+    throw new ReportInputError(`${file} names no runs (${notices.join(' ') || 'expected runs: [{ runDir }]'}); rebuild single runs with soakgate report <run-dir>.`);
+  }
+  const reference = typeof record.reference === 'string' ? record.reference : undefined;
+  const against = record.differences !== null && typeof record.differences === 'object' ? (record.differences as SlopeDifferences['against']) : undefined;
+  const scenario = typeof record.scenario === 'string' ? record.scenario : basename(resolve(compareDir));
+  const labels = runs.map((r) => (r as { label?: unknown }).label).filter((l): l is string => typeof l === 'string');
+  return writeCompareReport(
+    runDirs.map((d) => resolve(compareDir, d)),
+    outFile,
+    `soakgate compare: ${scenario}${labels.length ? `, ${labels.join(' vs ')}` : ''}`,
+    reference && against ? { differences: { reference, against } } : {},
+  );
+}
+
+/** A folder `soakgate compare` wrote (compare.json, no samples of its own) rather than one run's folder. */
+export function isCompareFolder(dir: string): boolean {
+  return existsSync(join(dir, 'compare.json')) && !existsSync(join(dir, 'samples.jsonl'));
 }

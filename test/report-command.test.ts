@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { compareRuns } from '../harness/analysis/bootstrap.ts';
 import { writeSyntheticRun } from './report-syntheticRun.ts';
 
 const BIN = fileURLToPath(new URL('../bin/soakgate.js', import.meta.url));
@@ -36,6 +37,21 @@ describe('soakgate report', () => {
     await writeSyntheticRun(join(dir, 'dedup'), { store: 'dedup', samples: 300 });
     await writeSyntheticRun(join(dir, 'crashed'), { store: 'naive', samples: 200, crashed: true });
     await mkdir(join(dir, 'empty'));
+    // A folder as `soakgate compare` leaves it: one sub-folder per store and compare.json with the differences.
+    const naive = await writeSyntheticRun(join(dir, 'cmp', 'naive'), { store: 'naive', samples: 300 });
+    const dedup = await writeSyntheticRun(join(dir, 'cmp', 'dedup'), { store: 'dedup', samples: 300 });
+    await writeFile(
+      join(dir, 'cmp', 'compare.json'),
+      JSON.stringify({
+        scenario: 'production-mix',
+        reference: 'naive',
+        runs: [
+          { label: 'naive', runDir: 'naive' },
+          { label: 'dedup', runDir: 'dedup' },
+        ],
+        differences: { dedup: compareRuns(naive, dedup, { warmupS: 15, seed: 1 }) },
+      }),
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -75,6 +91,20 @@ describe('soakgate report', () => {
     const html = await readFile(join(dir, 'both.html'), 'utf8');
     assert.match(html, /<h1>naive vs dedup<\/h1>/);
     assert.match(html, /<td>gateway-naive<\/td>[\s\S]*<td>gateway-dedup<\/td>/);
+  });
+
+  it('rebuilds a compare folder\'s report with the slope differences', async () => {
+    const { code, stdout } = await soakgate(['report', 'cmp'], dir);
+    assert.equal(code, 0);
+    assert.match(stdout, /report written: cmp\/report\.html/);
+    const html = await readFile(join(dir, 'cmp', 'report.html'), 'utf8');
+    assert.match(html, /<title>soakgate compare: production-mix, naive vs dedup<\/title>/);
+    const row = /<tr><td>sessionsFileBytes<\/td><td>dedup<\/td>([\s\S]*?)<\/tr>/.exec(html);
+    assert.ok(row, 'a row for sessions.json against dedup');
+    assert.match(row[1], /badge bad">faster</, 'naive grows clearly faster');
+    assert.match(row[1], /\d+\.\d×<\/td>$/, 'with the ratio');
+    const refused = await soakgate(['report', 'cmp', '--baseline', 'x.json'], dir);
+    assert.equal(refused.code, 2);
   });
 
   it('refuses a missing folder, an empty folder and bad options with exit 2', async () => {

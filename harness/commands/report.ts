@@ -1,13 +1,14 @@
 // `soakgate report <run-dir>`: rebuilds report.html from a run folder's files, also for a run that crashed or was
 // interrupted; given several folders, writes one compare report with the runs on the same axes.
 import { parseArgs } from 'node:util';
-import { ReportInputError, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+import { isCompareFolder, ReportInputError, writeCompareFolderReport, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
 import { readBaselineFile } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate report <run-dir> [<run-dir>...] [options]
 
 Rebuilds the HTML growth report from a run folder (samples.jsonl, summary.json, run.json). With one folder it
-writes <run-dir>/report.html; with several it writes one compare report overlaying them.
+writes <run-dir>/report.html; with several it writes one compare report overlaying them. A folder written by
+\`soakgate compare\` (compare.json) gets its compare report back, with the slope differences.
 
 options:
   --baseline FILE   draw this baseline's slopes as a band and list them beside each metric (one run only)
@@ -41,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`soakgate report: which run folder? Pass the folder a run wrote, e.g. runs/<name>.\n\n${USAGE}`);
     return 2;
   }
-  if (values.baseline && positionals.length > 1) {
+  const compareFolder = positionals.length === 1 && isCompareFolder(positionals[0]);
+  if (values.baseline && (positionals.length > 1 || compareFolder)) {
     console.error('soakgate report: --baseline applies to one run; a compare report draws the runs against each other.');
     return 2;
   }
@@ -53,13 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const file =
-      positionals.length === 1
-        ? await writeRunReport(positionals[0], {
-            ...(baseline ? { baseline } : {}),
-            ...(values.out ? { outFile: values.out } : {}),
-          })
-        : await writeCompareReport(positionals, values.out ?? 'compare-report.html', values.title ?? `soakgate compare: ${positionals.join(' vs ')}`);
+    let file: string;
+    if (compareFolder) file = await writeCompareFolderReport(positionals[0], values.out);
+    else if (positionals.length === 1) file = await writeRunReport(positionals[0], { ...(baseline ? { baseline } : {}), ...(values.out ? { outFile: values.out } : {}) });
+    else file = await writeCompareReport(positionals, values.out ?? 'compare-report.html', values.title ?? `soakgate compare: ${positionals.join(' vs ')}`);
     console.log(`report written: ${file}`);
     return 0;
   } catch (err) {
