@@ -5,19 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seededRandom } from '../harness/analysis/seededRandom.ts';
 import { startGateway, tempDataDir, type GatewayProcess } from './fixtures/gateway-process.ts';
 
 const ROUNDS = 8;
 const WORKERS = 12;
 const MAX_REQUESTS_PER_ROUND = 3000;
 
-/** Kill delays that differ per round but are the same on every run of the test (a small LCG). */
+/** Kill delays that differ per round but are the same on every run of the test. */
 function killDelaysMs(count: number): number[] {
-  let state = 55334;
-  return Array.from({ length: count }, () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return 150 + (state % 600);
-  });
+  const random = seededRandom(55334);
+  return Array.from({ length: count }, () => 150 + Math.floor(random() * 600));
 }
 
 interface Acknowledged {
