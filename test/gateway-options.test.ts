@@ -1,7 +1,13 @@
 // The gateway's flags: defaults, durations, fixes per store, and the usage errors a person can make.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError, parseDuration, parseGatewayArgs } from '../src/gatewayOptions.ts';
+import { UsageError, parseDuration, parseGatewayArgs, type GatewayOptions } from '../src/gatewayOptions.ts';
+
+function options(argv: string[]): GatewayOptions {
+  const parsed = parseGatewayArgs(argv);
+  assert.notEqual(parsed, 'help');
+  return parsed as GatewayOptions;
+}
 
 test('fills the documented defaults', () => {
   assert.deepEqual(parseGatewayArgs(['--store', 'dedup', '--data-dir', '/tmp/x']), {
@@ -16,7 +22,7 @@ test('fills the documented defaults', () => {
     pruneAfterMs: 60_000,
     seedState: false,
   });
-  assert.deepEqual(parseGatewayArgs(['--store', 'naive', '--data-dir', 'd']).fixes, []);
+  assert.deepEqual(options(['--store', 'naive', '--data-dir', 'd']).fixes, []);
   assert.equal(parseGatewayArgs(['--help']), 'help');
 });
 
@@ -30,8 +36,8 @@ test('reads durations in ms, s, m and h', () => {
 
 test('takes a subset of fixes, or none, for the dedup store only', () => {
   const base = ['--store', 'dedup', '--data-dir', 'd'];
-  assert.deepEqual(parseGatewayArgs([...base, '--fixes', 'prune,lazy']).fixes, ['prune', 'lazy']);
-  assert.deepEqual(parseGatewayArgs([...base, '--fixes', 'none']).fixes, []);
+  assert.deepEqual(options([...base, '--fixes', 'prune,lazy']).fixes, ['prune', 'lazy']);
+  assert.deepEqual(options([...base, '--fixes', 'none']).fixes, []);
   assert.throws(() => parseGatewayArgs([...base, '--fixes', 'prune,fast']), /unknown fix 'fast'/);
   assert.throws(() => parseGatewayArgs(['--store', 'naive', '--data-dir', 'd', '--fixes', 'prune']), /dedup only/);
 });
