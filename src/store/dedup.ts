@@ -168,6 +168,7 @@ export class DedupSessionStore implements SessionStore {
   }
 
   async update(key: string, patch: Partial<Omit<SessionEntry, 'key' | 'sessionId'>>): Promise<SessionEntry | undefined> {
+    if (patch.transcriptFile !== undefined) assertTranscriptFileName(patch.transcriptFile);
     const entry = await this.get(key);
     if (!entry || this.index.get(key)?.sessionId !== entry.sessionId) return undefined;
     Object.assign(entry, patch);
@@ -245,7 +246,9 @@ export class DedupSessionStore implements SessionStore {
     const parsed = parseStoreJson(file, text);
     if (typeof parsed === 'object' && parsed !== null && 'format' in parsed) {
       const stored = this.checkDedupFile(text, parsed);
-      if (stored.layout === 'entries') return this.loadEntries(Object.values(stored.sessions) as StoredEntry[]);
+      if (stored.layout === 'entries') {
+        return this.loadEntries(Object.entries(stored.sessions).map(([key, record]) => ({ ...(record as StoredEntry), key })));
+      }
       for (const [key, record] of Object.entries(stored.sessions)) this.index.set(key, { ...(record as Omit<IndexRecord, 'key'>), key });
       if (this.lazy) return false;
       // Switching lazy off: bring every body into memory, then write them back into sessions.json.

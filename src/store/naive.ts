@@ -124,6 +124,7 @@ export class NaiveSessionStore implements SessionStore {
   }
 
   async update(key: string, patch: Partial<Omit<SessionEntry, 'key' | 'sessionId'>>): Promise<SessionEntry | undefined> {
+    if (patch.transcriptFile !== undefined) assertTranscriptFileName(patch.transcriptFile);
     const entry = await this.get(key);
     if (!entry) return undefined;
     Object.assign(entry, patch);
