@@ -4,6 +4,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+// The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request.
+import { MAX_CRON_JOBS } from '../src/cron/scheduler.ts';
+import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../src/sessions/work.ts';
 import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
@@ -14,9 +17,6 @@ export const BUDGET_METRICS = [
   'sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs',
   'sessionCount', 'eventLoopDelayP50Ms', 'eventLoopDelayP99Ms', 'gcCount', 'gcPauseMs', 'harnessRssBytes',
 ] as const;
-// The gateway's own bounds (src/cron/scheduler.ts, src/routes/subagents.ts), checked here so a scenario fails at
-// load time rather than with a 400 on every request of the run.
-const MAX_CRON_JOBS = 99;
 const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 // Below three samples after warmup no slope can be fitted.
 const MIN_MEASURED_SAMPLES = 3;
@@ -24,8 +24,9 @@ const MIN_MEASURED_SAMPLES = 3;
 const DURATION_TEXT = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const SECONDS_PER_UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
-/** '500ms' | '90s' | '10m' | '1h' (decimals allowed) or a plain number of seconds; returns seconds. */
+/** '500ms' | '90s' | '10m' | '1h' (decimals allowed) or a number of seconds ('90' or 90); returns seconds. */
 export function parseDuration(value: string | number): number {
+  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return value;
     throw new RangeError(`expected a duration of 0 seconds or more, got ${value}`);
@@ -104,8 +105,8 @@ const subagentStorm = z.strictObject({
   /** Spawn requests per second (scenario time), on average. */
   rate,
   /** Children each sub-agent spawns, and how many levels deep the tree goes (the gateway does the spawning). */
-  fanout: z.number().int().min(0).max(10).default(1),
-  depth: z.number().int().min(1).max(5).default(1),
+  fanout: z.number().int().min(0).max(MAX_SPAWN_FANOUT).default(1),
+  depth: z.number().int().min(1).max(MAX_SPAWN_DEPTH).default(1),
   /** Send each period's spawns at once at its start instead of evenly spread. */
   burst: burst.optional(),
 });
@@ -139,7 +140,11 @@ const httpStorm = z.strictObject({
   rate,
   burst: burst.optional(),
   /** Counts each 2xx under this operation kind as well as under `requests`. */
-  op: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'expected an operation name such as writes').optional(),
+  op: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'expected an operation name such as writes')
+    .refine((op) => !['requests', 'errors', 'skipped'].includes(op), 'requests, errors and skipped are counted already; name the operation')
+    .optional(),
 });
 
 const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm, httpStorm], {
@@ -431,7 +436,7 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
   }
   if (overrides.duration !== undefined) {
     try {
-      next.duration = parseDuration(typeof overrides.duration === 'string' && /^\d+(\.\d+)?$/.test(overrides.duration) ? Number(overrides.duration) : overrides.duration);
+      next.duration = parseDuration(overrides.duration);
       next.events = scenario.events.map((e) => (e.atFraction === undefined ? e : { ...e, at: e.atFraction * next.duration }));
     } catch (error) {
       issues.push({ path: '--duration', message: (error as Error).message });

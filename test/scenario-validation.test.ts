@@ -35,6 +35,7 @@ describe('parseDuration', () => {
     assert.equal(parseDuration('1h'), 3600);
     assert.equal(parseDuration('1.5m'), 90);
     assert.equal(parseDuration(42), 42);
+    assert.equal(parseDuration('90'), 90);
   });
   it('refuses anything else, saying what a duration looks like', () => {
     assert.throws(() => parseDuration('10 minutes'), /such as 500ms, 90s, 10m or 1h/);
@@ -70,6 +71,11 @@ describe('parseScenario refuses', () => {
   it('a ready pattern without a group for the base URL', () => {
     const target = { command: { argv: ['node', 'server.js'], ready: 'listening on http://\\S+' } };
     assert.match(issueAt(refusal(base({ target })), 'target.command.ready'), /group capturing the base URL/);
+  });
+  it("a spawn tree beyond the gateway's own bounds", () => {
+    const error = refusal(base({ load: [{ kind: 'subagents', rate: 1, fanout: 50, depth: 0 }] }));
+    assert.match(issueAt(error, 'load[0].fanout'), /<=8/);
+    assert.match(issueAt(error, 'load[0].depth'), />=1/);
   });
   it('more cron jobs than the gateway has', () => {
     const value = base({ target: { gateway: { store: 'naive', cronJobs: 4 } }, load: [{ kind: 'cron', jobs: 12, interval: '1m' }] });
