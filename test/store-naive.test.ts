@@ -85,20 +85,22 @@ test('reads every orphan transcript in full at open, warns once per orphan, and 
     await first.close();
     const orphanText = `${JSON.stringify({ type: 'session', version: 3, id: 'x', timestamp: 't' })}\n${'{"type":"message"}\n'.repeat(50)}`;
     for (const id of ['o1', 'o2', 'o3']) await writeFile(`${paths.sessionsDir}/${id}.jsonl`, orphanText);
+    await writeFile(`${paths.sessionsDir}/cut.jsonl`, `${orphanText}{"type":"mess`);
 
     for (let restart = 0; restart < 2; restart++) {
       const lines: string[] = [];
       const store = createStore('naive', { dataDir, log: (line) => lines.push(line) });
       const report = await store.open();
-      assert.equal(report.orphanTranscripts, 3);
-      assert.equal(report.orphanBytes, 3 * Buffer.byteLength(orphanText), 'every orphan byte was read');
-      assert.equal(lines.length, 3);
-      for (const id of ['o1', 'o2', 'o3']) assert.ok(lines.some((l) => l.includes(`${id}.jsonl (51 lines`)), `warned about ${id}`);
-      assert.equal((await store.stats()).orphanTranscripts, 3);
+      assert.equal(report.orphanTranscripts, 4);
+      assert.equal(report.orphanBytes, 4 * Buffer.byteLength(orphanText) + 13, 'every orphan byte was read');
+      assert.equal(lines.length, 4);
+      for (const id of ['o1', 'o2', 'o3']) assert.ok(lines.some((l) => l.includes(`${id}.jsonl (51 lines,`)), `warned about ${id}`);
+      assert.ok(lines.some((l) => l.includes('cut.jsonl (52 lines, 1 unreadable,')), 'a cut line is reported, not fatal');
+      assert.equal((await store.stats()).orphanTranscripts, 4);
       await store.close();
     }
     const files = await readdir(paths.sessionsDir);
-    assert.deepEqual(files.filter((f) => f.endsWith('.jsonl')).sort(), ['o1.jsonl', 'o2.jsonl', 'o3.jsonl', kept.transcriptFile].sort());
+    assert.deepEqual(files.filter((f) => f.endsWith('.jsonl')).sort(), ['cut.jsonl', 'o1.jsonl', 'o2.jsonl', 'o3.jsonl', kept.transcriptFile].sort());
   });
 });
 

@@ -75,12 +75,18 @@ export async function warnAboutEachOrphan(paths: StorePaths, orphans: Transcript
     const text = await readTranscript(paths, orphan.file);
     bytes += Buffer.byteLength(text);
     let lines = 0;
+    let unreadable = 0;
     for (const line of text.split('\n')) {
       if (!line) continue;
-      JSON.parse(line);
       lines++;
+      try {
+        JSON.parse(line);
+      } catch {
+        unreadable++; // a line cut short by a crash; the gateway reports it and carries on
+      }
     }
-    log(`warning: transcript ${orphan.file} (${lines} lines, ${orphan.bytes} bytes) has no session in sessions.json; keeping it`);
+    const damage = unreadable > 0 ? `, ${unreadable} unreadable` : '';
+    log(`warning: transcript ${orphan.file} (${lines} lines${damage}, ${orphan.bytes} bytes) has no session in sessions.json; keeping it`);
   }
   return bytes;
 }
