@@ -133,3 +133,22 @@ test('dedup: at open, removes temp files and unacknowledged entry files a killed
     assert.equal((await reopened.get(kept.key))?.sessionId, kept.sessionId);
   });
 });
+
+test('dedup lazy: concurrent updates of a session not yet loaded share one load and lose no field', async () => {
+  await withDataDir(async (dataDir) => {
+    const paths = storePaths(dataDir);
+    const first = createStore('dedup', { dataDir, log: () => undefined });
+    await first.open();
+    const entry = await makeEntry(paths, 'chat');
+    await first.create(entry);
+    await first.close();
+
+    const store = createStore('dedup', { dataDir, cacheSize: 1, log: () => undefined });
+    await store.open();
+    const [a, b] = await Promise.all([store.update(entry.key, { messageCount: 4 }), store.update(entry.key, { task: 'both kept' })]);
+    assert.equal(a, b, 'one object, loaded once');
+    await store.close();
+    const body = JSON.parse(await readFile(entryBodyPath(paths, entry.sessionId), 'utf8'));
+    assert.deepEqual([body.messageCount, body.task], [4, 'both kept']);
+  });
+});
