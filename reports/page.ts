@@ -3,7 +3,7 @@
 // came from a scenario, a target or a heap snapshot goes through escapeHtml or safeJsonForScript.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
@@ -202,14 +202,17 @@ function gateSection(run: PageRun, compare: boolean): string {
 function heapSection(run: PageRun, compare: boolean): string {
   const heap = run.summary?.heap;
   if (!heap) return '';
-  const grew = heap.grew.map((g) => {
-    const path = g.retainerPath.length > 0 ? `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>` : '<span class="note">–</span>';
-    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${escapeHtml(signed(g.countLast - g.countFirst, 'count', ''))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
+  // The biggest grower's path is what a reader follows; the others stay folded (<details> needs no script).
+  const grew = heap.grew.map((g, i) => {
+    const steps = `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`;
+    const path = g.retainerPath.length === 0 ? '<span class="note">–</span>' : i === 0 ? steps : `<details><summary>${g.retainerPath.length} steps</summary>${steps}</details>`;
+    const countGrowth = g.countLast - g.countFirst;
+    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${countGrowth > 0 ? '+' : ''}${escapeHtml(formatPlain(countGrowth))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
   });
   const table = grew.length
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
     : '<p class="note">memlab found nothing that grew between the snapshots.</p>';
-  const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(s)}</code>`).join(', ')}</p>` : '';
+  const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(basename(s))}</code>`).join(', ')}</p>` : '';
   return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
 }
 

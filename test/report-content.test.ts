@@ -73,6 +73,7 @@ describe('report of a naive run', () => {
     assert.ok(heap);
     assert.match(heap[0], /skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(heap[0], /<ol class="path"><li>\(GC roots\)<\/li><li>SessionStore<\/li>/);
+    assert.match(heap[0], /<code>SessionEntry<\/code>[\s\S]*?<details><summary>4 steps<\/summary><ol class="path">/, 'the other growers\' paths folded');
     assert.match(html, /282\.3 MB of the last snapshot's 324\.2 MB is content held more than once \(<b>87 %<\/b>\)/);
     assert.match(html, /<td><code>skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/code><\/td><td class="num">7,210<\/td>/, 'the copied shape');
     assert.match(html, /Gate checks <span class="badge bad">fail<\/span>/);

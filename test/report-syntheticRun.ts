@@ -183,7 +183,14 @@ export function syntheticSummary(samples: Sample[], options: SyntheticRunOptions
                 retainedLast: 297_700_000,
                 retainerPath: ['(GC roots)', 'SessionStore', 'Map sessions', 'SessionEntry', 'skillsSnapshot', options.heapClassName ?? 'string'],
               },
-              { name: 'SessionEntry', countFirst: 420, countLast: 7_210, retainedFirst: 18_100_000, retainedLast: 301_000_000, retainerPath: [] },
+              {
+                name: 'SessionEntry',
+                countFirst: 420,
+                countLast: 7_210,
+                retainedFirst: 18_100_000,
+                retainedLast: 301_000_000,
+                retainerPath: ['(GC roots)', 'SessionStore', 'Map sessions', 'SessionEntry'],
+              },
             ],
             duplicates: {
               heapBytes: 340_000_000,
