@@ -246,13 +246,19 @@ function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): Com
   }
   const command = scenario.target.command;
   return {
-    label: `command:${basename(command.argv[command.argv.length - 1] ?? command.argv[0])}`,
+    label: `command:${commandName(command.argv)}`,
     argv: command.argv,
     cwd: command.cwd,
     env: { ...command.env, ...probe.targetEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
     ready: new RegExp(command.ready),
     logFile,
   };
+}
+
+/** `server.mjs` for [node, server.mjs, --port, 0]; the executable's name when no script file is named (node -e ...). */
+function commandName(argv: string[]): string {
+  const script = argv.slice(1).find((arg) => !arg.startsWith('-'));
+  return basename(script && /^[\w./@-]+\.[a-z]+$/i.test(script) ? script : argv[0]);
 }
 
 /** Starts the target and gives its probe a moment to connect; returns how long start-up took. */

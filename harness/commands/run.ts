@@ -103,7 +103,8 @@ function printResult(result: RunResult): void {
     console.log(`  the target ended with ${signal ? `signal ${signal}` : `exit code ${code}`}; its last output lines:`);
     for (const line of lastLines.slice(-15)) console.log(`    | ${line}`);
   }
-  for (const name of HEADLINE_METRICS) {
+  const watchedFiles = Object.keys(summary.metrics).filter((name) => name.startsWith('file:'));
+  for (const name of [...HEADLINE_METRICS, ...watchedFiles]) {
     const metric = summary.metrics[name];
     if (!metric) continue;
     const perMin = metric.unit === 'bytes' ? `${(metric.slopePerMin / 1_048_576).toFixed(2)} MB/min` : `${metric.slopePerMin.toFixed(2)}/min`;
