@@ -1,11 +1,11 @@
 // Writes the state of the OpenClaw #55334 report into a data dir, in the naive on-disk format: 188 sessions.json
 // keys (78 ended sub-agents and 40 ended cron runs never pruned, each cron job's key holding a copy of its last
 // run, every entry with its own skills snapshot) and 153 orphan transcripts of about 36.4 MB. Both stores open it:
-// the naive one as it is, the dedup one by migrating it. Deterministic from a seed.
+// the naive one as it is, the dedup one by migrating it. Deterministic from `seed` and `now`.
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentDepth, subagentSessionKey } from '../keys.ts';
 import { syncDir } from '../store/atomicWrite.ts';
-import { storePaths, transcriptFileName, type StorePaths } from '../store/paths.ts';
+import { storePaths, transcriptFileName, transcriptPath, type StorePaths } from '../store/paths.ts';
 import type { SessionEntry, SessionKind } from '../store/sessionStore.ts';
 import { generateSkills, seededRandom } from '../skills/generate.ts';
 import { buildSkillsSnapshot, type SkillDefinition } from '../skills/snapshot.ts';
@@ -161,7 +161,7 @@ export async function seedReportedState(options: ReportedStateOptions): Promise<
 
   await writeNaiveSessionsFile(paths, sessions, JSON.stringify(snapshot));
   for (const { sessionId, startedAt, messages } of transcripts) {
-    await writeFile(`${paths.sessionsDir}/${transcriptFileName(sessionId)}`, transcriptText(random, sessionId, startedAt, messages));
+    await writeFile(transcriptPath(paths, transcriptFileName(sessionId)), transcriptText(random, sessionId, startedAt, messages));
   }
   // Orphans are transcripts of sessions long gone from sessions.json; sizes vary, the total is orphanBytes.
   const weights = Array.from({ length: orphanTranscripts }, () => 0.2 + random() * 1.6);
@@ -173,7 +173,7 @@ export async function seedReportedState(options: ReportedStateOptions): Promise<
     let text = transcriptText(random, sessionId, now - weekAgo(), 1, target);
     text = text.slice(0, text.lastIndexOf('\n', target) + 1) || text;
     orphanTotal += text.length;
-    await writeFile(`${paths.sessionsDir}/${transcriptFileName(sessionId)}`, text);
+    await writeFile(transcriptPath(paths, transcriptFileName(sessionId)), text);
   }
 
   const byKind: Record<SessionKind, number> = { main: 0, chat: 0, subagent: 0, cron: 0, cronRun: 0 };
