@@ -1,30 +1,52 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isEngineBucket, rankGrowth, type GrowthCandidate } from '../harness/heap/growthRank.ts';
+import { isEngineBucket, rankGrowth, steadyGrowth, type GrowthCandidate } from '../harness/heap/growthRank.ts';
 
-function shape(name: string, retainedGrowth: number, wrapsOneChild = false, countGrowth = 100): GrowthCandidate {
-  return { name, countFirst: 10, countLast: 10 + countGrowth, retainedFirst: 1000, retainedLast: 1000 + retainedGrowth, wrapsOneChild };
+const KB = 1024;
+
+/** A shape that went from `countFirst` to `countLast` objects of `bytesEach` each. */
+function shape(name: string, countFirst: number, countLast: number, bytesEach: number, holds: string[] = []): GrowthCandidate {
+  return { name, countFirst, countLast, retainedFirst: countFirst * bytesEach, retainedLast: countLast * bytesEach, holds };
 }
 
+const names = (ranked: GrowthCandidate[]) => ranked.map((c) => c.name);
+
 describe('growth ranking', () => {
-  it('puts the shape that holds the growth before the entry that wraps it', () => {
-    const entry = shape('Object { key, sessionId, skillsSnapshot }', 38_000_000, true);
-    const snapshot = shape('Object { prompt, resolvedSkills, skills }', 37_800_000);
-    assert.deepEqual(rankGrowth([entry, snapshot]).map((s) => s.name), [snapshot.name, entry.name]);
+  it('puts the shape that holds the growth before the session entry that wraps it', () => {
+    const snapshot = shape('Object { prompt, resolvedSkills, skills }', 200, 400, 48 * KB);
+    const entry = shape('Object { key, sessionId, skillsSnapshot }', 200, 400, 48.4 * KB, [snapshot.name, 'string']);
+    assert.deepEqual(names(rankGrowth([entry, snapshot])), [snapshot.name, entry.name]);
+  });
+
+  it('does not call a shape a wrapper for holding an engine bucket or a much bigger grower', () => {
+    const strings = shape('string', 60_000, 90_000, 400);
+    const skill = shape('Object { description, name }', 4_000, 8_000, 1 * KB, ['string']);
+    const big = shape('Object { prompt, resolvedSkills, skills }', 200, 400, 48 * KB);
+    const holder = shape('Object { current }', 1_000, 3_000, 100, [big.name]);
+    assert.deepEqual(names(rankGrowth([strings, skill, holder, big])), [big.name, skill.name, holder.name, strings.name]);
   });
 
   it('puts engine-wide buckets after named shapes even when they grew more', () => {
-    const strings = shape('string', 50_000_000);
-    const arrays = shape('Array', 45_000_000);
-    const skill = shape('Object { body, description, name }', 30_000_000);
-    assert.deepEqual(rankGrowth([strings, arrays, skill]).map((s) => s.name), [skill.name, strings.name, arrays.name]);
+    const strings = shape('string', 60_000, 200_000, 250);
+    const arrays = shape('Array', 10_000, 50_000, 1 * KB);
+    const skill = shape('Object { body, description, name }', 1_000, 3_000, 2 * KB);
+    assert.deepEqual(names(rankGrowth([strings, arrays, skill])), [skill.name, arrays.name, strings.name]);
   });
 
-  it('orders by retained growth, then by count growth', () => {
-    const small = shape('Object { a }', 1_000);
-    const big = shape('Object { b }', 9_000);
-    const manyMore = shape('Object { c }', 1_000, false, 5_000);
-    assert.deepEqual(rankGrowth([small, big, manyMore]).map((s) => s.name), ['Object { b }', 'Object { c }', 'Object { a }']);
+  it('ranks one object that got big by the growth its count explains', () => {
+    // 22 more generators, one of them holding a 17 MB string being written
+    const generator: GrowthCandidate = { ...shape('Generator', 81, 103, 2.6 * KB), retainedLast: 17 * KB * KB };
+    assert.equal(Math.round(steadyGrowth(generator)), Math.round(22 * 2.6 * KB));
+    const snapshot = shape('Object { prompt, resolvedSkills, skills }', 200, 400, 48 * KB);
+    assert.deepEqual(names(rankGrowth([generator, snapshot])), [snapshot.name, 'Generator']);
+  });
+
+  it('lists negligible growth last', () => {
+    const tiny = shape('ArrayBuffer', 59, 61, 3 * KB);
+    const countOnly: GrowthCandidate = { ...shape('Map', 100, 120, 4 * KB), retainedLast: 400 * KB };
+    const arrays = shape('Array', 10_000, 20_000, 600);
+    const snapshot = shape('Object { prompt }', 200, 400, 48 * KB);
+    assert.deepEqual(names(rankGrowth([countOnly, tiny, arrays, snapshot])), ['Object { prompt }', 'Array', 'ArrayBuffer', 'Map']);
   });
 
   it('knows engine buckets by name', () => {

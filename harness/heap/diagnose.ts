@@ -27,14 +27,14 @@ export class HeapDiagnosisError extends Error {}
 
 /** What the last heap tells about each candidate shape, read while memlab still holds that heap. */
 interface LastHeapFindings {
-  shapes: Map<string, { wrapsOneChild: boolean; retainerPath: string[] }>;
+  shapes: Map<string, { holds: string[]; retainerPath: string[] }>;
   duplicates: HeapDuplicates;
 }
 
 function inspectLastHeap(memlab: Memlab, heap: IHeapSnapshot, candidateShapes: string[]): LastHeapFindings {
-  const shapes = new Map<string, { wrapsOneChild: boolean; retainerPath: string[] }>();
-  for (const [shape, { node, wrapsOneChild }] of findRepresentatives(memlab, heap, candidateShapes)) {
-    shapes.set(shape, { wrapsOneChild, retainerPath: retainerPath(memlab, heap, node) });
+  const shapes = new Map<string, { holds: string[]; retainerPath: string[] }>();
+  for (const [shape, { node, holds }] of findRepresentatives(memlab, heap, candidateShapes)) {
+    shapes.set(shape, { holds, retainerPath: retainerPath(memlab, heap, node) });
   }
   return { shapes, duplicates: findDuplicates(memlab, heap) };
 }
@@ -69,10 +69,10 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
       countLast: s.counts[s.counts.length - 1],
       retainedFirst: s.retainedSizes[0],
       retainedLast: s.retainedSizes[s.retainedSizes.length - 1],
-      wrapsOneChild: lastHeapShapes.get(s.shape)?.wrapsOneChild ?? false,
+      holds: lastHeapShapes.get(s.shape)?.holds ?? [],
     })),
   )
     .slice(0, options.top ?? 10)
-    .map(({ wrapsOneChild: _, ...growth }) => ({ ...growth, retainerPath: lastHeapShapes.get(growth.name)?.retainerPath ?? [] }));
+    .map(({ holds: _, ...growth }) => ({ ...growth, retainerPath: lastHeapShapes.get(growth.name)?.retainerPath ?? [] }));
   return { snapshots: snapshotPaths, grew, duplicates };
 }
