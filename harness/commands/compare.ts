@@ -127,6 +127,7 @@ export async function main(argv: string[]): Promise<number> {
       runs.map((r) => r.result.runDir),
       join(out, 'report.html'),
       `soakgate compare: ${scenarios[0].name}, ${runs.map((r) => r.label).join(' vs ')}`,
+      { differences: { reference: reference.label, against: differences } },
     );
     console.log(`report: ${report}`);
   } catch (err) {
