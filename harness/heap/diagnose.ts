@@ -47,6 +47,7 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (missing.length > 0) throw new HeapDiagnosisError(`heap snapshot not found: ${missing.join(', ')}`);
 
   const memlab = await loadMemlab(options.workDir);
+  // Set inside memlab's pass (a callback), so TypeScript must not narrow it to undefined here.
   let findings = undefined as LastHeapFindings | undefined;
   const shapes = await findGrowingShapes(memlab, options.workDir, snapshotPaths, (heap, candidates) => {
     findings = inspectLastHeap(memlab, heap, candidates);
@@ -54,11 +55,7 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (!findings) {
     // memlab's internals changed and no longer hand over the last heap: load it once more.
     const last = await memlab.heapAnalysis.getFullHeapFromFile(snapshotPaths[snapshotPaths.length - 1]);
-    findings = inspectLastHeap(
-      memlab,
-      last,
-      shapes.map((s) => s.shape),
-    );
+    findings = inspectLastHeap(memlab, last, shapes.map((s) => s.shape));
   }
   const { shapes: lastHeapShapes, duplicates } = findings;
 
