@@ -1,4 +1,5 @@
 // summary.json: the verdicts of one run. Other tools read it, so its field names are a contract (DESIGN.md).
+import type { HeapDuplicates } from './heap/duplicates.ts';
 
 export type Verdict = 'growing' | 'flat' | 'plateau' | 'inconclusive';
 
@@ -55,5 +56,5 @@ export interface Summary {
   operations: Record<string, number>;
   metrics: Record<string, MetricSummary>;
   gate?: { pass: boolean; checks: GateCheck[] };
-  heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: unknown };
+  heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates };
 }
