@@ -10,7 +10,7 @@ export default defineScenario({
   target: { gateway: { store: 'naive', skills: 22, cronJobs: 12, pruneAfter: '60s' } },
   duration: '10m',
   warmup: '30s',
-  sampleInterval: '2s',
+  sampleInterval: '1s',
   timeScale: 1,
   seed: 1,
   load: [
