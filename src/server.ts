@@ -25,7 +25,7 @@ export function buildServer(gateway: Gateway): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     bodyLimit: 1024 * 1024,
     // Nested sub-agent keys are long once URL-encoded (each ':' becomes %3A); keys themselves stop at 1,024 characters.
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     frameworkErrors: frameworkErrorHandler,
   });
   registerErrorHandling(app);
