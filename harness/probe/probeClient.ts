@@ -18,8 +18,7 @@ export type ProbeFigures = Partial<
     | 'eventLoopDelayP50Ms'
     | 'eventLoopDelayP99Ms'
     | 'gcCount'
-    | 'gcPauseMs'
-    | 'probeGcMs',
+    | 'gcPauseMs',
     number
   >
 >;
