@@ -15,7 +15,7 @@ import pidusage from 'pidusage';
 import { ProbeClient } from '../harness/probe/probeClient.ts';
 import { Sampler } from '../harness/sampler.ts';
 import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
-import { gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
+import { gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +53,8 @@ function samplerFor(target: CommandTarget, file: string): Sampler {
     startedAtMs: Date.now(),
     target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
     probe,
+    // The gateway is sampled as in a run, GET /v1/stats included, so the sampler's CPU is measured in full.
+    gateway: values.target === 'gateway' ? { sessionsFile: gatewaySessionsFile(join(dir, target.spec.label)) } : undefined,
     files: {},
     ops,
     phase: () => 'load',
