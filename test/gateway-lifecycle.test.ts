@@ -2,7 +2,7 @@
 // real gateway: a sub-agent completes by itself, dedup prunes it after its retention, naive never does.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call, startGateway, tempDataDir, waitFor, type GatewayProcess } from './fixtures/gateway-process.ts';
 import { IllegalTransitionError, canTransition, isLive, transitionPatch } from '../src/sessions/lifecycle.ts';
@@ -114,4 +114,34 @@ describe('the lifecycle end to end', () => {
     assert.equal(entry.status, 'failed');
     assert.ok(entry.endedAt > 0);
   });
+
+  test('a restart keeps a sub-agent whose entry ended after its index was last written (SIGKILL between the two)', async () => {
+    const dir = join(data.dir, 'index-behind');
+    const first = await startGateway(['--store', 'dedup', '--data-dir', dir, '--cron-jobs', '0', '--prune-after', '1h']);
+    gateways.push(first);
+    const { body } = await call(first.url, 'POST', '/v1/subagents', { parentKey: 'agent:main:main', task: 'long job' });
+    await first.kill();
+    // What a kill between the two writes leaves: the entry file says completed, sessions.json still says active.
+    const sessionsDir = join(dir, 'agents/main/sessions');
+    const index = JSON.parse(readFileSync(join(sessionsDir, 'sessions.json'), 'utf8'));
+    assert.match(JSON.stringify(index), /"(created|active)"/);
+    const bodyFile = join(sessionsDir, 'entries', `${(await sessionIdOf(dir, body.key))}.json`);
+    const stored = JSON.parse(readFileSync(bodyFile, 'utf8'));
+    writeFileSync(bodyFile, JSON.stringify({ ...stored, status: 'completed', endedAt: Date.now() }));
+
+    const restarted = await startGateway(['--store', 'dedup', '--data-dir', dir, '--cron-jobs', '0', '--prune-after', '1h']);
+    gateways.push(restarted);
+    const { body: entry } = await call(restarted.url, 'GET', `/v1/sessions/${enc(body.key)}`);
+    assert.equal(entry.status, 'completed');
+    const { body: listed } = await call(restarted.url, 'GET', '/v1/sessions?kind=subagent&status=completed');
+    assert.ok(listed.sessions.some((s: { key: string }) => s.key === body.key), 'the index was brought level with the entry');
+  });
 });
+
+/** The session id a stopped gateway's index gives a key. */
+async function sessionIdOf(dir: string, key: string): Promise<string> {
+  const text = readFileSync(join(dir, 'agents/main/sessions/sessions.json'), 'utf8');
+  const match = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^}]*?"sessionId":"([^"]+)"`).exec(text);
+  assert.ok(match, `no sessionId for ${key} in sessions.json`);
+  return match[1];
+}

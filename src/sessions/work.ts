@@ -103,8 +103,20 @@ export class WorkRunner {
     const stranded = this.store
       .list()
       .filter((entry) => (entry.kind === 'subagent' || entry.kind === 'cronRun') && isLive(entry.status));
-    for (const entry of stranded) await this.writer.transition(entry.key, 'failed');
-    return stranded.length;
+    let failed = 0;
+    for (const { key } of stranded) {
+      // A SIGKILL between writing an entry and writing the index that lists it leaves the index behind: the entry
+      // may have ended already. Then the entry is the truth, and writing it again brings the index level.
+      const entry = await this.store.get(key);
+      if (!entry) continue;
+      if (isLive(entry.status)) {
+        await this.writer.transition(key, 'failed');
+        failed++;
+      } else {
+        await this.store.update(key, { status: entry.status, updatedAt: entry.updatedAt });
+      }
+    }
+    return failed;
   }
 
   private start(key: string, work: (signal: AbortSignal) => Promise<void>): void {
