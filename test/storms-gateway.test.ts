@@ -31,7 +31,8 @@ async function listSessions(base: string, kind: string): Promise<Listed[]> {
   return (await getJson<{ sessions: Listed[] }>(`${base}/v1/sessions?kind=${kind}`)).sessions;
 }
 
-describe('gateway storms', () => {
+// A hang (a gateway that never answers, a stop that never ends) must fail this file, not stall the whole suite.
+describe('gateway storms', { timeout: 120_000 }, () => {
   let dataDir: string;
   let gateway: GatewayProcess | null = null;
 

@@ -10,7 +10,7 @@ import { OpCounter } from '../harness/opCounter.ts';
 import type { HttpStormSpec } from '../harness/scenario.ts';
 import { cronStorm } from '../harness/storms/cron.ts';
 import { httpStorm } from '../harness/storms/http.ts';
-import type { StormContext } from '../harness/storms/storm.ts';
+import type { StormContext, StormHandle } from '../harness/storms/storm.ts';
 
 // Logs `{t, method, url, body}` per request on stdout. /slow/ never answers in time, /fail/ answers 500.
 const SERVER = `
@@ -51,6 +51,14 @@ function densest(list: Arrival[], windowMs: number): number {
   return best;
 }
 
+/** Pauses, waits until every request the server got has been counted, then stops: exact counts, no abandoned request. */
+async function drainAndStop(handle: StormHandle, ctx: StormContext, mark: number): Promise<void> {
+  handle.pause();
+  const deadline = Date.now() + 10_000;
+  while ((ctx.opCounter.totals().requests ?? 0) < arrivals.length - mark && Date.now() < deadline) await sleep(20);
+  await handle.stop();
+}
+
 function context(extra: Partial<StormContext> = {}): StormContext {
   return { baseUrl, seed: 3, timeScale: 1, opCounter: new OpCounter(), ...extra };
 }
@@ -73,7 +81,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('storms over HTTP', () => {
+// A hang (a target that never answers, a stop that never ends) must fail this file, not stall the whole suite.
+describe('storms over HTTP', { timeout: 120_000 }, () => {
   before(async () => {
     server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     baseUrl = await new Promise<string>((resolve, reject) => {
@@ -101,7 +110,7 @@ describe('storms over HTTP', () => {
     const ctx = context();
     const handle = await httpStorm(http({ rate: 40 })).start(ctx);
     await sleep(1500);
-    await handle.stop();
+    await drainAndStop(handle, ctx, mark);
     const got = since(mark);
     assert.ok(got.length >= 40 && got.length <= 70, `${got.length} requests in 1.5 s at 40/s`);
     // Paced, 100 ms hold about 4; a once-a-second burst would put all 40 there.
@@ -125,7 +134,7 @@ describe('storms over HTTP', () => {
     const ctx = context({ seed: 42 });
     const handle = await httpStorm(http({ rate: 20, body: { id: 'item-{{n}}', seed: '{{seed}}' }, op: 'writes' })).start(ctx);
     await sleep(400);
-    await handle.stop();
+    await drainAndStop(handle, ctx, mark);
     const got = since(mark);
     assert.ok(got.length >= 3);
     got.forEach((arrival, n) => {
@@ -140,7 +149,7 @@ describe('storms over HTTP', () => {
     const ctx = context();
     const handle = await cronStorm({ kind: 'cron', jobs: 6, interval: 60, thunderingHerd: true }).start(ctx);
     await sleep(400);
-    await handle.stop();
+    await drainAndStop(handle, ctx, mark);
     const got = since(mark);
     assert.deepEqual(got.map((a) => a.url).sort(), ['01', '02', '03', '04', '05', '06'].map((n) => `/v1/cron/job-${n}/run`));
     assert.ok(got[5].t - got[0].t < 150, `the herd spread over ${got[5].t - got[0].t} ms`);
@@ -159,10 +168,11 @@ describe('storms over HTTP', () => {
   });
 
   it('counts answers other than 2xx as errors, not as operations', async () => {
+    const mark = arrivals.length;
     const ctx = context();
     const handle = await httpStorm(http({ rate: 20, path: '/fail/{{n}}', op: 'writes' })).start(ctx);
     await sleep(300);
-    await handle.stop();
+    await drainAndStop(handle, ctx, mark);
     const totals = ctx.opCounter.totals();
     assert.ok(totals.requests >= 3);
     assert.equal(totals.errors, totals.requests);
