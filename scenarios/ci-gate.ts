@@ -1,6 +1,7 @@
 // The CI gate's load: production-mix's storms compressed ten times into one minute, enough for the naive store's
 // RSS, heap floor and sessions.json to grow clearly within 50 s while the dedup store, pruning after 6 s, stays flat.
 import { defineScenario } from '../harness/index.ts';
+import productionMix from './production-mix.ts';
 
 export default defineScenario({
   name: 'ci-gate',
@@ -14,14 +15,10 @@ export default defineScenario({
   sampleInterval: '500ms',
   timeScale: 10,
   seed: 1,
-  load: [
-    { kind: 'subagents', rate: 0.5 },
-    { kind: 'cron', jobs: 12, interval: '2m' },
-    { kind: 'chat', rate: 0.1, messagesPerSession: 10 },
-  ],
-  // Measured on 2 cores (after warmup, per wall minute): naive grew sessions.json ~12 MB, heap floor 50-85 MB,
-  // RSS 100-160 MB and ~280 sessions; dedup grew sessions.json ~2 KB (human sessions are kept by design), its
-  // heap floor crept ~5 MB between mark-sweeps and its RSS wandered within +-20 MB.
+  load: productionMix.load,
+  // Measured with `soakgate run` on 2 cores, per wall minute after warmup (3 naive runs, 2 dedup runs): naive grew
+  // sessions.json 11-14 MB, heap floor 28-36 MB, RSS 100-130 MB and 270-335 sessions; dedup grew sessions.json
+  // ~0 (human sessions are kept, by design), heap floor 0.3 MB, RSS 2-5 MB and 4-10 sessions.
   budgets: {
     rssBytes: { maxSlopePerMin: 40_000_000 },
     heapFloorBytes: { maxSlopePerMin: 15_000_000 },

@@ -1,6 +1,7 @@
 // The reported start-up: the gateway begins from the seed's state (188 sessions, 153 orphan transcripts of 36.4 MB)
 // and is restarted halfway, so the cost of re-reading every orphan at each start shows in the samples.
 import { defineScenario } from '../harness/index.ts';
+import productionMix from './production-mix.ts';
 
 export default defineScenario({
   name: 'restart-orphans',
@@ -13,11 +14,7 @@ export default defineScenario({
   sampleInterval: '1s',
   timeScale: 1,
   seed: 1,
-  load: [
-    { kind: 'subagents', rate: 0.5 },
-    { kind: 'cron', jobs: 12, interval: '2m' },
-    { kind: 'chat', rate: 0.1, messagesPerSession: 10 },
-  ],
+  load: productionMix.load,
   // A share of the run, so the restart stays halfway under --duration.
   events: [{ at: '50%', type: 'restart' }],
   budgets: {
