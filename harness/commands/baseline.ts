@@ -2,7 +2,6 @@
 // baseline the gate judges later runs against (baselines/<scenario>.<target>.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildBaseline } from '../gate/baseline.ts';
 import { formatRate } from '../gate/judge.ts';
 import { Progress } from '../progress.ts';
@@ -10,6 +9,7 @@ import { defaultRunDir } from '../runFolder.ts';
 import { runScenario } from '../runScenario.ts';
 import type { Summary } from '../summary.ts';
 import { interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
+import { parseCommandLine } from './commandLine.ts';
 
 const USAGE = `usage: soakgate baseline <scenario> [options]
 
@@ -27,29 +27,15 @@ ${OVERRIDE_USAGE}
 exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed (nothing written), 130 interrupted`;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...OVERRIDE_OPTIONS,
-        runs: { type: 'string', default: '3' },
-        write: { type: 'boolean' },
-        baselines: { type: 'string', default: 'baselines' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`soakgate baseline: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('baseline', argv, {
+    ...OVERRIDE_OPTIONS,
+    runs: { type: 'string', default: '3' },
+    write: { type: 'boolean' },
+    baselines: { type: 'string', default: 'baselines' },
+    out: { type: 'string' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const runs = Number(values.runs);
   if (positionals.length !== 1 || !Number.isInteger(runs) || runs < 1 || runs > 50) {
     console.error(`soakgate baseline: expected one scenario file and --runs between 1 and 50.\n\n${USAGE}`);

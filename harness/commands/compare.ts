@@ -3,7 +3,6 @@
 // the difference of slopes with a bootstrap interval, and the ratio. One report overlays them all.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeCompareReport } from '../../reports/writeReport.ts';
 import { compareRuns, type SlopeDifference } from '../analysis/bootstrap.ts';
 import { formatRate, GATED_BY_DEFAULT } from '../gate/judge.ts';
@@ -13,6 +12,7 @@ import { runScenario, type RunResult } from '../runScenario.ts';
 import { parseSamples } from '../sample.ts';
 import { ALL_FIXES } from '../../src/store/sessionStore.ts';
 import { interruptOnSignals, loadScenarioWith, targetSlug } from './scenarioOptions.ts';
+import { parseCommandLine } from './commandLine.ts';
 
 const USAGE = `usage: soakgate compare <scenario> [options]
 
@@ -34,29 +34,15 @@ interface Variant {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        stores: { type: 'string', default: 'naive,dedup' },
-        ablation: { type: 'boolean' },
-        duration: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`soakgate compare: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('compare', argv, {
+    stores: { type: 'string', default: 'naive,dedup' },
+    ablation: { type: 'boolean' },
+    duration: { type: 'string' },
+    seed: { type: 'string' },
+    out: { type: 'string' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     console.error(`soakgate compare: expected one scenario file.\n\n${USAGE}`);
     return 2;

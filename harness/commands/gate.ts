@@ -3,7 +3,6 @@
 // a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 130 Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import { isDecided } from '../analysis/decided.ts';
@@ -28,6 +27,7 @@ import {
   readBaselineFile,
   targetSlug,
 } from './scenarioOptions.ts';
+import { parseCommandLine } from './commandLine.ts';
 
 const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
 /** How often --stop-when-decided looks at the run so far. */
@@ -59,31 +59,17 @@ interface GatePlan {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...OVERRIDE_OPTIONS,
-        out: { type: 'string' },
-        baselines: { type: 'string', default: 'baselines' },
-        baseline: { type: 'string' },
-        shard: { type: 'string' },
-        'stop-when-decided': { type: 'boolean' },
-        'no-rerun': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`soakgate gate: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('gate', argv, {
+    ...OVERRIDE_OPTIONS,
+    out: { type: 'string' },
+    baselines: { type: 'string', default: 'baselines' },
+    baseline: { type: 'string' },
+    shard: { type: 'string' },
+    'stop-when-decided': { type: 'boolean' },
+    'no-rerun': { type: 'boolean' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   let shard: Shard | undefined;
   try {
     shard = values.shard === undefined ? undefined : parseShard(values.shard);

@@ -2,9 +2,9 @@
 // file, one Markdown summary and one report, with the same verdict an unsharded gate would give.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { combineGateResults, type GateResult, type GateScenarioResult } from '../gate/gateResult.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
+import { parseCommandLine } from './commandLine.ts';
 
 const USAGE = `usage: soakgate merge <gate-dir> [<gate-dir> ...] [--out DIR]
 
@@ -13,17 +13,8 @@ gate.json, junit.xml, gate.md and report.html into --out (default: runs/gate-mer
 0 pass, 1 regression, 2 usage error, 3 a target crashed.`;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    console.error(`soakgate merge: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine('merge', argv, { out: { type: 'string' } }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   if (parsed.positionals.length === 0) {
     console.error(`soakgate merge: name at least one gate folder.\n\n${USAGE}`);
     return 2;

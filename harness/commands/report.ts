@@ -1,7 +1,7 @@
 // `soakgate report <run-dir>`: rebuilds report.html from a run folder's files, also for a run that crashed or was
 // interrupted; given several folders, writes one compare report with the runs on the same axes.
-import { parseArgs } from 'node:util';
 import { isCompareFolder, ReportInputError, writeCompareFolderReport, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+import { parseCommandLine } from './commandLine.ts';
 import { readBaselineFile } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate report <run-dir> [<run-dir>...] [options]
@@ -17,27 +17,13 @@ options:
   -h, --help        show this help`;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        baseline: { type: 'string' },
-        out: { type: 'string' },
-        title: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`soakgate report: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('report', argv, {
+    baseline: { type: 'string' },
+    out: { type: 'string' },
+    title: { type: 'string' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length === 0) {
     console.error(`soakgate report: which run folder? Pass the folder a run wrote, e.g. runs/<name>.\n\n${USAGE}`);
     return 2;
