@@ -5,7 +5,9 @@
 // The probe's own full collections grow with the heap, so `--target gateway` measures the embedded gateway holding
 // the reported state (naive store, 188 sessions with their 41 KB skills snapshots; no cron jobs, so nothing but
 // the measured requests runs) as well as the tiny server.
-// Run: node --import tsx bench/probe.ts [--target tiny|gateway] [--rounds 10] [--round-seconds 3] [--interval-ms 500]
+// At full load the probe only watches; below half load it also runs a full collection every 2 s to read the live
+// heap, so `--rate N` (requests/s, well under the server's maximum) measures that case through CPU per request.
+// Run: node --import tsx bench/probe.ts [--target tiny|gateway] [--rate N] [--rounds 10] [--round-seconds 3] [--interval-ms 500]
 import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import { gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewa
 const { values } = parseArgs({
   options: {
     target: { type: 'string', default: 'tiny' },
+    rate: { type: 'string' },
     rounds: { type: 'string', default: '10' },
     'round-seconds': { type: 'string', default: '3' },
     'interval-ms': { type: 'string', default: '500' },
@@ -27,6 +30,7 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const roundSeconds = Number(values['round-seconds']);
+const rate = values.rate === undefined ? undefined : Number(values.rate);
 const intervalMs = Number(values['interval-ms']);
 
 if (values.target !== 'tiny' && values.target !== 'gateway') throw new Error(`--target must be tiny or gateway, got '${values.target}'`);
@@ -69,7 +73,7 @@ interface Round {
 async function round(target: CommandTarget): Promise<Round> {
   const cpuBefore = (await pidusage(target.pid!)).ctime;
   // A fixed duration, not a request count: autocannon only notices a reached `amount` on its one-second tick.
-  const result = await autocannon({ url: `${target.baseUrl}${path}`, connections: 10, duration: roundSeconds });
+  const result = await autocannon({ url: `${target.baseUrl}${path}`, connections: 10, duration: roundSeconds, ...(rate ? { overallRate: rate } : {}) });
   const cpuAfter = (await pidusage(target.pid!)).ctime;
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`${target.spec.label}: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return { requestsPerS: result.requests.total / roundSeconds, cpuMsPer1k: (cpuAfter - cpuBefore) / (result.requests.total / 1000) };
@@ -126,7 +130,7 @@ try {
   const perSampleMs = (cpu.user + cpu.system) / 1000 / sampler.count;
 
   console.log(`machine: ${os.cpus()[0]?.model.trim()} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}, ${new Date().toISOString()}`);
-  console.log(`target: ${values.target} (GET ${path}); ${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections, sampler every ${intervalMs} ms on both\n`);
+  console.log(`target: ${values.target} (GET ${path}); ${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections${rate ? ` at ${rate} req/s` : ' at full speed'}, sampler every ${intervalMs} ms on both\n`);
   console.log('| round | plain req/s | probed req/s | throughput change | plain CPU ms/1k req | probed CPU ms/1k req | CPU change |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);

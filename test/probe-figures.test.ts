@@ -52,6 +52,7 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures.gcPauseMs! > 0);
   assert.ok(figures.heapFloorBytes! > 0 && figures.heapFloorBytes! <= figures.heapTotalBytes!, 'a floor after GC');
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');
+  assert.ok(figures.heapAfterGcBytes! > 0 && figures.heapAfterGcBytes! <= figures.heapTotalBytes!, 'the lowest heap after any GC');
   // Figures are per window: an idle window has no new collections, and the last floor stands.
   const idle = await probe.sample(pid, 2_000);
   assert.equal(idle!.gcCount, 0);

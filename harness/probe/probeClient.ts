@@ -14,6 +14,7 @@ export type ProbeFigures = Partial<
     | 'heapUsedBytes'
     | 'heapTotalBytes'
     | 'heapFloorBytes'
+    | 'heapAfterGcBytes'
     | 'externalBytes'
     | 'eventLoopDelayP50Ms'
     | 'eventLoopDelayP99Ms'
