@@ -1,0 +1,117 @@
+// The verdict while a soak is still running: each memory metric's slope with its interval so far, and when the
+// target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
+// into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
+import { summarizeMetric, type MetricSeries } from './analysis/analyze.ts';
+import type { Sample } from './sample.ts';
+import type { MetricSummary } from './summary.ts';
+
+const SKIPPED_PHASES = new Set(['warmup', 'restarting', 'cooldown']);
+
+class BinnedSeries {
+  private bins: Array<{ t: number; v: number; ops: number; n: number }> = [];
+  private perBin = 1;
+
+  constructor(private readonly maxBins: number) {}
+
+  add(t: number, v: number, ops: number): void {
+    const last = this.bins[this.bins.length - 1];
+    if (last && last.n < this.perBin) {
+      last.t += t;
+      last.v += v;
+      last.ops += ops;
+      last.n++;
+    } else {
+      this.bins.push({ t, v, ops, n: 1 });
+    }
+    if (this.bins.length > this.maxBins) this.halve();
+  }
+
+  private halve(): void {
+    const merged = [];
+    for (let i = 0; i < this.bins.length; i += 2) {
+      const a = this.bins[i];
+      const b = this.bins[i + 1];
+      merged.push(b ? { t: a.t + b.t, v: a.v + b.v, ops: a.ops + b.ops, n: a.n + b.n } : a);
+    }
+    this.bins = merged;
+    this.perBin *= 2;
+  }
+
+  series(): MetricSeries {
+    return {
+      tS: this.bins.map((b) => b.t / b.n),
+      values: this.bins.map((b) => b.v / b.n),
+      ops: this.bins.map((b) => b.ops / b.n),
+    };
+  }
+}
+
+export interface LiveMetric {
+  metric: string;
+  summary: MetricSummary;
+  /** Seconds from now until `limitBytes` at the current slope; null when not growing or no limit. */
+  secondsToLimit: number | null;
+}
+
+export class LiveVerdict {
+  private readonly series = new Map<string, BinnedSeries>();
+  private lastSample: Sample | null = null;
+
+  constructor(
+    private readonly options: { metrics: string[]; warmupS: number; limitBytes?: number; maxBins?: number },
+  ) {}
+
+  add(sample: Sample): void {
+    this.lastSample = sample;
+    if (sample.t < this.options.warmupS || SKIPPED_PHASES.has(sample.phase)) return;
+    const ops = Object.values(sample.ops ?? {}).reduce((a, b) => a + b, 0);
+    for (const metric of this.options.metrics) {
+      const value = sample.metrics[metric];
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      let s = this.series.get(metric);
+      if (!s) this.series.set(metric, (s = new BinnedSeries(this.options.maxBins ?? 240)));
+      s.add(sample.t, value, ops);
+    }
+  }
+
+  /** The verdict so far for every metric with enough samples. */
+  current(): LiveMetric[] {
+    const out: LiveMetric[] = [];
+    for (const [metric, s] of this.series) {
+      const summary = summarizeMetric(metric, s.series(), { warmupS: 0 });
+      const now = this.lastSample?.metrics[metric];
+      const limit = metric === 'rssBytes' ? this.options.limitBytes : undefined;
+      const secondsToLimit =
+        limit !== undefined && now !== undefined && summary.verdict === 'growing' && summary.slopePerMin > 0
+          ? Math.max(0, ((limit - now) / summary.slopePerMin) * 60)
+          : null;
+      out.push({ metric, summary, secondsToLimit });
+    }
+    return out;
+  }
+}
+
+const SIZE_UNITS: Array<[number, string]> = [
+  [1024 ** 3, 'GB'],
+  [1024 ** 2, 'MB'],
+  [1024, 'KB'],
+];
+
+/** `1GB`, `512MB`, `800000000` -> bytes (binary units, as the report and the gate print them). */
+export function parseByteSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(GB|MB|KB|B)?\s*$/i.exec(text);
+  if (!m) throw new Error(`expected a size such as 1GB, 512MB or a number of bytes; got '${text}'.`);
+  const unit = (m[2] ?? 'B').toUpperCase();
+  const scale = SIZE_UNITS.find(([, name]) => name === unit)?.[0] ?? 1;
+  return Math.round(Number(m[1]) * scale);
+}
+
+/** One line a person reads: the slope with its interval and verdict, and the projection to the limit. */
+export function describeLive(live: LiveMetric): string {
+  const { summary } = live;
+  const mb = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MB/min`;
+  const rate = summary.unit === 'bytes' ? mb : (n: number) => `${n.toFixed(2)}/min`;
+  let line = `${live.metric} ${summary.verdict} ${rate(summary.slopePerMin)} [${rate(summary.ciLow)}, ${rate(summary.ciHigh)}]`;
+  if (live.secondsToLimit !== null) line += `; at this pace it reaches the memory limit in about ${Math.round(live.secondsToLimit / 60)} min`;
+  return line;
+}

@@ -1,0 +1,49 @@
+// The live verdict of a long soak: it tells growth from flat while running, projects when a memory limit is
+// reached, and holds fixed memory however many samples arrive.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LiveVerdict, describeLive, parseByteSize } from '../harness/liveVerdict.ts';
+import type { Sample } from '../harness/sample.ts';
+import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+
+const MB = 1024 ** 2;
+
+function sample(t: number, rssBytes: number, heapFloorBytes: number): Sample {
+  return {
+    t,
+    phase: t < 10 ? 'warmup' : 'load',
+    metrics: { rssBytes, heapFloorBytes },
+    ops: { subagents: t * 2 },
+    window: { requests: 2, errors: 0, latencyP50Ms: 1, latencyP99Ms: 2, latencyMaxMs: 3 },
+  };
+}
+
+test('calls a 20 MB/min RSS leak growing, projects the limit, and keeps a flat heap flat', () => {
+  const random = seededRandom(7);
+  const live = new LiveVerdict({ metrics: ['rssBytes', 'heapFloorBytes'], warmupS: 10, limitBytes: parseByteSize('1GB') });
+  for (let t = 0; t <= 300; t++) live.add(sample(t, 200 * MB + (20 * MB * t) / 60 + gaussian(random) * MB, 50 * MB + gaussian(random) * 0.2 * MB));
+  const byMetric = Object.fromEntries(live.current().map((m) => [m.metric, m]));
+  assert.equal(byMetric.rssBytes.summary.verdict, 'growing');
+  assert.ok(Math.abs(byMetric.rssBytes.summary.slopePerMin - 20 * MB) < 2 * MB, `slope ${byMetric.rssBytes.summary.slopePerMin / MB} MB/min`);
+  // At t=300 RSS is ~300 MB: 724 MB more at 20 MB/min is ~36 minutes.
+  const minutes = byMetric.rssBytes.secondsToLimit! / 60;
+  assert.ok(minutes > 33 && minutes < 40, `projected ${minutes} min`);
+  assert.match(describeLive(byMetric.rssBytes), /rssBytes growing 2\d\.\d\d MB\/min .* reaches the memory limit in about 3\d min/);
+  assert.notEqual(byMetric.heapFloorBytes.summary.verdict, 'growing');
+  assert.equal(byMetric.heapFloorBytes.secondsToLimit, null);
+});
+
+test('holds a bounded number of points over an hour of samples, and the slope survives the folding', () => {
+  const live = new LiveVerdict({ metrics: ['rssBytes'], warmupS: 0, maxBins: 100 });
+  for (let t = 0; t < 3600; t++) live.add(sample(t + 10, 100 * MB + (6 * MB * t) / 60, 1));
+  const [rss] = live.current();
+  assert.ok(rss.summary.samples! <= 100, `${rss.summary.samples} points kept`);
+  assert.ok(Math.abs(rss.summary.slopePerMin - 6 * MB) < 0.05 * MB);
+});
+
+test('reads memory limits in binary units and refuses nonsense', () => {
+  assert.equal(parseByteSize('1GB'), 1024 ** 3);
+  assert.equal(parseByteSize('512mb'), 512 * MB);
+  assert.equal(parseByteSize('1000'), 1000);
+  assert.throws(() => parseByteSize('lots'), /expected a size/);
+});
