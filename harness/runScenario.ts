@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { analyzeSamples } from './analysis/analyze.ts';
+import { diagnoseHeap } from './heap/diagnose.ts';
+import { autoCheckTime, fixedSnapshotTimes, memoryGrowing, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
 import { startLoad, type LoadHandle } from './load.ts';
 import { OpCounter } from './opCounter.ts';
 import { ProbeClient } from './probe/probeClient.ts';
@@ -31,6 +33,8 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Aborting ends the run now as if its duration were over: not interrupted (`gate --stop-when-decided`). */
   finish?: AbortSignal;
+  /** Heap snapshots: `auto` (default) only once memory is seen growing, `always` (3), N, or `never`. */
+  snapshots?: SnapshotMode;
   /** What the run was asked for (command-line options), recorded in run.json. */
   requested?: Record<string, unknown>;
 }
@@ -66,7 +70,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   writeRunMeta(runDir, meta);
 
   const opCounter = new OpCounter();
-  const snapshots: string[] = [];
+  const snapshotMode = options.snapshots ?? 'auto';
+  const taken: Array<{ file: string; pid: number }> = [];
   let crashed: TargetExit | null = null;
   let interrupted = false;
   let startupFailed: string | null = null;
@@ -123,11 +128,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       sampler.start();
       phase = 'running';
       load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter });
-      const events = scheduleEvents(scenario.events, startedAtMs, runEvent, endRun);
+      const checkpoints = fixedSnapshotTimes(snapshotMode, scenario.warmup, scenario.duration).map((at) => ({ type: 'snapshot' as const, at }));
+      if (snapshotMode === 'auto') checkpoints.push({ type: 'snapshot', at: autoCheckTime(scenario.warmup, scenario.duration) });
+      const events = scheduleEvents([...scenario.events, ...checkpoints], startedAtMs, (event) =>
+        checkpoints.includes(event as (typeof checkpoints)[number]) ? checkpoint() : runEvent(event), endRun);
       const timer = setTimeout(endRun, Math.max(0, startedAtMs + scenario.duration * 1000 - Date.now()));
       await ended;
       clearTimeout(timer);
       await events.cancel();
+      // The last snapshot is taken at the end, still under load, so the diagnosis sees all the growth.
+      if (taken.length > 0 && !interrupted && !crashed) await takeSnapshot();
     }
   } catch (err) {
     // The target exited or never got ready while starting or restarting: that is a crash, with its last lines.
@@ -155,7 +165,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       load?.pause();
       sampler?.addEvent({ type: 'pause' });
     } else if (event.type === 'resume') {
-      load?.resume();
+      load?.resume(target.baseUrl ?? undefined);
       sampler?.addEvent({ type: 'resume' });
     } else if (event.type === 'restart') {
       const wasPaused = load?.paused ?? false;
@@ -178,6 +188,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
   }
 
+  /** A snapshot the harness decides on: at its time for always/N; for auto, only if memory is growing so far. */
+  async function checkpoint(): Promise<void> {
+    if (snapshotMode !== 'auto') return takeSnapshot();
+    const { samples: soFar } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
+    const growing = memoryGrowing(soFar, scenario.warmup);
+    if (growing.length === 0) return;
+    note(`${growing.join(', ')} growing: taking heap snapshots to see what grows`);
+    await takeSnapshot();
+  }
+
   async function takeSnapshot(): Promise<void> {
     const pid = target.pid;
     if (pid === null || !probe.isConnected(pid)) {
@@ -186,7 +206,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       return;
     }
     const t = sampler ? Math.round(sampler.now()) : 0;
-    const file = join(runDir, `heap-${String(snapshots.length + 1).padStart(2, '0')}-${t}s.heapsnapshot`);
+    const file = join(runDir, `heap-${String(taken.length + 1).padStart(2, '0')}-${t}s.heapsnapshot`);
     const began = sampler?.now();
     let durationMs: number;
     try {
@@ -197,7 +217,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       note(`heap snapshot failed: ${(err as Error).message}`);
       return;
     }
-    snapshots.push(file);
+    taken.push({ file, pid });
     // Marked at the time it began, with how long the target's event loop was blocked writing it.
     sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
     note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
@@ -213,6 +233,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     operations: opCounter.totals(),
     metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
   };
+  const diagnosable = snapshotsOfOneProcess(taken);
+  if (diagnosable.length >= 2) {
+    note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
+    try {
+      summary.heap = await diagnoseHeap(diagnosable, { workDir: runDir });
+      const top = summary.heap.grew[0];
+      if (top) note(`what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects`);
+    } catch (err) {
+      // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
+      note(`heap diagnosis failed: ${(err as Error).message}`);
+    }
+  }
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 
   const finalCrash = crashed as TargetExit | null;
@@ -222,6 +254,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   meta.exitCode = exitCode;
   if (finalCrash) meta.crashed = { ...finalCrash, ...(startupFailed ? { lastLines: [startupFailed, ...finalCrash.lastLines] } : {}) };
   writeRunMeta(runDir, meta);
+  const snapshots = taken.map((s) => s.file);
   return { runDir, exitCode, interrupted, ...(meta.crashed ? { crashed: meta.crashed } : {}), snapshots, summary };
 }
 

@@ -53,4 +53,11 @@ describe('growth ranking', () => {
     for (const name of ['string', 'Array', '(object properties)', 'system / Context']) assert.ok(isEngineBucket(name), name);
     for (const name of ['Map', 'Object { prompt }', 'SessionEntry']) assert.ok(!isEngineBucket(name), name);
   });
+
+  it('ranks a growing queue of pending promises after the data shape that grew (the naive store under load)', () => {
+    const promises = shape('Promise', 476, 2_140, 16 * KB);
+    const snapshot = shape('Object { prompt, resolvedSkills, skills }', 209, 415, 48 * KB);
+    assert.deepEqual(names(rankGrowth([promises, snapshot])), [snapshot.name, 'Promise']);
+    assert.ok(isEngineBucket('Promise') && isEngineBucket('Generator'));
+  });
 });

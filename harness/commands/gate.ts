@@ -10,6 +10,7 @@ import type { Baseline } from '../gate/baseline.ts';
 import { combineGateResults, type GateScenarioResult } from '../gate/gateResult.ts';
 import { gatedMetrics, judgeRun, type Judgement } from '../gate/judge.ts';
 import { parseShard, pickShard, type Shard } from '../gate/shard.ts';
+import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
@@ -47,6 +48,7 @@ ${OVERRIDE_USAGE}
   --shard i/n           run only this CI job's share of the scenarios; join the shards with soakgate merge
   --stop-when-decided   end each run early once every gated metric has a clear verdict
   --no-rerun            fail a borderline result at once instead of confirming it with a rerun
+  --snapshots MODE      heap snapshots for "what grew": auto (default: only when memory grows), always, N, never
   -h, --help            show this help
 
 exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 130 interrupted`;
@@ -67,12 +69,15 @@ export async function main(argv: string[]): Promise<number> {
     shard: { type: 'string' },
     'stop-when-decided': { type: 'boolean' },
     'no-rerun': { type: 'boolean' },
+    snapshots: { type: 'string', default: 'auto' },
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   let shard: Shard | undefined;
+  let snapshots: SnapshotMode;
   try {
     shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    snapshots = parseSnapshotMode(values.snapshots);
   } catch (err) {
     console.error(`soakgate gate: ${(err as Error).message}`);
     return 2;
@@ -116,6 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       const judged = await gateScenario(plan, out, {
         rerun: !values['no-rerun'],
         stopWhenDecided: Boolean(values['stop-when-decided']),
+        snapshots,
         signal: interrupt.signal,
       });
       if (!judged) return 130;
@@ -132,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
 
 interface GateRunOptions {
   rerun: boolean;
+  snapshots: SnapshotMode;
   stopWhenDecided: boolean;
   signal: AbortSignal;
 }
@@ -204,6 +211,7 @@ async function soak(scenario: Scenario, runDir: string, options: GateRunOptions)
     out: runDir,
     signal: options.signal,
     finish: finish.signal,
+    snapshots: options.snapshots,
     onNote: (message) => progress.note(message),
     onProgress: (sample) => {
       progress.update(sample);

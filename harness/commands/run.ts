@@ -1,11 +1,15 @@
 // `soakgate run <scenario>`: one scenario against its target, with live progress, into a run folder. Ctrl-C or
 // SIGTERM ends it cleanly (load, then target, samples kept, exit 130); a second Ctrl-C ends it at once.
-import { parseArgs } from 'node:util';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
 import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
 import { ScenarioError, type Scenario } from '../scenario.ts';
+import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
+import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
+import { MetricsExporter } from '../metricsExporter.ts';
+import type { Sample } from '../sample.ts';
+import { parseCommandLine } from './commandLine.ts';
 import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate run <scenario> [options]
@@ -16,35 +20,38 @@ summary.json and report.html in a run folder.
 options:
 ${OVERRIDE_USAGE}
   --out DIR             the run folder (default: runs/<scenario>-<store>-<UTC time>)
+  --snapshots MODE      heap snapshots for memlab's "what grew": auto (default: only once memory is seen
+                        growing), always (3), N (2 to 10), or never
+  --memory-limit SIZE   e.g. 1GB: the live verdict says when RSS would reach it at the current slope
+  --metrics-port PORT   serve the live samples and verdicts in Prometheus text format on 127.0.0.1:PORT/metrics
   --no-report           skip report.html (soakgate report <run-dir> builds it later)
   -h, --help            show this help
 
 exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 130 interrupted`;
 
+/** Metrics the live verdict follows while a run goes on, and how often it speaks. */
+const LIVE_METRICS = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
+const LIVE_VERDICT_EVERY_S = 60;
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--metrics-port takes a port from 0 to 65535; got '${text}'.`);
+  return port;
+}
+
 const HEADLINE_METRICS = ['rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...OVERRIDE_OPTIONS,
-        out: { type: 'string' },
-        'no-report': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    console.error(`soakgate run: ${(err as Error).message}\n\n${USAGE}`);
-    return EXIT_USAGE;
-  }
+  const parsed = parseCommandLine('run', argv, {
+    ...OVERRIDE_OPTIONS,
+    out: { type: 'string' },
+    snapshots: { type: 'string', default: 'auto' },
+    'memory-limit': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'no-report': { type: 'boolean' },
+  }, USAGE);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     console.error(`soakgate run: expected one scenario file, got ${positionals.length ? positionals.join(' ') : 'none'}; e.g. soakgate run scenarios/production-mix.ts\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -59,6 +66,18 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
 
+  let snapshots: SnapshotMode;
+  let limitBytes: number | undefined;
+  let metricsPort: number | undefined;
+  try {
+    snapshots = parseSnapshotMode(values.snapshots);
+    limitBytes = values['memory-limit'] === undefined ? undefined : parseByteSize(values['memory-limit']);
+    metricsPort = values['metrics-port'] === undefined ? undefined : parsePort(values['metrics-port']);
+  } catch (err) {
+    console.error(`soakgate run: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
+
   const targetName = 'gateway' in scenario.target ? scenario.target.gateway.store : 'command';
   const out = values.out ?? defaultRunDir(scenario.name, targetName);
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
@@ -67,12 +86,37 @@ export async function main(argv: string[]): Promise<number> {
     progress.note(`${signal}: stopping the load and the target, keeping the samples (Ctrl-C again to quit at once)`),
   );
 
+  const live = new LiveVerdict({ metrics: LIVE_METRICS, warmupS: scenario.warmup, limitBytes });
+  let exporter: MetricsExporter | undefined;
+  try {
+    if (metricsPort !== undefined) {
+      exporter = await MetricsExporter.listen(metricsPort, { scenario: scenario.name, target: targetName });
+      progress.note(`live metrics for Prometheus at ${exporter.url}`);
+    }
+  } catch (err) {
+    interrupt.release();
+    console.error(`soakgate run: ${(err as Error).message}`);
+    return EXIT_USAGE;
+  }
+  let nextVerdictAt = scenario.warmup + LIVE_VERDICT_EVERY_S;
+  const onSample = (sample: Sample) => {
+    progress.update(sample);
+    live.add(sample);
+    exporter?.update(sample);
+    if (sample.t < nextVerdictAt) return;
+    nextVerdictAt = sample.t + LIVE_VERDICT_EVERY_S;
+    const verdicts = live.current();
+    exporter?.updateVerdict(verdicts);
+    for (const v of verdicts) progress.note(`live verdict: ${describeLive(v)}`);
+  };
+
   let result: RunResult;
   try {
     result = await runScenario(scenario, {
       out,
       signal: interrupt.signal,
-      onProgress: (sample) => progress.update(sample),
+      snapshots,
+      onProgress: onSample,
       onNote: (message) => progress.note(message),
       requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed },
     });
@@ -82,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   } finally {
     interrupt.release();
+    await exporter?.close();
   }
   progress.finish();
   printResult(result);
@@ -109,6 +154,10 @@ function printResult(result: RunResult): void {
     if (!metric) continue;
     const perMin = metric.unit === 'bytes' ? `${(metric.slopePerMin / 1_048_576).toFixed(2)} MB/min` : `${metric.slopePerMin.toFixed(2)}/min`;
     console.log(`  ${name.padEnd(18)} ${metric.verdict.padEnd(12)} ${perMin}`);
+  }
+  const top = summary.heap?.grew[0];
+  if (top) {
+    console.log(`  what grew most (memlab): ${top.name}, ${top.countFirst} -> ${top.countLast} objects, retained ${(top.retainedFirst / 1_048_576).toFixed(1)} -> ${(top.retainedLast / 1_048_576).toFixed(1)} MB`);
   }
   const operations = Object.entries(summary.operations).map(([kind, count]) => `${kind} ${count}`).join(', ');
   if (operations) console.log(`  operations: ${operations}`);

@@ -14,9 +14,15 @@ export interface GrowthCandidate {
 /** A wrapper grows by about what a shape it holds grows by (a session entry around its skills snapshot). */
 const WRAPPED_RATIO = { min: 0.9, max: 1.1 };
 
-/** Shapes that pool unrelated objects from all over the heap; their growth is real but names no culprit. */
+/** Async machinery and pending I/O requests: every pending call pools here, holding data another shape names. */
+const ASYNC_MACHINERY = new Set(['Promise', 'Generator', 'AsyncGenerator', 'PromiseReaction', '<closure>', 'FSReqPromise', 'FSReqCallback']);
+
+/**
+ * Shapes that pool unrelated objects from all over the heap; their growth is real but names no culprit. A queue
+ * of pending writes (the naive store under load) grows as Promises, but what a person needs is the data they hold.
+ */
 export function isEngineBucket(name: string): boolean {
-  return name === 'string' || name === 'Array' || name.startsWith('(') || name.startsWith('system /');
+  return name === 'string' || name === 'Array' || name.startsWith('(') || name.startsWith('system /') || ASYNC_MACHINERY.has(name);
 }
 
 /**
