@@ -54,6 +54,7 @@ export class ProbeClient {
     });
     // Never the reason the harness stays alive.
     server.unref();
+    process.on('exit', client.removeDir);
     return client;
   }
 
@@ -108,8 +109,14 @@ export class ProbeClient {
     for (const { socket } of this.connections.values()) socket.destroy();
     this.connections.clear();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
+    process.off('exit', this.removeDir);
   }
+
+  // Also run at exit, so a harness that quits at once (a second Ctrl-C) leaves no socket folder in /tmp.
+  private readonly removeDir = (): void => {
+    rmSync(this.dir, { recursive: true, force: true });
+  };
 
   private request(pid: number, body: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
     const connection = this.connections.get(pid);
