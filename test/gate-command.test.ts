@@ -65,10 +65,14 @@ test('a gate with no baseline refuses to start and says how to record one', asyn
   assert.equal(existsSync(join(dir, 'gate-none', 'gate.json')), false, 'nothing ran');
 });
 
-test('a bad --shard is a usage error', async () => {
+test('a bad --shard is a usage error; a shard left with no scenario passes with an empty gate.json', async () => {
   const { code, stderr } = await soakgate(['gate', '--shard', '3/2']);
   assert.equal(code, 2);
   assert.match(stderr, /--shard takes i\/n/);
+  const empty = await soakgate(['gate', writeScenario('lonely', 0), '--shard', '2/2', '--out', 'gate-empty']);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stdout, /shard 2\/2 has no scenario to run/);
+  assert.deepEqual(readGate('gate-empty').scenarios, []);
 });
 
 test('baseline --write records a flat target; a leaking one then fails the gate, and shards merge to the same verdict', async () => {

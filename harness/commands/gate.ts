@@ -108,12 +108,14 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  if (plans.length === 0) {
-    console.log(`soakgate gate: shard ${values.shard} has no scenario to run (${files.length} scenarios in all).`);
-  }
-
   const out = resolve(values.out ?? defaultRunDir('gate', shard ? `shard${shard.index}of${shard.count}` : 'all'));
   mkdirSync(out, { recursive: true });
+  if (plans.length === 0) {
+    // More matrix jobs than scenarios: this job has nothing to judge, which is no failure; merge skips it.
+    console.log(`soakgate gate: shard ${values.shard} has no scenario to run (${files.length} in all); nothing to judge.`);
+    writeJsonAtomically(join(out, 'gate.json'), { pass: true, exitCode: 0, shard: values.shard, createdAt: new Date().toISOString(), scenarios: [] });
+    return 0;
+  }
   const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping the run, keeping its samples (again to quit at once)`));
   const results: GateScenarioResult[] = [];
   try {
