@@ -17,6 +17,11 @@ export class OpCounter {
   private windowLatencies = 0;
   private windowMaxMs: number | null = null;
 
+  /** `counts`: the cumulative counts to continue from (a resumed run carries on from its last sample's). */
+  constructor(counts: Record<string, number> = {}) {
+    for (const [kind, n] of Object.entries(counts)) this.counts.set(kind, n);
+  }
+
   /** Counts operations of one kind (subagents, cronRuns, chats, skipped...). */
   add(kind: string, n = 1): void {
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + n);

@@ -6,7 +6,13 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface RunMeta {
-  scenario: { name: string; file?: string; description?: string };
+  scenario: {
+    name: string;
+    file?: string;
+    /** The file's absolute path, so `run --resume` finds it from any working directory. */
+    path?: string;
+    description?: string;
+  };
   target: string;
   /** The options this run was started with (store, fixes, duration, overrides...). */
   options: Record<string, unknown>;
@@ -20,6 +26,10 @@ export interface RunMeta {
   targetPids: number[];
   /** How long the target took from spawn to its ready line. */
   targetStartupMs?: number;
+  /** The harness process recording this run; `run --resume` refuses while it is still alive. */
+  harnessPid?: number;
+  /** Each time `run --resume` carried the run on: when, and the series time it continued from. */
+  resumes?: Array<{ at: string; fromT: number }>;
   endedAt?: string;
   interrupted?: boolean;
   exitCode?: number;

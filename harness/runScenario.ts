@@ -1,8 +1,9 @@
 // Runs one validated scenario end to end: starts the target with the probe, samples it, drives the storms and the
 // scripted events on the run's clock, then stops everything and writes summary.json. `run`, `gate`, `compare` and
 // `baseline` all go through here; a crash, an abort or a finished run each leave a complete, readable run folder.
+// A run cut short is carried on here too (`run --resume`, see resumeRun.ts), on the same clock and the same files.
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { analyzeSamples } from './analysis/analyze.ts';
 import { diagnoseHeap } from './heap/diagnose.ts';
 import { autoCheckTime, fixedSnapshotTimes, memoryGrowing, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
@@ -37,6 +38,20 @@ export interface RunScenarioOptions {
   snapshots?: SnapshotMode;
   /** What the run was asked for (command-line options), recorded in run.json. */
   requested?: Record<string, unknown>;
+  /** Carry on a run cut short in `out` instead of starting a new one (harness/resumeRun.ts prepares this). */
+  resume?: ResumeFrom;
+}
+
+/** Where a run cut short stopped: the point its series continues from. */
+export interface ResumeFrom {
+  /** run.json as the run left it. */
+  meta: RunMeta;
+  /** `t` of its last sample: new samples, events and the remaining duration count on from here. */
+  lastT: number;
+  /** Cumulative operation counts in its last sample. */
+  ops: Record<string, number>;
+  /** Heap snapshots already in the folder, so new ones are numbered after them. */
+  snapshotsBefore: number;
 }
 
 export interface RunResult {
@@ -54,22 +69,26 @@ const PROBE_CONNECT_MS = 5_000;
 const SNAPSHOT_TIMEOUT_MS = 120_000;
 
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
-  const runDir = createRunFolder(options.out);
+  const resume = options.resume;
+  const runDir = resume ? resolve(options.out) : createRunFolder(options.out);
   const note = options.onNote ?? (() => {});
   const probe = await ProbeClient.listen();
   const target = new CommandTarget(targetSpec(scenario, runDir, probe));
-  const meta: RunMeta = {
-    scenario: { name: scenario.name, file: scenario.source, description: scenario.description },
+  const meta: RunMeta = resume ? resumedMeta(resume) : {
+    scenario: { name: scenario.name, file: scenario.source, path: resolve(scenario.source), description: scenario.description },
     target: target.spec.label,
     options: { ...options.requested, scenario },
     seed: scenario.seed,
     ...describeMachine(),
     startedAt: new Date().toISOString(),
+    harnessPid: process.pid,
     targetPids: [],
   };
   writeRunMeta(runDir, meta);
 
-  const opCounter = new OpCounter();
+  // A resumed run's clock starts where its series stopped: sample times, events and the end all count from 0.
+  const resumeAtS = resume?.lastT ?? 0;
+  const opCounter = new OpCounter(resume?.ops);
   const snapshotMode = options.snapshots ?? 'auto';
   const taken: Array<{ file: string; pid: number }> = [];
   let crashed: TargetExit | null = null;
@@ -105,14 +124,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   };
 
   try {
+    let startupMs = 0;
     if (!interrupted) {
-      meta.targetStartupMs = await startTarget(target, probe, note);
+      startupMs = await startTarget(target, probe, note);
+      if (!resume) meta.targetStartupMs = startupMs;
       meta.targetPids.push(target.pid!);
       // Rewritten now so that, should the harness itself be killed, run.json still names the process to clean up.
       writeRunMeta(runDir, meta);
     }
     if (!interrupted && !crashed) {
-      startedAtMs = Date.now();
+      startedAtMs = Date.now() - resumeAtS * 1000;
       sampler = new Sampler({
         file: join(runDir, 'samples.jsonl'),
         intervalMs: scenario.sampleInterval * 1000,
@@ -125,12 +146,21 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         phase: currentPhase,
         onSample: options.onProgress,
       });
+      if (resume) {
+        sampler.addEvent({ type: 'restart', t: resumeAtS, durationMs: startupMs, detail: 'resumed' });
+        note(`resuming at t=${resumeAtS.toFixed(1)} s: ${Math.max(0, scenario.duration - resumeAtS).toFixed(1)} s left`);
+      }
       sampler.start();
       phase = 'running';
       load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter });
-      const checkpoints = fixedSnapshotTimes(snapshotMode, scenario.warmup, scenario.duration).map((at) => ({ type: 'snapshot' as const, at }));
-      if (snapshotMode === 'auto') checkpoints.push({ type: 'snapshot', at: autoCheckTime(scenario.warmup, scenario.duration) });
-      const events = scheduleEvents([...scenario.events, ...checkpoints], startedAtMs, (event) =>
+      // Snapshots are compared within one process, so a resumed run plans its own over the time it has left,
+      // after the restarted target has had a warm-up of its own (at most half of that time).
+      const planFromS = resume ? Math.min(resumeAtS + scenario.warmup, (resumeAtS + scenario.duration) / 2) : scenario.warmup;
+      const checkpoints = fixedSnapshotTimes(snapshotMode, planFromS, scenario.duration).map((at) => ({ type: 'snapshot' as const, at }));
+      if (snapshotMode === 'auto') checkpoints.push({ type: 'snapshot', at: autoCheckTime(planFromS, scenario.duration) });
+      // Events already past when the run was cut short happened in its first part: they are not played again.
+      const upcoming = resume ? scenario.events.filter((event) => event.at > resumeAtS) : scenario.events;
+      const events = scheduleEvents([...upcoming, ...checkpoints], startedAtMs, (event) =>
         checkpoints.includes(event as (typeof checkpoints)[number]) ? checkpoint() : runEvent(event), endRun);
       const timer = setTimeout(endRun, Math.max(0, startedAtMs + scenario.duration * 1000 - Date.now()));
       await ended;
@@ -153,7 +183,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     options.signal?.removeEventListener('abort', onAbort);
     phase = 'cooldown';
     await load?.stop();
-    durationS = sampler ? sampler.now() : 0;
+    durationS = sampler ? sampler.now() : resumeAtS;
     await sampler?.stop();
     await target.stop();
     await target.close();
@@ -206,7 +236,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       return;
     }
     const t = sampler ? Math.round(sampler.now()) : 0;
-    const file = join(runDir, `heap-${String(taken.length + 1).padStart(2, '0')}-${t}s.heapsnapshot`);
+    const number = (resume?.snapshotsBefore ?? 0) + taken.length + 1;
+    const file = join(runDir, `heap-${String(number).padStart(2, '0')}-${t}s.heapsnapshot`);
     const began = sampler?.now();
     let durationMs: number;
     try {
@@ -223,7 +254,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
   }
 
-  const { samples } = parseSamples(sampler ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
+  const { samples } = parseSamples(sampler || resume ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
   const summary: Summary = {
     scenario: scenario.name,
     target: target.spec.label,
@@ -258,6 +289,20 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   return { runDir, exitCode, interrupted, ...(meta.crashed ? { crashed: meta.crashed } : {}), snapshots, summary };
 }
 
+/** run.json for a resumed run: the original, open again (no end, no exit code), with this resume recorded. */
+function resumedMeta({ meta, lastT }: ResumeFrom): RunMeta {
+  const { endedAt: _endedAt, interrupted: _interrupted, exitCode: _exitCode, crashed: _crashed, ...open } = meta;
+  return {
+    ...open,
+    harnessPid: process.pid,
+    targetPids: [...meta.targetPids],
+    resumes: [...(meta.resumes ?? []), { at: new Date().toISOString(), fromT: lastT }],
+  };
+}
+
+/** Set in the target's environment so `run --resume` can tell this run's leftover target from any other process. */
+export const RUN_DIR_ENV = 'SOAKGATE_RUN_DIR';
+
 function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): CommandTargetSpec {
   const logFile = join(runDir, 'target.log');
   if ('gateway' in scenario.target) {
@@ -274,7 +319,7 @@ function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): Com
         pruneAfterMs: gateway.pruneAfter * 1000,
         seedState: gateway.seedState,
       },
-      { env: probe.targetEnv(), logFile },
+      { env: { ...probe.targetEnv(), [RUN_DIR_ENV]: runDir }, logFile },
     );
   }
   const command = scenario.target.command;
@@ -282,7 +327,7 @@ function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): Com
     label: `command:${commandName(command.argv)}`,
     argv: command.argv,
     cwd: command.cwd,
-    env: { ...command.env, ...probe.targetEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
+    env: { ...command.env, ...probe.targetEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS), [RUN_DIR_ENV]: runDir },
     ready: new RegExp(command.ready),
     logFile,
   };

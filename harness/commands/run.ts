@@ -1,21 +1,31 @@
 // `soakgate run <scenario>`: one scenario against its target, with live progress, into a run folder. Ctrl-C or
 // SIGTERM ends it cleanly (load, then target, samples kept, exit 130); a second Ctrl-C ends it at once.
+// `run --resume <run-dir>` carries on a run cut short, into the same folder and the same series.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
+import { prepareResume, ResumeError, type PreparedResume } from '../resumeRun.ts';
 import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
 import { ScenarioError, type Scenario } from '../scenario.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
 import { MetricsExporter } from '../metricsExporter.ts';
-import type { Sample } from '../sample.ts';
+import { parseSamples, type Sample } from '../sample.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate run <scenario> [options]
+       soakgate run --resume <run-dir> [--snapshots MODE] [--memory-limit SIZE] [--metrics-port PORT] [--no-report]
 
 Runs one scenario file (scenarios/*.ts or .json) against its target and records samples.jsonl, run.json,
 summary.json and report.html in a run folder.
+
+--resume carries on a run that was cut short (the harness killed, the machine rebooted, Ctrl-C) in its own
+folder: the same scenario file and options, the target started again on its data (a leftover target of
+that run is stopped first), samples appended on the same clock from where they stopped, and the summary
+and report rebuilt over the whole run. A finished run, or one whose target crashed, is not resumed.
 
 options:
 ${OVERRIDE_USAGE}
@@ -25,9 +35,14 @@ ${OVERRIDE_USAGE}
   --memory-limit SIZE   e.g. 1GB: the live verdict says when RSS would reach it at the current slope
   --metrics-port PORT   serve the live samples and verdicts in Prometheus text format on 127.0.0.1:PORT/metrics
   --no-report           skip report.html (soakgate report <run-dir> builds it later)
+  --resume DIR          carry on the run cut short in DIR (no scenario, --out, --store, --fixes,
+                        --duration or --seed: it keeps its own)
   -h, --help            show this help
 
 exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 130 interrupted`;
+
+/** What a resumed run keeps from its first start and may not be given again. */
+const RUN_OWN_OPTIONS = ['out', 'store', 'fixes', 'duration', 'seed'] as const;
 
 /** Metrics the live verdict follows while a run goes on, and how often it speaks. */
 const LIVE_METRICS = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
@@ -45,23 +60,36 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('run', argv, {
     ...OVERRIDE_OPTIONS,
     out: { type: 'string' },
-    snapshots: { type: 'string', default: 'auto' },
+    snapshots: { type: 'string' },
     'memory-limit': { type: 'string' },
     'metrics-port': { type: 'string' },
     'no-report': { type: 'boolean' },
+    resume: { type: 'string' },
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) {
+  if (values.resume !== undefined) {
+    const clashing = [...(positionals.length ? ['a scenario file'] : []), ...RUN_OWN_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)];
+    if (clashing.length > 0) {
+      console.error(`soakgate run: --resume carries on a run with its own scenario and options; it takes no ${clashing.join(', ')}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+  } else if (positionals.length !== 1) {
     console.error(`soakgate run: expected one scenario file, got ${positionals.length ? positionals.join(' ') : 'none'}; e.g. soakgate run scenarios/production-mix.ts\n\n${USAGE}`);
     return EXIT_USAGE;
   }
 
   let scenario: Scenario;
+  let resumed: PreparedResume | undefined;
   try {
-    scenario = await loadScenarioWith(positionals[0], values);
+    if (values.resume !== undefined) {
+      resumed = await prepareResume(values.resume);
+      scenario = resumed.scenario;
+    } else {
+      scenario = await loadScenarioWith(positionals[0], values);
+    }
   } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
+    if (!(err instanceof ScenarioError) && !(err instanceof ResumeError)) throw err;
     console.error(`soakgate run: ${err.message}`);
     return EXIT_USAGE;
   }
@@ -70,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   let limitBytes: number | undefined;
   let metricsPort: number | undefined;
   try {
-    snapshots = parseSnapshotMode(values.snapshots);
+    snapshots = parseSnapshotMode(values.snapshots ?? resumed?.snapshots ?? 'auto');
     limitBytes = values['memory-limit'] === undefined ? undefined : parseByteSize(values['memory-limit']);
     metricsPort = values['metrics-port'] === undefined ? undefined : parsePort(values['metrics-port']);
   } catch (err) {
@@ -79,8 +107,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const targetName = 'gateway' in scenario.target ? scenario.target.gateway.store : 'command';
-  const out = values.out ?? defaultRunDir(scenario.name, targetName);
+  const out = resumed?.runDir ?? values.out ?? defaultRunDir(scenario.name, targetName);
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
+  for (const pid of resumed?.stoppedPids ?? []) progress.note(`stopped pid ${pid}, the target the cut-short run left running`);
   // A second Ctrl-C exits at once; the target runs in its own process group, and commandTarget's exit hook kills it.
   const interrupt = interruptOnSignals((signal) =>
     progress.note(`${signal}: stopping the load and the target, keeping the samples (Ctrl-C again to quit at once)`),
@@ -98,7 +127,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`soakgate run: ${(err as Error).message}`);
     return EXIT_USAGE;
   }
-  let nextVerdictAt = scenario.warmup + LIVE_VERDICT_EVERY_S;
+  // A resumed run's verdicts and exported figures start from its whole series so far, not from the resume.
+  const before = resumed ? parseSamples(readFileSync(join(resumed.runDir, 'samples.jsonl'), 'utf8')).samples : [];
+  for (const sample of before) live.add(sample);
+  if (before.length > 0) exporter?.update(before.at(-1)!);
+  let nextVerdictAt = Math.max(scenario.warmup, resumed?.from.lastT ?? 0) + LIVE_VERDICT_EVERY_S;
   const onSample = (sample: Sample) => {
     progress.update(sample);
     live.add(sample);
@@ -118,7 +151,8 @@ export async function main(argv: string[]): Promise<number> {
       snapshots,
       onProgress: onSample,
       onNote: (message) => progress.note(message),
-      requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed },
+      requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed, snapshots: values.snapshots },
+      ...(resumed ? { resume: resumed.from } : {}),
     });
   } catch (err) {
     progress.finish();
