@@ -15,7 +15,7 @@ export interface SamplerOptions {
   /** Path of samples.jsonl; lines are appended. */
   file: string;
   intervalMs: number;
-  /** Date.now() at the run's start: sample times are seconds since then. */
+  /** Date.now() at the run's start (for a resumed run, as if it had never stopped): sample times are seconds since then. */
   startedAtMs: number;
   /** The current target process; its pid changes on restart and is null while it is down. */
   target: () => { pid: number | null; baseUrl: string | null };
@@ -50,6 +50,9 @@ export class Sampler {
 
   constructor(private readonly options: SamplerOptions) {
     this.fd = openSync(options.file, 'a');
+    // The first tick is the first grid point after now: a resumed run (whose clock starts past 0) never writes a
+    // sample at the time of the last one before it.
+    this.tick = Math.floor(this.now() * 1000 / options.intervalMs);
   }
 
   /** Seconds since the run started. */

@@ -69,9 +69,9 @@ export async function main(argv: string[]): Promise<number> {
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (values.resume !== undefined) {
-    const clashing = [...(positionals.length ? ['a scenario file'] : []), ...RUN_OWN_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)];
+    const clashing = [...(positionals.length ? ['the scenario file'] : []), ...RUN_OWN_OPTIONS.filter((name) => values[name] !== undefined).map((name) => `--${name}`)];
     if (clashing.length > 0) {
-      console.error(`soakgate run: --resume carries on a run with its own scenario and options; it takes no ${clashing.join(', ')}\n\n${USAGE}`);
+      console.error(`soakgate run: --resume carries on a run with its own scenario and options; drop ${clashing.join(', ')}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
   } else if (positionals.length !== 1) {
