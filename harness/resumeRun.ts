@@ -1,6 +1,6 @@
 // `run --resume <run-dir>`: reads what a run cut short left behind (run.json, samples.jsonl, a target still running
 // on its own), refuses what cannot be carried on, tidies the rest and says where runScenario picks the series up.
-import { existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunMeta } from './runFolder.ts';
 import { RUN_DIR_ENV, type ResumeFrom } from './runScenario.ts';
@@ -49,7 +49,6 @@ export async function prepareResume(dir: string): Promise<PreparedResume> {
     throw new ResumeError(`${dir} is still being recorded by soakgate (pid ${harness}); stop it first (Ctrl-C), then resume`);
   }
 
-  dropTornLine(samplesFile);
   const { samples } = parseSamples(readFileSync(samplesFile, 'utf8'));
   const last = samples.at(-1);
   if (!last) throw new ResumeError(`${dir} has no complete sample: there is nothing to carry on; start it again with soakgate run`);
@@ -58,6 +57,8 @@ export async function prepareResume(dir: string): Promise<PreparedResume> {
   if (last.t >= scenario.duration) {
     throw new ResumeError(`${dir} already has samples up to its full duration (${scenario.duration} s); nothing is left to run`);
   }
+  // Nothing in the folder is touched until the run is known to be resumable.
+  endLastLine(samplesFile);
   const stoppedPids = await stopLeftoverTargets(meta, runDir, scenario);
   const snapshotsBefore = readdirSync(runDir).filter((name) => /^heap-\d+-.*\.heapsnapshot$/.test(name)).length;
   const snapshots = meta.options.snapshots;
@@ -108,11 +109,20 @@ async function reloadScenario(meta: RunMeta, dir: string): Promise<Scenario> {
   return scenario;
 }
 
-/** A sample line cut short by the kill is dropped from the file, so the next one starts on a line of its own. */
-function dropTornLine(file: string): void {
+/**
+ * A sample line cut short by the kill is dropped from the file (parseSamples skipped it too), so the next sample
+ * starts on a line of its own; a whole sample that only lacks its newline is kept.
+ */
+function endLastLine(file: string): void {
   const text = readFileSync(file, 'utf8');
   if (text === '' || text.endsWith('\n')) return;
-  truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  const start = text.lastIndexOf('\n') + 1;
+  try {
+    JSON.parse(text.slice(start));
+    appendFileSync(file, '\n');
+  } catch {
+    truncateSync(file, Buffer.byteLength(text.slice(0, start)));
+  }
 }
 
 /**

@@ -224,6 +224,22 @@ test('refuses what cannot be resumed, with exit 2 and nothing started', async ()
   assert.equal(afterCrash.code, 2);
   assert.match(afterCrash.stderr, /the target crashed in this run \(exit code 7\); the crash is its result/);
 
+  // A run still being recorded: refused, and its target left alone.
+  const live = join(dir, 'live');
+  const liveScenario = writeScenario('live', {
+    target: { command: { argv: [process.execPath, fixture], ready: 'listening on (http://\\S+)' } },
+    duration: '30s',
+    load: [{ kind: 'http', path: '/items/{{n}}', rate: 20 }],
+  });
+  const running = soakgate([liveScenario, '--out', live, '--snapshots', 'never', '--no-report']);
+  await waitFor('the live run', () => readSamples(live).samples.length >= 2);
+  const stillRunning = await soakgate(['--resume', live]).done;
+  assert.equal(stillRunning.code, 2);
+  assert.match(stillRunning.stderr, /is still being recorded by soakgate \(pid \d+\)/);
+  assert.equal(isAlive(readMeta(live).targetPids[0]), true, 'the live run keeps its target');
+  running.child.kill('SIGINT');
+  assert.equal((await running.done).code, 130);
+
   const clash = await soakgate(['--resume', orphaned, '--duration', '10s', 'scenarios/ci-gate.ts']).done;
   assert.equal(clash.code, 2);
   assert.match(clash.stderr, /--resume carries on a run with its own scenario and options; drop the scenario file, --duration/);
