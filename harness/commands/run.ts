@@ -30,8 +30,8 @@ and report rebuilt over the whole run. A finished run, or one whose target crash
 options:
 ${OVERRIDE_USAGE}
   --out DIR             the run folder (default: runs/<scenario>-<store>-<UTC time>)
-  --snapshots MODE      heap snapshots for memlab's "what grew": auto (default: only once memory is seen
-                        growing), always (3), N (2 to 10), or never
+  --snapshots MODE      heap snapshots for memlab's "what grew": auto (only once memory is seen growing),
+                        always (3), N (2 to 10), or never; default auto, or with --resume the run's own
   --memory-limit SIZE   e.g. 1GB: the live verdict says when RSS would reach it at the current slope
   --metrics-port PORT   serve the live samples and verdicts in Prometheus text format on 127.0.0.1:PORT/metrics
   --no-report           skip report.html (soakgate report <run-dir> builds it later)
