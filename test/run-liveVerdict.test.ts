@@ -47,3 +47,51 @@ test('reads memory limits in binary units and refuses nonsense', () => {
   assert.equal(parseByteSize('1000'), 1000);
   assert.throws(() => parseByteSize('lots'), /expected a size/);
 });
+
+test('soakgate run prints the live verdict with the memory-limit projection and checkpoints it in live.json', async () => {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'soakgate-live-'));
+  try {
+    const scenario = join(dir, 'leaky.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        name: 'leaky',
+        target: {
+          command: {
+            argv: [process.execPath, new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname],
+            env: { TINY_RETAIN_BYTES: '300000' },
+            ready: 'listening on (http://\\S+)',
+          },
+        },
+        duration: '14s',
+        warmup: '2s',
+        sampleInterval: '250ms',
+        load: [{ kind: 'http', method: 'GET', path: '/x/{{n}}', rate: 40 }],
+      }),
+    );
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, [new URL('../bin/soakgate.js', import.meta.url).pathname, 'run', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        child.on('close', (code) => resolve({ code, output }));
+      });
+    const bad = await run([scenario, '--memory-limit', 'plenty']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.output, /expected a size such as 1GB/);
+    const { code, output } = await run([scenario, '--out', 'run', '--memory-limit', '2GB', '--no-report', '--snapshots', 'never']);
+    assert.equal(code, 0, output);
+    assert.match(output, /live verdict: rssBytes growing [\d.]+ MB\/min .*reaches the memory limit in about \d+ min/);
+    const checkpoint = JSON.parse(readFileSync(join(dir, 'run', 'live.json'), 'utf8'));
+    assert.ok(checkpoint.t > 5);
+    assert.equal(checkpoint.metrics.rssBytes.verdict, 'growing');
+    assert.ok(checkpoint.metrics.rssBytes.secondsToLimit > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

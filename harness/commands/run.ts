@@ -2,10 +2,10 @@
 // SIGTERM ends it cleanly (load, then target, samples kept, exit 130); a second Ctrl-C ends it at once.
 // `run --resume <run-dir>` carries on a run cut short, into the same folder and the same series.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { Progress } from '../progress.ts';
-import { defaultRunDir } from '../runFolder.ts';
+import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
 import { prepareResume, ResumeError, type PreparedResume } from '../resumeRun.ts';
 import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
 import { ScenarioError, type Scenario } from '../scenario.ts';
@@ -44,9 +44,8 @@ exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 130 int
 /** What a resumed run keeps from its first start and may not be given again. */
 const RUN_OWN_OPTIONS = ['out', 'store', 'fixes', 'duration', 'seed'] as const;
 
-/** Metrics the live verdict follows while a run goes on, and how often it speaks. */
+/** Metrics the live verdict follows while a run goes on. */
 const LIVE_METRICS = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
-const LIVE_VERDICT_EVERY_S = 60;
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -131,16 +130,23 @@ export async function main(argv: string[]): Promise<number> {
   const before = resumed ? parseSamples(readFileSync(join(resumed.runDir, 'samples.jsonl'), 'utf8')).samples : [];
   for (const sample of before) live.add(sample);
   if (before.length > 0) exporter?.update(before.at(-1)!);
-  let nextVerdictAt = Math.max(scenario.warmup, resumed?.from.lastT ?? 0) + LIVE_VERDICT_EVERY_S;
+  // Every 5 s on a short run, every minute on an hour-long soak.
+  const verdictEveryS = Math.min(60, Math.max(5, scenario.duration / 20));
+  let nextVerdictAt = Math.max(scenario.warmup, resumed?.from.lastT ?? 0) + verdictEveryS;
   const onSample = (sample: Sample) => {
     progress.update(sample);
     live.add(sample);
     exporter?.update(sample);
     if (sample.t < nextVerdictAt) return;
-    nextVerdictAt = sample.t + LIVE_VERDICT_EVERY_S;
+    nextVerdictAt = sample.t + verdictEveryS;
     const verdicts = live.current();
     exporter?.updateVerdict(verdicts);
     for (const v of verdicts) progress.note(`live verdict: ${describeLive(v)}`);
+    // The analysis so far, checkpointed: should the harness itself die, the folder still says what it had seen.
+    writeJsonAtomically(join(resolve(out), 'live.json'), {
+      t: sample.t,
+      metrics: Object.fromEntries(verdicts.map((v) => [v.metric, { ...v.summary, secondsToLimit: v.secondsToLimit }])),
+    });
   };
 
   let result: RunResult;
