@@ -29,23 +29,27 @@ function soakgate(args: string[], env: Record<string, string> = {}): Promise<{ c
   });
 }
 
-/** A short scenario on the tiny server; `retainBytes` per request is how fast its heap grows. */
-function writeScenario(name: string, retainBytes: number): string {
+/**
+ * A short scenario on the tiny server, which watches its request log; with `logRequests` the server writes one
+ * line per request there, a growth as steady as it gets (memory would need a much longer run to judge reliably).
+ */
+function writeScenario(name: string, logRequests: boolean): string {
   const file = join(dir, `${name}.json`);
   const scenario = {
     name,
     target: {
       command: {
         argv: [process.execPath, fixture],
-        env: { TINY_RETAIN_BYTES: String(retainBytes) },
+        env: logRequests ? { TINY_LOG_FILE: `${name}.log` } : {},
         ready: 'listening on (http://\\S+)',
+        files: { requests: `${name}.log` },
       },
     },
     duration: '10s',
     warmup: '2s',
     sampleInterval: '250ms',
     seed: 3,
-    load: [{ kind: 'http', method: 'GET', path: '/x/{{n}}', rate: 40 }],
+    load: [{ kind: 'http', method: 'GET', path: `/x/{{n}}?${'pad'.repeat(100)}`, rate: 40 }],
     budgets: {},
   };
   writeFileSync(file, JSON.stringify(scenario));
@@ -57,7 +61,7 @@ function readGate(folder: string): GateResult {
 }
 
 test('a gate with no baseline refuses to start and says how to record one', async () => {
-  const scenario = writeScenario('no-baseline', 0);
+  const scenario = writeScenario('no-baseline', false);
   const { code, stderr } = await soakgate(['gate', scenario, '--out', 'gate-none']);
   assert.equal(code, 2);
   assert.match(stderr, /no baseline for no-baseline \(baselines\/no-baseline\.command\.json\)/);
@@ -69,21 +73,21 @@ test('a bad --shard is a usage error; a shard left with no scenario passes with 
   const { code, stderr } = await soakgate(['gate', '--shard', '3/2']);
   assert.equal(code, 2);
   assert.match(stderr, /--shard takes i\/n/);
-  const empty = await soakgate(['gate', writeScenario('lonely', 0), '--shard', '2/2', '--out', 'gate-empty']);
+  const empty = await soakgate(['gate', writeScenario('lonely', false), '--shard', '2/2', '--out', 'gate-empty']);
   assert.equal(empty.code, 0, empty.stderr);
   assert.match(empty.stdout, /shard 2\/2 has no scenario to run/);
   assert.deepEqual(readGate('gate-empty').scenarios, []);
 });
 
-test('baseline --write records a flat target; a leaking one then fails the gate, and shards merge to the same verdict', async () => {
-  // Both scenarios share one baseline name each; `leaky` is first recorded flat, then run leaking 200 KB a request.
-  const flat = writeScenario('flat', 0);
+test('baseline --write records a flat target; a growing one then fails the gate, and shards merge to the same verdict', async () => {
+  // Each scenario has its own baseline; `leaky` is first recorded with no log, then run logging every request.
+  const flat = writeScenario('flat', false);
   const recorded = await soakgate(['baseline', flat, '--runs', '1', '--write', '--out', 'baseline-flat']);
   assert.equal(recorded.code, 0, recorded.stderr);
   assert.ok(existsSync(join(dir, 'baselines', 'flat.command.json')));
-  const leakyFlat = writeScenario('leaky', 0);
+  const leakyFlat = writeScenario('leaky', false);
   assert.equal((await soakgate(['baseline', leakyFlat, '--runs', '1', '--write', '--out', 'baseline-leaky'])).code, 0);
-  const leaky = writeScenario('leaky', 200_000);
+  const leaky = writeScenario('leaky', true);
 
   const whole = await soakgate(['gate', flat, leaky, '--no-rerun', '--out', 'gate-whole'], { GITHUB_STEP_SUMMARY: join(dir, 'step-summary.md') });
   assert.equal(whole.code, 1, whole.stdout + whole.stderr);
@@ -92,7 +96,7 @@ test('baseline --write records a flat target; a leaking one then fails the gate,
   assert.equal(byName.flat.pass, true, JSON.stringify(byName.flat.checks));
   assert.equal(byName.leaky.pass, false);
   const grew = byName.leaky.checks.filter((c) => !c.pass).map((c) => c.metric);
-  assert.ok(grew.includes('heapFloorBytes') || grew.includes('rssBytes'), `expected memory to be named, got ${grew}`);
+  assert.ok(grew.includes('file:requests'), `expected the request log to be named, got ${grew}`);
   assert.match(readFileSync(join(dir, 'gate-whole', 'junit.xml'), 'utf8'), /<failure /);
   assert.match(readFileSync(join(dir, 'step-summary.md'), 'utf8'), /soakgate gate: FAIL \(regression\)/);
   assert.ok(existsSync(join(dir, 'gate-whole', 'report.html')));
