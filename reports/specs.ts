@@ -159,7 +159,8 @@ export function downsampleMinMax(points: Point[], tMin: number, tMax: number, ma
   const lowest = new Array<number>(buckets).fill(-1);
   const highest = new Array<number>(buckets).fill(-1);
   points.forEach((p, i) => {
-    const b = Math.min(buckets - 1, Math.floor(((p.t - tMin) / (tMax - tMin)) * buckets));
+    // Clamped: the axis ends are rounded for whole ticks, so the first and last points may fall just outside.
+    const b = Math.max(0, Math.min(buckets - 1, Math.floor(((p.t - tMin) / (tMax - tMin)) * buckets)));
     if (lowest[b] < 0 || p.v < points[lowest[b]].v) lowest[b] = i;
     if (highest[b] < 0 || p.v > points[highest[b]].v) highest[b] = i;
   });

@@ -25,6 +25,13 @@ describe('downsampleMinMax', () => {
     assert.equal(kept[0], points[0], 'the first bucket starts with its lowest or highest point');
   });
 
+  it('keeps points that fall just outside the rounded axis ends (an hour-long run starting at t = 2 s)', () => {
+    const kept = downsampleMinMax(points, 10, 9_990, 760);
+    assert.ok(kept.length <= 760);
+    assert.ok(kept.includes(points[4321]));
+    assert.ok(kept.some((p) => p.t < 10) && kept.some((p) => p.t > 9_990), 'the edge points land in the end buckets');
+  });
+
   it('leaves a series that already fits untouched', () => {
     const few = points.slice(0, 500);
     assert.equal(downsampleMinMax(few, 0, 499, 760), few);
