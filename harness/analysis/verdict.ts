@@ -40,8 +40,10 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
     return { verdict: 'inconclusive', moreMinutesNeeded: aboutMinutes((MIN_SAMPLES - samples) * intervalS) };
   }
   if (input.plateau) return { verdict: 'plateau' };
-  if (input.trendP < GROWTH_ALPHA && slope > 0 && ciLow > 0) return { verdict: 'growing' };
+  // Growth that is clear but too small to matter, even at the top of its interval (an hour of samples makes
+  // 10 KB/min significant), is flat: `growing` is a word a person acts on.
   if (ciHigh < floor) return { verdict: 'flat' };
+  if (input.trendP < GROWTH_ALPHA && slope > 0 && ciLow > 0) return { verdict: 'growing' };
   // A slope's interval narrows as duration^-1.5 (more samples, and a longer lever arm): solve for the duration
   // at which it would exclude zero at the test's level, or fall under the floor, whichever comes first.
   const halfWidth = (ciHigh - ciLow) / 2;
