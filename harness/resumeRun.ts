@@ -2,6 +2,7 @@
 // on its own), refuses what cannot be carried on, tidies the rest and says where runScenario picks the series up.
 import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isRunning } from './processAlive.ts';
 import type { RunMeta } from './runFolder.ts';
 import { RUN_DIR_ENV, type ResumeFrom } from './runScenario.ts';
 import { parseSamples } from './sample.ts';
@@ -178,17 +179,6 @@ function readProc(pid: number, file: string): string {
   } catch {
     return '';
   }
-}
-
-/** Alive and not a zombie: a killed orphan stays a zombie until init reaps it, and that counts as gone. */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const stat = readProc(pid, 'stat');
-  return stat === '' || stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 }
 
 async function exitsWithin(pid: number, ms: number): Promise<boolean> {

@@ -11,6 +11,7 @@ import { EXIT_INTERRUPTED, runScenario } from '../harness/runScenario.ts';
 import { parseSamples, type Sample } from '../harness/sample.ts';
 import { parseScenario } from '../harness/scenario.ts';
 import type { Summary } from '../harness/summary.ts';
+import { isRunning } from '../harness/processAlive.ts';
 
 const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
 const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
@@ -25,23 +26,8 @@ before(() => {
 after(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
-  for (const pid of targetPids) assert.equal(isAlive(pid), false, `target pid ${pid} is still alive`);
+  for (const pid of targetPids) assert.equal(isRunning(pid), false, `target pid ${pid} is still alive`);
 });
-
-/** A killed process whose parent (the harness) is gone stays a zombie until init reaps it: that counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** A scenario file for the tiny server; `env` tunes the server (leak, crash, hang). */
 function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[] }): string {
@@ -140,7 +126,7 @@ test('records every sample of a run against a command target, with a snapshot an
   const fileSizes = samples.map((s) => s.metrics['file:requests']).filter((v) => v !== undefined);
   assert.ok(fileSizes.at(-1)! > fileSizes[0], 'the watched file grew');
   assert.ok(existsSync(join(out, 'report.html')));
-  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
 });
 
 test('SIGINT stops the load and the target, keeps the samples and exits 130', async () => {
@@ -158,7 +144,7 @@ test('SIGINT stops the load and the target, keeps the samples and exits 130', as
   assert.ok(samples.length >= 6);
   assert.equal(samples.at(-1)!.phase, 'cooldown', 'the last sample is flushed after the load stopped');
   assert.ok(summary.durationS < 30);
-  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
 });
 
 test('a second SIGINT quits at once and still kills a target that ignores SIGTERM', async () => {
@@ -170,14 +156,14 @@ test('a second SIGINT quits at once and still kills a target that ignores SIGTER
   child.kill('SIGINT');
   // The first SIGINT waits out the target's 5 s SIGTERM grace; the second does not.
   await new Promise((resolve) => setTimeout(resolve, 500));
-  assert.equal(isAlive(pid), true, 'the hung target survived SIGTERM');
+  assert.equal(isRunning(pid), true, 'the hung target survived SIGTERM');
   const quitAt = Date.now();
   child.kill('SIGINT');
   const { code } = await done;
   assert.equal(code, 130);
   assert.ok(Date.now() - quitAt < 3_000, 'quit without waiting for the grace period');
   await new Promise((resolve) => setTimeout(resolve, 200));
-  assert.equal(isAlive(pid), false, 'the target was killed with the harness');
+  assert.equal(isRunning(pid), false, 'the target was killed with the harness');
 });
 
 test('a target that crashes mid-run gives exit 3, its exit code and last lines, and every sample', async () => {
@@ -221,5 +207,5 @@ test('runScenario, called as gate and compare call it, stops on abort and marks 
   assert.equal(result.summary.interrupted, true);
   assert.equal(result.summary.samples, progress.length);
   const { meta } = readRun(result.runDir);
-  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
 });

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { RunMeta } from '../harness/runFolder.ts';
 import { parseSamples, type Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
+import { isRunning } from '../harness/processAlive.ts';
 
 const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
 const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
@@ -25,26 +26,11 @@ before(() => {
 after(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   // A failed test may leave an orphan target: kill it (only pids these runs recorded) before asserting.
-  const alive = [...targetPids].filter(isAlive);
+  const alive = [...targetPids].filter(isRunning);
   for (const pid of alive) process.kill(pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
   assert.deepEqual(alive, [], 'target processes left alive');
 });
-
-/** A killed process whose parent (the harness) is gone stays a zombie until init reaps it: that counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 function writeScenario(name: string, fields: Record<string, unknown>): string {
   const file = join(dir, `${name}.json`);
@@ -91,7 +77,7 @@ async function killMidRun(args: string[], out: string, until: (samples: Sample[]
   child.kill('SIGKILL');
   await done;
   const orphan = readMeta(out).targetPids[0];
-  assert.equal(isAlive(orphan), true, 'the target outlived its harness');
+  assert.equal(isRunning(orphan), true, 'the target outlived its harness');
   return { orphan, samples: readSamples(out).samples };
 }
 
@@ -120,7 +106,7 @@ test('a command target: killed, resumed, interrupted while resumed, resumed agai
 
   const second = soakgate(['--resume', out, '--no-report']);
   await waitFor('samples after the resume', () => readSamples(out).samples.some((s) => s.t > lastBefore.t + 1));
-  assert.equal(isAlive(first.orphan), false, 'the orphan target was stopped');
+  assert.equal(isRunning(first.orphan), false, 'the orphan target was stopped');
   second.child.kill('SIGINT');
   const interrupted = await second.done;
   assert.equal(interrupted.code, 130, interrupted.stderr);
@@ -154,7 +140,7 @@ test('a command target: killed, resumed, interrupted while resumed, resumed agai
   assert.equal(summary.operations.requests, samples.at(-1)!.ops.requests);
   assert.equal(summary.interrupted, false);
   assert.ok(existsSync(join(out, 'report.html')), 'the report is rebuilt over the whole run');
-  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false, `pid ${pid} left alive`);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false, `pid ${pid} left alive`);
 
   const again = await soakgate(['--resume', out]).done;
   assert.equal(again.code, 2);
@@ -175,7 +161,7 @@ test('the embedded gateway: killed, then resumed on its own data dir with its se
 
   const { code, stderr } = await soakgate(['--resume', out, '--no-report']).done;
   assert.equal(code, 0, stderr);
-  assert.equal(isAlive(orphan), false, 'the orphan gateway was stopped');
+  assert.equal(isRunning(orphan), false, 'the orphan gateway was stopped');
   const meta = readMeta(out);
   const { samples, skippedLines } = readSamples(out);
   assert.equal(skippedLines, 0);
@@ -190,7 +176,7 @@ test('the embedded gateway: killed, then resumed on its own data dir with its se
   assert.equal(summary.samples, samples.length);
   assert.ok(summary.metrics.sessionCount, 'sessionCount summarized over the whole run');
   assert.equal(meta.targetPids.length, 2);
-  for (const pid of meta.targetPids) assert.equal(isAlive(pid), false, `pid ${pid} left alive`);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false, `pid ${pid} left alive`);
 });
 
 test('refuses what cannot be resumed, with exit 2 and nothing started', async () => {
@@ -236,7 +222,7 @@ test('refuses what cannot be resumed, with exit 2 and nothing started', async ()
   const stillRunning = await soakgate(['--resume', live]).done;
   assert.equal(stillRunning.code, 2);
   assert.match(stillRunning.stderr, /is still being recorded by soakgate \(pid \d+\)/);
-  assert.equal(isAlive(readMeta(live).targetPids[0]), true, 'the live run keeps its target');
+  assert.equal(isRunning(readMeta(live).targetPids[0]), true, 'the live run keeps its target');
   running.child.kill('SIGINT');
   assert.equal((await running.done).code, 130);
 
