@@ -39,7 +39,8 @@ function writeScenario(name: string, fields: Record<string, unknown>): string {
 }
 
 function soakgate(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A harness killed with SIGKILL cannot remove its probe socket folder: keep it in the test's folder.
+  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } });
   started.push(child);
   let stdout = '';
   let stderr = '';
