@@ -1,11 +1,9 @@
 // The verdict while a soak is still running: each memory metric's slope with its interval so far, and when the
 // target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
-import { summarizeMetric, type MetricSeries } from './analysis/analyze.ts';
+import { SKIPPED_PHASES, summarizeMetric, type MetricSeries } from './analysis/analyze.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';
-
-const SKIPPED_PHASES = new Set(['warmup', 'restarting', 'cooldown']);
 
 class BinnedSeries {
   private bins: Array<{ t: number; v: number; ops: number; n: number }> = [];

@@ -32,7 +32,7 @@ export interface MetricSeries {
 }
 
 /** Phases whose samples say nothing about steady-state growth: start-up, a target restarting, the wind-down. */
-const SKIPPED_PHASES = new Set(['warmup', 'restarting', 'cooldown']);
+export const SKIPPED_PHASES: ReadonlySet<string> = new Set(['warmup', 'restarting', 'cooldown']);
 
 export function unitOf(metric: string): MetricSummary['unit'] {
   if (metric.endsWith('Bytes') || metric.startsWith('file:')) return 'bytes';
