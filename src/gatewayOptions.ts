@@ -17,6 +17,8 @@ export interface GatewayOptions {
   /** Retention of completed ephemeral sessions in simulated time (before --time-scale). */
   pruneAfterMs: number;
   seedState: boolean;
+  /** How long a request's headers and body may take to arrive. */
+  requestTimeoutMs: number;
 }
 
 export class UsageError extends Error {
@@ -40,6 +42,7 @@ SIGTERM or SIGINT flushes the session store and exits 0.
   --cron-jobs N           cron jobs job-01..job-NN, job-NN fires every NN minutes        (default: 12)
   --time-scale S          divides every simulated duration (work, cron, retention) by S   (default: 1)
   --prune-after DURATION  retention of completed sub-agent and cron runs: 500ms, 60s, 5m (default: 60s)
+  --request-timeout DUR   a request's headers and body must arrive within DUR, else 408 (default: 30s)
   --seed-state            first write the reported state (188 sessions, 153 orphan transcripts)
                           when the data dir holds no sessions.json yet
   --help                  show this text`;
@@ -51,6 +54,12 @@ export function parseDuration(flag: string, text: string): number {
   const match = DURATION.exec(text.trim());
   if (!match) throw new UsageError(`${flag} must be a duration such as 500ms, 60s, 5m or 1h, got '${text}'`);
   return Number(match[1]) * UNIT_MS[match[2]];
+}
+
+function positiveDuration(flag: string, text: string): number {
+  const ms = parseDuration(flag, text);
+  if (ms <= 0) throw new UsageError(`${flag} must be longer than 0, got '${text}'`);
+  return ms;
 }
 
 function parseInteger(flag: string, text: string, min: number, max: number): number {
@@ -90,6 +99,7 @@ export function parseGatewayArgs(argv: string[]): GatewayOptions | 'help' {
         'time-scale': { type: 'string', default: '1' },
         'prune-after': { type: 'string', default: '60s' },
         'seed-state': { type: 'boolean', default: false },
+        'request-timeout': { type: 'string', default: '30s' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -121,5 +131,6 @@ export function parseGatewayArgs(argv: string[]): GatewayOptions | 'help' {
     timeScale,
     pruneAfterMs: parseDuration('--prune-after', values['prune-after']),
     seedState: values['seed-state'],
+    requestTimeoutMs: positiveDuration('--request-timeout', values['request-timeout']),
   };
 }

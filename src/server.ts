@@ -1,25 +1,45 @@
 // Builds the gateway's fastify app from its parts (store, sessions, work, metrics); the CLI decides where it
 // listens. Validation is strict: no type coercion and no silent removal of unknown fields.
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { CronJob } from './cron/scheduler.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { HumanSessions } from './sessions/humanSessions.ts';
 import type { WorkRunner } from './sessions/work.ts';
+import type { SharedStats } from './stats.ts';
 import type { SessionStore } from './store/sessionStore.ts';
 import { cronRoutes } from './routes/cron.ts';
 import { frameworkErrorHandler, registerErrorHandling } from './routes/errors.ts';
+import { refuseNonLocalRequests } from './routes/localOnly.ts';
 import { observabilityRoutes } from './routes/observability.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { subagentRoutes } from './routes/subagents.ts';
 
 export interface Gateway {
   store: SessionStore;
+  /** The jobs this gateway runs; a run of any other id is refused. */
+  cronJobs: readonly CronJob[];
   sessions: HumanSessions;
   work: WorkRunner;
+  stats: SharedStats;
   metrics: GatewayMetrics;
 }
 
-export function buildServer(gateway: Gateway): FastifyInstance {
+/** Node checks unfinished requests against the timeouts this often; a quarter of the timeout keeps the overshoot small. */
+function checkingIntervalMs(requestTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, requestTimeoutMs / 4));
+}
+
+/**
+ * `requestTimeoutMs`: a request's headers and body must both have arrived within it, or it gets a 408 and its
+ * connection is closed (a client that declares 1,000 body bytes and sends 20 would otherwise hold a socket for
+ * good). It bounds only receiving: answering may take longer, as a naive store's write of a large file does.
+ */
+export function buildServer(gateway: Gateway, { requestTimeoutMs }: { requestTimeoutMs: number }): FastifyInstance {
   const app = Fastify({
+    requestTimeout: requestTimeoutMs,
+    // An idle kept-alive connection is closed after this (fastify's default, stated here because it is a bound).
+    keepAliveTimeout: 72_000,
+    http: { headersTimeout: requestTimeoutMs, connectionsCheckingInterval: checkingIntervalMs(requestTimeoutMs) },
     // Only failures are logged, and to stderr: stdout carries the ready line a harness waits for.
     logger: { level: 'error', stream: process.stderr },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
@@ -29,6 +49,7 @@ export function buildServer(gateway: Gateway): FastifyInstance {
     frameworkErrors: frameworkErrorHandler,
   });
   registerErrorHandling(app);
+  refuseNonLocalRequests(app);
   sessionRoutes(app, gateway);
   subagentRoutes(app, gateway);
   cronRoutes(app, gateway);

@@ -76,16 +76,25 @@ for (const store of ['naive', 'dedup'] as const) {
     });
 
     test('runs a cron job now: a run session under the job that completes by itself', async () => {
-      const run = await call(gateway.url, 'POST', '/v1/cron/job-05/run');
-      assert.equal(run.status, 202);
-      assert.match(run.body.key, /^agent:main:cron:job-05:run:[0-9a-f-]{36}$/);
-      const done = await waitFor('the cron run to complete', async () => {
-        const { body } = await call(gateway.url, 'GET', `/v1/sessions/${enc(run.body.key)}`);
-        return body.status === 'completed' ? body : undefined;
-      });
-      assert.equal(done.kind, 'cronRun');
-      assert.equal(done.jobId, 'job-05');
-      assert.equal(done.messageCount, 3);
+      // Only a configured job runs; this gateway has none, so one with five is started (its own firings do not matter).
+      assert.equal((await call(gateway.url, 'POST', '/v1/cron/job-05/run')).status, 404);
+      const cronData = tempDataDir();
+      const withJobs = await startGateway(['--store', store, '--data-dir', cronData.dir, '--cron-jobs', '5', '--time-scale', '100', '--prune-after', '1h']);
+      try {
+        const run = await call(withJobs.url, 'POST', '/v1/cron/job-05/run');
+        assert.equal(run.status, 202);
+        assert.match(run.body.key, /^agent:main:cron:job-05:run:[0-9a-f-]{36}$/);
+        const done = await waitFor('the cron run to complete', async () => {
+          const { body } = await call(withJobs.url, 'GET', `/v1/sessions/${enc(run.body.key)}`);
+          return body.status === 'completed' ? body : undefined;
+        });
+        assert.equal(done.kind, 'cronRun');
+        assert.equal(done.jobId, 'job-05');
+        assert.equal(done.messageCount, 3);
+      } finally {
+        await withJobs.kill();
+        cronData.remove();
+      }
     });
 
     test('lists by kind and status, deletes a session, and stats agree with /metrics', async () => {

@@ -21,6 +21,7 @@ test('fills the documented defaults', () => {
     timeScale: 1,
     pruneAfterMs: 60_000,
     seedState: false,
+    requestTimeoutMs: 30_000,
   });
   assert.deepEqual(options(['--store', 'naive', '--data-dir', 'd']).fixes, []);
   assert.equal(parseGatewayArgs(['--help']), 'help');

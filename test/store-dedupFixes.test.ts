@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { CorruptStoreError } from '../src/store/corruptStoreError.ts';
+import { DamagedSessionError } from '../src/store/damagedSessionError.ts';
 import { createStore } from '../src/store/createStore.ts';
 import { entryBodyPath, storePaths } from '../src/store/paths.ts';
 import type { Fix, SessionStore } from '../src/store/sessionStore.ts';
@@ -148,11 +148,13 @@ test('lazy alone: sessions.json holds only the index, bodies load on demand thro
     assert.equal(body.task, 'task 0');
     await store.close();
 
-    // A reopened lazy store reads no body at open: a body removed behind its back is only noticed when asked for.
+    // A reopened lazy store reads no body at open, but its one listing of entries/ shows a body removed behind its
+    // back: that session is listed and reported damaged (with its file), the others load.
     await rm(entryBodyPath(paths, entries[11].sessionId));
     const lazy = await opened(dataDir, only('lazy'), { cacheSize: 4 });
     assert.equal(lazy.list().length, 12);
-    await assert.rejects(lazy.get(entries[11].key), (error: Error) => error instanceof CorruptStoreError && /entry file is missing/.test(error.message));
+    await assert.rejects(lazy.get(entries[11].key), (error: Error) => error instanceof DamagedSessionError && /entry file is missing/.test(error.message));
+    assert.deepEqual((await lazy.stats()).damaged.map((d) => d.key), [entries[11].key]);
 
     // Bodies come from disk on demand; a cached one is served from memory until cacheSize others push it out.
     const bodyFile = entryBodyPath(paths, entries[0].sessionId);

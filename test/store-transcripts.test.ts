@@ -20,8 +20,10 @@ test('starts with a version 3 session header and chains message lines by parentI
     const paths = storePaths(dataDir);
     const file = await createTranscript(paths, 'abc-1', Date.UTC(2026, 0, 2));
     assert.equal(file, 'abc-1.jsonl');
-    const ids = await appendTranscriptMessages(paths, file, [{ role: 'user', text: 'hi' }, { role: 'assistant', text: 'hello' }]);
-    const [more] = await appendTranscriptMessages(paths, file, [{ role: 'user', text: 'again' }]);
+    const { ids } = await appendTranscriptMessages(paths, file, [{ role: 'user', text: 'hi' }, { role: 'assistant', text: 'hello' }]);
+    const {
+      ids: [more],
+    } = await appendTranscriptMessages(paths, file, [{ role: 'user', text: 'again' }]);
     const lines = (await readFile(path.join(paths.sessionsDir, file), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     assert.deepEqual(lines[0], { type: 'session', version: 3, id: 'abc-1', timestamp: '2026-01-02T00:00:00.000Z' });
     assert.deepEqual(lines.slice(1).map((l) => [l.type, l.id, l.parentId]), [

@@ -8,6 +8,18 @@ export interface CronJob {
 
 export const MAX_CRON_JOBS = 99;
 
+/** A run asked for a job this gateway does not have: refused, or every typo would leave a cron session for good. */
+export class UnknownCronJobError extends Error {
+  constructor(
+    readonly jobId: string,
+    known: readonly CronJob[],
+  ) {
+    const range = known.length === 0 ? 'none (--cron-jobs 0)' : `${known[0].id}..${known[known.length - 1].id} (--cron-jobs ${known.length})`;
+    super(`no cron job ${JSON.stringify(jobId)}: this gateway runs ${range}`);
+    this.name = 'UnknownCronJobError';
+  }
+}
+
 /** The configured jobs: job-NN runs every NN minutes of simulated time, so the runs interleave unevenly. */
 export function cronJobs(count: number, timeScale: number): CronJob[] {
   if (!Number.isInteger(count) || count < 0 || count > MAX_CRON_JOBS) {

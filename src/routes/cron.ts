@@ -1,6 +1,7 @@
 // Running a cron job now (what the scheduler does on its interval): the job's session and a new run session are
 // written, the 202 is sent once they are durable, and the run then completes by itself.
 import type { FastifyInstance } from 'fastify';
+import { UnknownCronJobError } from '../cron/scheduler.ts';
 import type { Gateway } from '../server.ts';
 import { SEGMENT_SCHEMA, SMALL_BODY_LIMIT, emptyBodyAsObject } from './schemas.ts';
 
@@ -13,6 +14,7 @@ export function cronRoutes(app: FastifyInstance, gateway: Gateway): void {
     },
     preValidation: emptyBodyAsObject,
     handler: async (request, reply) => {
+      if (!gateway.cronJobs.some((job) => job.id === request.params.jobId)) throw new UnknownCronJobError(request.params.jobId, gateway.cronJobs);
       const entry = await gateway.work.runCronJob(request.params.jobId);
       return reply.code(202).send({ key: entry.key });
     },

@@ -4,6 +4,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { InvalidKeyError } from '../keys.ts';
 import { IllegalTransitionError } from '../sessions/lifecycle.ts';
 import { SessionEndedError, SessionNotFoundError } from '../sessions/sessionWriter.ts';
+import { DamagedSessionError } from '../store/damagedSessionError.ts';
+import { TranscriptUnusableError } from '../transcripts.ts';
+import { UnknownCronJobError } from '../cron/scheduler.ts';
+import { MainSessionProtectedError } from '../sessions/humanSessions.ts';
+import { ForbiddenRequestError } from './localOnly.ts';
 
 interface ErrorBody {
   statusCode: number;
@@ -34,6 +39,11 @@ function describe(error: FastifyError | Error): ErrorBody {
   if (error instanceof SessionNotFoundError) return { statusCode: 404, code: 'session_not_found', message: error.message };
   if (error instanceof SessionEndedError) return { statusCode: 409, code: 'session_ended', message: error.message };
   if (error instanceof InvalidKeyError) return { statusCode: 400, code: 'invalid_key', message: error.message };
+  if (error instanceof DamagedSessionError) return { statusCode: 409, code: 'session_damaged', message: error.message };
+  if (error instanceof TranscriptUnusableError) return { statusCode: 409, code: 'transcript_unusable', message: error.message };
+  if (error instanceof UnknownCronJobError) return { statusCode: 404, code: 'cron_job_not_found', message: error.message };
+  if (error instanceof MainSessionProtectedError) return { statusCode: 409, code: 'main_session_protected', message: error.message };
+  if (error instanceof ForbiddenRequestError) return { statusCode: 403, code: error.code, message: error.message };
   if (error instanceof IllegalTransitionError) return { statusCode: 409, code: 'illegal_transition', message: error.message };
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {

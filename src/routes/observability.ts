@@ -1,12 +1,11 @@
 // What a harness or a person reads to watch the gateway: liveness, the JSON figures and their Prometheus form.
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../server.ts';
-import { gatherStats } from '../stats.ts';
 
 export function observabilityRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/healthz', async () => ({ status: 'ok', store: gateway.store.kind, uptimeSeconds: process.uptime() }));
 
-  app.get('/v1/stats', async () => gatherStats(gateway.store));
+  app.get('/v1/stats', async () => gateway.stats.gather());
 
   app.get('/metrics', async (_request, reply) => {
     const text = await gateway.metrics.render();

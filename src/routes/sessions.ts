@@ -2,8 +2,7 @@
 // handlers so fastify refuses wrong types, unknown fields and oversized bodies before a handler runs.
 import type { FastifyInstance } from 'fastify';
 import { assertSessionKey } from '../keys.ts';
-import type { SessionEntry, SessionKind, SessionStatus } from '../store/sessionStore.ts';
-import { SESSION_KINDS, SESSION_STATUSES } from '../stats.ts';
+import { SESSION_KINDS, SESSION_STATUSES, type SessionEntry, type SessionKind, type SessionStatus } from '../store/sessionStore.ts';
 import type { Gateway } from '../server.ts';
 import { SessionNotFoundError } from '../sessions/sessionWriter.ts';
 import { SEGMENT_SCHEMA, SESSION_KEY_PARAMS, SMALL_BODY_LIMIT, emptyBodyAsObject } from './schemas.ts';
@@ -101,6 +100,7 @@ export function sessionRoutes(app: FastifyInstance, gateway: Gateway): void {
     schema: { params: SESSION_KEY_PARAMS },
     handler: async (request, reply) => {
       const key = assertSessionKey(request.params.key);
+      gateway.sessions.assertDeletable(key);
       // Stop its simulated work first, so the work does not write to a session that is gone.
       await gateway.work.cancel(key);
       if (!(await gateway.store.delete(key))) throw new SessionNotFoundError(key);

@@ -5,7 +5,7 @@
 import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentDepth, subagentSessionKey } from '../keys.ts';
 import { syncDir } from '../store/atomicWrite.ts';
-import { storePaths, transcriptFileName, transcriptPath, type StorePaths } from '../store/paths.ts';
+import { PRIVATE_DIR_MODE, storePaths, transcriptFileName, transcriptPath, type StorePaths } from '../store/paths.ts';
 import type { SessionEntry, SessionKind } from '../store/sessionStore.ts';
 import { generateSkills, seededRandom } from '../skills/generate.ts';
 import { buildSkillsSnapshot, type SkillDefinition } from '../skills/snapshot.ts';
@@ -114,7 +114,7 @@ export async function seedReportedState(options: ReportedStateOptions): Promise<
     now = Date.now(),
   } = options;
   const paths = storePaths(dataDir, agentId);
-  await mkdir(paths.sessionsDir, { recursive: true });
+  await mkdir(paths.sessionsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   if (await stat(paths.sessionsFile).then(() => true, () => false)) throw new SeedStateExistsError(paths.sessionsFile);
 
   const random = seededRandom(seed);

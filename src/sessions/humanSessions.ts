@@ -7,6 +7,14 @@ import type { SessionWriter } from './sessionWriter.ts';
 
 const DEFAULT_CHANNEL = 'webchat';
 
+/** The main session is every sub-agent's default parent: deleting it would break spawns until a restart. */
+export class MainSessionProtectedError extends Error {
+  constructor(readonly key: string) {
+    super(`session ${key} is the agent's main session and cannot be deleted`);
+    this.name = 'MainSessionProtectedError';
+  }
+}
+
 export class HumanSessions {
   constructor(
     private readonly writer: SessionWriter,
@@ -23,6 +31,11 @@ export class HumanSessions {
   /** Without a peer, a new anonymous peer id is made, so each such call opens a new chat. */
   openHumanSession(channel = DEFAULT_CHANNEL, peer = `anon-${randomBytes(6).toString('hex')}`) {
     return this.writer.openIfAbsent({ key: chatSessionKey(channel, peer, this.agentId), kind: 'chat', channel, peer });
+  }
+
+  /** Throws MainSessionProtectedError for the main session; every other session may be deleted. */
+  assertDeletable(key: string): void {
+    if (key === mainSessionKey(this.agentId)) throw new MainSessionProtectedError(key);
   }
 
   recordMessage(key: string, role: string, text: string): Promise<SessionEntry> {

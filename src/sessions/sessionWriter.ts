@@ -38,6 +38,8 @@ export interface SessionWriterDeps {
   /** Handed to every new entry; the naive store deep-copies it per entry (the bug), the dedup store shares it. */
   skillsSnapshot: SkillsSnapshot;
   now: () => number;
+  /** Where repairs made to a damaged transcript are reported (the gateway's stderr). */
+  log?: (line: string) => void;
 }
 
 export class SessionWriter {
@@ -66,7 +68,8 @@ export class SessionWriter {
       if (!entry) throw new SessionNotFoundError(key);
       if (!isLive(entry.status)) throw new SessionEndedError(key, entry.status);
       const now = this.deps.now();
-      await appendTranscriptMessages(this.deps.paths, entry.transcriptFile, messages, now);
+      const { repaired } = await appendTranscriptMessages(this.deps.paths, entry.transcriptFile, messages, now);
+      if (repaired) this.deps.log?.(`repaired the transcript of ${key} (${entry.transcriptFile}): ${repaired}`);
       const status = entry.status === 'created' ? transitionPatch(entry, 'active', now) : { updatedAt: now };
       const updated = await this.deps.store.update(key, { ...status, messageCount: entry.messageCount + messages.length });
       if (!updated) throw new SessionNotFoundError(key);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cronJobKey, cronRunKey, subagentDepth, subagentSessionKey } from '../keys.ts';
 import type { SessionEntry, SessionStore } from '../store/sessionStore.ts';
-import { isLive } from './lifecycle.ts';
+import { isLive, transitionPatch } from './lifecycle.ts';
 import { SessionEndedError, SessionNotFoundError, type SessionWriter, type TranscriptMessageInput } from './sessionWriter.ts';
 
 export const MAX_SPAWN_DEPTH = 4;
@@ -102,20 +102,18 @@ export class WorkRunner {
   async failInterrupted(): Promise<number> {
     const stranded = this.store
       .list()
-      .filter((entry) => (entry.kind === 'subagent' || entry.kind === 'cronRun') && isLive(entry.status));
+      .filter((entry) => (entry.kind === 'subagent' || entry.kind === 'cronRun') && isLive(entry.status))
+      .map((entry) => entry.key);
+    const now = Date.now();
     let failed = 0;
-    for (const { key } of stranded) {
+    // One write for them all: one commit each made start-up grow with interrupted runs times store size.
+    await this.store.updateMany(stranded, (entry) => {
       // A SIGKILL between writing an entry and writing the index that lists it leaves the index behind: the entry
       // may have ended already. Then the entry is the truth, and writing it again brings the index level.
-      const entry = await this.store.get(key);
-      if (!entry) continue;
-      if (isLive(entry.status)) {
-        await this.writer.transition(key, 'failed');
-        failed++;
-      } else {
-        await this.store.update(key, { status: entry.status, updatedAt: entry.updatedAt });
-      }
-    }
+      if (!isLive(entry.status)) return { status: entry.status, updatedAt: entry.updatedAt };
+      failed++;
+      return transitionPatch(entry, 'failed', now);
+    });
     return failed;
   }
 

@@ -2,6 +2,7 @@
 // new one, never half of one; and a burst of mutations shares one write instead of queueing one write each.
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE } from './paths.ts';
 
 let tempCounter = 0;
 
@@ -12,7 +13,7 @@ let tempCounter = 0;
 export async function writeFileAtomic(file: string, data: string | Uint8Array, { syncFolder = true } = {}): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tempCounter}.tmp`);
   try {
-    const handle = await open(temp, 'w');
+    const handle = await open(temp, 'w', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(data);
       await handle.sync();
@@ -54,7 +55,8 @@ interface Batch {
 }
 
 /**
- * Coalesces writes: `commit` persists the whole current state. A caller that changed the state calls `request()`;
+ * Coalesces writes (and any other work that reads the whole current state, such as gathering the gateway's
+ * figures in src/stats.ts): `commit` persists the whole current state. A caller that changed the state calls `request()`;
  * its promise resolves when a commit that began after the call has finished, so the change is in a durable write.
  * Callers arriving while a commit runs all share the next one.
  */

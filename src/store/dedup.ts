@@ -5,13 +5,17 @@
 // Writes are group-committed and atomic; a naive-format sessions.json is migrated at open.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { assertSafeSegment, assertSessionKey } from '../keys.ts';
 import { archiveTranscript, findOrphanTranscripts, transcriptTotals } from '../transcripts.ts';
 import { GroupCommitWriter, removeStaleTempFiles, syncDir, writeFileAtomic } from './atomicWrite.ts';
 import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
+import { DamagedSessionError } from './damagedSessionError.ts';
+import { asDataDirError } from './dataDirError.ts';
+import { checkEntryBody, type StoredEntry } from './entryBody.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
 import { checkNaiveSessions, readSessionsFile, warnAboutEachOrphan } from './naive.ts';
-import { assertTranscriptFileName, entryBodyPath, snapshotBlobPath, storePaths, type StorePaths } from './paths.ts';
+import { PRIVATE_DIR_MODE, assertTranscriptFileName, entryBodyPath, snapshotBlobPath, storePaths, type StorePaths } from './paths.ts';
 import type {
   Fix,
   OpenReport,
@@ -19,6 +23,7 @@ import type {
   SessionFilter,
   SessionIndexEntry,
   SessionKind,
+  SessionPatch,
   SessionStatus,
   SessionStore,
   SkillsSnapshot,
@@ -28,9 +33,6 @@ import type {
 const FORMAT = 'soakgate.dedup.v1';
 /** `index`: sessions.json holds index records, bodies live in entries/ (lazy). `entries`: it holds whole entries. */
 type Layout = 'index' | 'entries';
-
-/** An entry as written: its snapshot inline (dedupe off, as naive) or as the sha256 of a shared blob (dedupe on). */
-type StoredEntry = Omit<SessionEntry, 'skillsSnapshot'> & { skillsSnapshot?: SkillsSnapshot; skillsSnapshotRef?: string };
 
 /** What the lazy store keeps per session; endedAt is kept so pruning never has to load a body. */
 interface IndexRecord extends SessionIndexEntry {
@@ -64,7 +66,20 @@ function ignoreMissing(error: NodeJS.ErrnoException): void {
   if (error.code !== 'ENOENT') throw error;
 }
 
-function indexRecordOf(entry: SessionEntry): IndexRecord {
+/** Entry body file names in a listing of entries/ (temp files start with a dot). */
+function bodyFileNames(names: readonly string[]): string[] {
+  return names.filter((name) => name.endsWith('.json') && !name.startsWith('.'));
+}
+
+/** What made a body unusable, in words: its own file missing is told apart from the blob it names being gone. */
+function damageOf(error: unknown, bodyFile: string): string {
+  if (error instanceof CorruptStoreError) return error.detail;
+  const fsError = error as NodeJS.ErrnoException;
+  if (fsError.code === 'ENOENT') return fsError.path === bodyFile ? 'its entry file is missing' : `its skills snapshot blob ${fsError.path} is missing`;
+  return (error as Error).message;
+}
+
+function indexRecordOf(entry: Omit<SessionEntry, 'skillsSnapshot'>): IndexRecord {
   const record: IndexRecord = {
     key: entry.key,
     sessionId: entry.sessionId,
@@ -88,6 +103,8 @@ export class DedupSessionStore implements SessionStore {
   private readonly unsaved = new Map<string, SessionEntry>();
   private readonly dirty = new Set<string>();
   private readonly loading = new Map<string, Promise<SessionEntry | undefined>>();
+  /** Sessions whose body cannot be used; answered with a DamagedSessionError until deleted or replaced. */
+  private readonly damaged = new Map<string, DamagedSessionError>();
   /** dedupe: the one shared object per distinct snapshot, by sha256. */
   private readonly snapshots = new Map<string, SkillsSnapshot>();
   private readonly snapshotLoads = new Map<string, Promise<SkillsSnapshot>>();
@@ -117,7 +134,7 @@ export class DedupSessionStore implements SessionStore {
 
   async open(): Promise<OpenReport> {
     const started = performance.now();
-    await mkdir(this.paths.sessionsDir, { recursive: true });
+    await mkdir(this.paths.sessionsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const needsCommit = await this.load();
     await this.sweepAfterCrash();
     // A migration's rewrite and the orphan pass touch different files, so they overlap.
@@ -126,7 +143,7 @@ export class DedupSessionStore implements SessionStore {
     const orphans = await findOrphanTranscripts(this.paths, this.referencedTranscripts());
     let orphanBytes = orphans.reduce((sum, orphan) => sum + orphan.bytes, 0);
     if (this.fixes.has('orphans')) {
-      await mkdir(this.paths.archiveDir, { recursive: true });
+      await mkdir(this.paths.archiveDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await inParallel(orphans, (orphan) => archiveTranscript(this.paths, orphan.file));
       if (orphans.length > 0) {
         this.options.log(`archived ${orphans.length} orphan transcripts (${orphanBytes} bytes) into ${this.paths.archiveDir}`);
@@ -152,6 +169,8 @@ export class DedupSessionStore implements SessionStore {
   async get(key: string): Promise<SessionEntry | undefined> {
     const record = this.index.get(key);
     if (!record) return undefined;
+    const damage = this.damaged.get(key);
+    if (damage) throw damage;
     const cached = this.entries.get(key);
     if (cached) {
       if (this.lazy) this.remember(cached);
@@ -176,6 +195,24 @@ export class DedupSessionStore implements SessionStore {
     this.keep(entry);
     await this.writer.request();
     return entry;
+  }
+
+  async updateMany(keys: readonly string[], patchOf: (entry: SessionEntry) => SessionPatch | undefined): Promise<SessionEntry[]> {
+    const changed: SessionEntry[] = [];
+    // Every entry is changed in memory first; the one request below then carries them all in a single commit.
+    await inParallel(keys, async (key) => {
+      const entry = await this.get(key).catch((error: unknown) => {
+        if (error instanceof DamagedSessionError) return undefined; // already reported when it was found
+        throw error;
+      });
+      const patch = entry && patchOf(entry);
+      if (!entry || !patch) return;
+      Object.assign(entry, patch);
+      this.keep(entry);
+      changed.push(entry);
+    });
+    if (changed.length > 0) await this.writer.request();
+    return changed;
   }
 
   async delete(key: string): Promise<boolean> {
@@ -213,7 +250,7 @@ export class DedupSessionStore implements SessionStore {
     const skillSnapshotBlobs = this.dedupe
       ? (await readdir(this.paths.snapshotsDir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{64}\.json$/.test(name)).length
       : this.index.size;
-    return { sessionsFileBytes, ...totals, skillSnapshotBlobs };
+    return { sessionsFileBytes, ...totals, skillSnapshotBlobs, damaged: [...this.damaged.values()].map(({ key, file, problem }) => ({ key, file, problem })) };
   }
 
   async flush(): Promise<void> {
@@ -231,18 +268,71 @@ export class DedupSessionStore implements SessionStore {
   private async sweepAfterCrash(): Promise<void> {
     let removed = 0;
     for (const dir of [this.paths.sessionsDir, this.paths.snapshotsDir, this.paths.entriesDir]) removed += await removeStaleTempFiles(dir);
-    const bodies = await readdir(this.paths.entriesDir).catch(() => [] as string[]);
+    const bodies = new Set(bodyFileNames(await this.listEntriesDir()));
     const named = new Set([...this.index.values()].map((record) => `${record.sessionId}.json`));
-    const stray = this.lazy ? bodies.filter((name) => name.endsWith('.json') && !named.has(name)) : [];
-    await inParallel(stray, (name) => unlink(`${this.paths.entriesDir}/${name}`).catch(ignoreMissing));
+    const stray = this.lazy ? [...bodies].filter((name) => !named.has(name)) : [];
+    await inParallel(stray, (name) => unlink(path.join(this.paths.entriesDir, name)).catch(ignoreMissing));
     if (removed + stray.length > 0) this.options.log(`removed ${stray.length} entry files and ${removed} temp files left by an interrupted write`);
+    if (!this.lazy) return;
+    // The listing just read tells, for free, which sessions the index names without a body to load.
+    for (const record of this.index.values()) {
+      if (!bodies.has(`${record.sessionId}.json`) && !this.unsaved.has(record.key)) {
+        this.markDamaged(record, entryBodyPath(this.paths, record.sessionId), 'its entry file is missing');
+      }
+    }
+  }
+
+  /** The names in entries/, none when it does not exist yet; a file where that folder belongs stops the open. */
+  private async listEntriesDir(): Promise<string[]> {
+    try {
+      return await readdir(this.paths.entriesDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw asDataDirError(error);
+    }
+  }
+
+  private markDamaged(record: IndexRecord, file: string, problem: string): DamagedSessionError {
+    const known = this.damaged.get(record.key);
+    if (known) return known;
+    const damage = new DamagedSessionError(record.key, file, problem);
+    this.damaged.set(record.key, damage);
+    this.options.log(`warning: ${damage.message}`);
+    return damage;
+  }
+
+  /**
+   * sessions.json is gone but entry bodies remain (deleted by hand, or lost with its disk): the bodies are the
+   * sessions, so the index is rebuilt from them. Reading a missing index as "nothing committed" would sweep every
+   * body away as left over from an interrupted write and archive every transcript. A body that cannot be read
+   * stops the open before anything is written.
+   */
+  private async rebuildIndexFromBodies(): Promise<boolean> {
+    const names = bodyFileNames(await this.listEntriesDir());
+    if (names.length === 0) return false;
+    this.options.log(`${this.paths.sessionsFile} is missing but ${this.paths.entriesDir} holds ${names.length} entry files: rebuilding the index from them`);
+    const bodies: StoredEntry[] = [];
+    await inParallel(names, async (name) => {
+      const file = path.join(this.paths.entriesDir, name);
+      bodies.push(checkEntryBody(file, parseStoreJson(file, await readFile(file, 'utf8'))));
+    });
+    // A key replaced before its old body was removed has two bodies: the later one is the session.
+    const latest = new Map<string, StoredEntry>();
+    for (const body of bodies) if ((latest.get(body.key)?.updatedAt ?? -Infinity) <= body.updatedAt) latest.set(body.key, body);
+    if (this.lazy) {
+      for (const body of latest.values()) this.index.set(body.key, indexRecordOf(body));
+    } else {
+      await this.loadEntries([...latest.values()]);
+      this.afterCommit.push(...names.map((name) => () => unlink(path.join(this.paths.entriesDir, name)).catch(ignoreMissing)));
+    }
+    return true;
   }
 
   /** Reads sessions.json in whichever layout it was left (or the naive format); true when it must be rewritten. */
   private async load(): Promise<boolean> {
     const file = this.paths.sessionsFile;
     const text = await readSessionsFile(this.paths);
-    if (text === undefined) return false;
+    if (text === undefined) return this.rebuildIndexFromBodies();
     const parsed = parseStoreJson(file, text);
     if (typeof parsed === 'object' && parsed !== null && 'format' in parsed) {
       const stored = this.checkDedupFile(text, parsed);
@@ -318,14 +408,13 @@ export class DedupSessionStore implements SessionStore {
 
   private async loadBody(record: IndexRecord): Promise<SessionEntry | undefined> {
     const file = entryBodyPath(this.paths, record.sessionId);
-    let text: string;
+    let entry: SessionEntry;
     try {
-      text = await readFile(file, 'utf8');
+      entry = await this.fromStored(checkEntryBody(file, parseStoreJson(file, await readFile(file, 'utf8')), record));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw new CorruptStoreError(file, `the index names session ${record.key} but its entry file is missing`);
+      if (this.index.get(record.key)?.sessionId !== record.sessionId) return undefined;
+      throw this.markDamaged(record, file, damageOf(error, file));
     }
-    const entry = await this.fromStored(parseStoreJson(file, text) as StoredEntry);
     // Deleted, pruned or replaced while the file was read: the caller gets what the index says now.
     if (this.index.get(record.key)?.sessionId !== entry.sessionId) return undefined;
     return this.remember(entry);
@@ -387,6 +476,7 @@ export class DedupSessionStore implements SessionStore {
 
   /** Records a new or changed entry in memory; the caller then waits for the commit that makes it durable. */
   private keep(entry: SessionEntry): void {
+    this.damaged.delete(entry.key);
     this.index.set(entry.key, indexRecordOf(entry));
     if (!this.lazy) {
       this.entries.set(entry.key, entry);
@@ -399,6 +489,7 @@ export class DedupSessionStore implements SessionStore {
 
   /** Drops a session from memory now; its body and transcript leave once an index without it is durable. */
   private forget(record: IndexRecord): void {
+    this.damaged.delete(record.key);
     this.index.delete(record.key);
     this.entries.delete(record.key);
     this.unsaved.delete(record.key);
@@ -452,11 +543,11 @@ export class DedupSessionStore implements SessionStore {
     this.afterCommit = [];
     try {
       if (blobs.length > 0) {
-        await mkdir(this.paths.snapshotsDir, { recursive: true });
+        await mkdir(this.paths.snapshotsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
         await inParallel(blobs, (hash) => writeFileAtomic(snapshotBlobPath(this.paths, hash), JSON.stringify(this.snapshots.get(hash))));
       }
       if (bodies.length > 0) {
-        await mkdir(this.paths.entriesDir, { recursive: true });
+        await mkdir(this.paths.entriesDir, { recursive: true, mode: PRIVATE_DIR_MODE });
         await inParallel(bodies, (body) => writeFileAtomic(body.file, body.text, { syncFolder: false }));
         await syncDir(this.paths.entriesDir);
       }

@@ -2,33 +2,40 @@
 // every entry holds its own deep copy of the ~41 KB skillsSnapshot, a cron run is written under its job's key
 // too, nothing is ever pruned, every mutation rewrites the whole file, and at every open each orphan transcript
 // is read in full and warned about, then left where it is.
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readlink, stat } from 'node:fs/promises';
 import { assertSafeSegment, assertSessionKey, cronJobKey } from '../keys.ts';
 import { findOrphanTranscripts, readTranscript, transcriptTotals, type TranscriptFileInfo } from '../transcripts.ts';
-import { writeFileAtomic } from './atomicWrite.ts';
+import { removeStaleTempFiles, writeFileAtomic } from './atomicWrite.ts';
 import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
+import { DataDirError, asDataDirError } from './dataDirError.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
-import { assertTranscriptFileName, storePaths, type StorePaths } from './paths.ts';
+import { PRIVATE_DIR_MODE, assertTranscriptFileName, storePaths, type StorePaths } from './paths.ts';
 import type {
   Fix,
   OpenReport,
   SessionEntry,
   SessionFilter,
   SessionIndexEntry,
+  SessionPatch,
   SessionStore,
   StoreStats,
 } from './sessionStore.ts';
 
 const REQUIRED_STRINGS = ['sessionId', 'kind', 'status', 'transcriptFile'] as const;
 
-/** sessions.json's text, or undefined when there is no store yet. */
+/**
+ * sessions.json's text, or undefined when there is no store yet. A link to a file that is not there (a volume not
+ * mounted, a backup moved) is not "no store yet": starting empty would write over it, so it is refused.
+ */
 export async function readSessionsFile(paths: StorePaths): Promise<string | undefined> {
   try {
     return await readFile(paths.sessionsFile, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asDataDirError(error, paths.sessionsFile);
   }
+  const link = await readlink(paths.sessionsFile).catch(() => undefined);
+  if (link !== undefined) throw new DataDirError(paths.sessionsFile, `it is a symbolic link to ${link}, which does not exist`);
+  return undefined;
 }
 
 /**
@@ -104,7 +111,10 @@ export class NaiveSessionStore implements SessionStore {
 
   async open(): Promise<OpenReport> {
     const started = performance.now();
-    await mkdir(this.paths.sessionsDir, { recursive: true });
+    await mkdir(this.paths.sessionsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    // Temp files of rewrites a kill interrupted: the reported gateway's growth is its entries, not these.
+    const staleTemps = await removeStaleTempFiles(this.paths.sessionsDir);
+    if (staleTemps > 0) this.options.log(`removed ${staleTemps} temp files left by an interrupted write of ${this.paths.sessionsFile}`);
     const text = await readSessionsFile(this.paths);
     this.sessions = text === undefined ? {} : checkNaiveSessions(this.paths.sessionsFile, text, parseStoreJson(this.paths.sessionsFile, text));
     const orphans = await findOrphanTranscripts(this.paths, this.referencedTranscripts());
@@ -140,6 +150,20 @@ export class NaiveSessionStore implements SessionStore {
     return entry;
   }
 
+  async updateMany(keys: readonly string[], patchOf: (entry: SessionEntry) => SessionPatch | undefined): Promise<SessionEntry[]> {
+    const changed: SessionEntry[] = [];
+    for (const key of keys) {
+      const entry = await this.get(key);
+      const patch = entry && patchOf(entry);
+      if (!entry || !patch) continue;
+      Object.assign(entry, patch);
+      this.put(key, entry);
+      changed.push(entry);
+    }
+    if (changed.length > 0) await this.rewrite();
+    return changed;
+  }
+
   async delete(key: string): Promise<boolean> {
     if (!Object.hasOwn(this.sessions, key)) return false;
     delete this.sessions[key];
@@ -165,7 +189,7 @@ export class NaiveSessionStore implements SessionStore {
     const fileBytes = await stat(this.paths.sessionsFile).then((s) => s.size, () => 0);
     const totals = await transcriptTotals(this.paths, this.referencedTranscripts());
     // Every entry, cron-job aliases included, carries its own copy.
-    return { sessionsFileBytes: fileBytes, ...totals, skillSnapshotBlobs: Object.keys(this.sessions).length };
+    return { sessionsFileBytes: fileBytes, ...totals, skillSnapshotBlobs: Object.keys(this.sessions).length, damaged: [] };
   }
 
   async flush(): Promise<void> {

@@ -18,6 +18,9 @@ export interface StorePaths {
 }
 
 const TRANSCRIPT_SUFFIX = '.jsonl';
+/** Sessions hold users' conversations: every file the gateway creates is private to its user, every folder too. */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
 
 export function storePaths(dataDir: string, agentId = 'main'): StorePaths {
   const sessionsDir = path.join(path.resolve(dataDir), 'agents', assertSafeSegment(agentId, 'agent id'), 'sessions');
@@ -46,6 +49,11 @@ export function assertTranscriptFileName(transcriptFile: string): string {
     throw new Error(`not a transcript file name (expected <sessionId>.jsonl): ${JSON.stringify(transcriptFile)}`);
   }
   return transcriptFileName(transcriptFile.slice(0, -TRANSCRIPT_SUFFIX.length));
+}
+
+/** The session id a transcript is named for (its header line carries it too). */
+export function sessionIdOfTranscript(transcriptFile: string): string {
+  return assertTranscriptFileName(transcriptFile).slice(0, -TRANSCRIPT_SUFFIX.length);
 }
 
 /** The absolute path of a transcript named by an entry; refuses any name that is not `<safe id>.jsonl`. */

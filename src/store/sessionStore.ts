@@ -4,6 +4,8 @@
 export type SessionKind = 'main' | 'chat' | 'subagent' | 'cron' | 'cronRun';
 /** created -> active -> completed | failed -> archived | pruned (see src/sessions/lifecycle.ts). */
 export type SessionStatus = 'created' | 'active' | 'completed' | 'failed' | 'archived' | 'pruned';
+export const SESSION_KINDS: readonly SessionKind[] = ['main', 'chat', 'subagent', 'cron', 'cronRun'];
+export const SESSION_STATUSES: readonly SessionStatus[] = ['created', 'active', 'completed', 'failed', 'archived', 'pruned'];
 export type StoreKind = 'naive' | 'dedup';
 export type Fix = 'prune' | 'dedupe' | 'orphans' | 'lazy';
 export const ALL_FIXES: readonly Fix[] = ['prune', 'dedupe', 'orphans', 'lazy'];
@@ -59,6 +61,8 @@ export interface SessionIndexEntry {
   transcriptFile: string;
 }
 
+export type SessionPatch = Partial<Omit<SessionEntry, 'key' | 'sessionId'>>;
+
 export interface SessionFilter {
   kind?: SessionKind;
   status?: SessionStatus;
@@ -70,6 +74,8 @@ export interface StoreStats {
   transcriptBytes: number;
   orphanTranscripts: number;
   skillSnapshotBlobs: number;
+  /** Sessions the store lists but cannot load (see src/store/damagedSessionError.ts). */
+  damaged: { key: string; file: string; problem: string }[];
 }
 
 export interface OpenReport {
@@ -91,7 +97,13 @@ export interface SessionStore {
   create(entry: SessionEntry): Promise<void>;
   get(key: string): Promise<SessionEntry | undefined>;
   /** Applies a patch and persists it like create; undefined when the key is unknown. */
-  update(key: string, patch: Partial<Omit<SessionEntry, 'key' | 'sessionId'>>): Promise<SessionEntry | undefined>;
+  update(key: string, patch: SessionPatch): Promise<SessionEntry | undefined>;
+  /**
+   * Patches many sessions in one durable write (start-up fails every run a previous process left running this way,
+   * not one write each). `patchOf` sees each loaded entry and returns its patch, or undefined to leave it. Keys that
+   * are gone or damaged are skipped. Resolves with the entries changed, once they are durable.
+   */
+  updateMany(keys: readonly string[], patchOf: (entry: SessionEntry) => SessionPatch | undefined): Promise<SessionEntry[]>;
   delete(key: string): Promise<boolean>;
   list(filter?: SessionFilter): SessionIndexEntry[];
   /** Removes completed ephemeral sessions older than the retention; naive (and dedup without `prune`) never prunes. */
