@@ -86,7 +86,9 @@ function readMeta(file: string, dir: string): RunMeta {
 function refuseEnded(meta: RunMeta, dir: string): void {
   if (meta.endedAt === undefined || meta.interrupted) return;
   if (meta.crashed) {
-    throw new ResumeError(`${dir}: the target crashed in this run (${meta.crashed.signal ? `signal ${meta.crashed.signal}` : `exit code ${meta.crashed.code}`}); the crash is its result, so it is not resumed; start a new run`);
+    const { signal, code } = meta.crashed;
+    const how = signal ? `signal ${signal}` : code !== null ? `exit code ${code}` : 'it never got ready';
+    throw new ResumeError(`${dir}: the target crashed in this run (${how}); the crash is its result, so it is not resumed; start a new run`);
   }
   throw new ResumeError(`${dir}: this run finished at ${meta.endedAt} (exit code ${meta.exitCode ?? 0}); only a run cut short can be resumed`);
 }

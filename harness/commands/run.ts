@@ -185,7 +185,9 @@ function printResult(result: RunResult): void {
   console.log(`\n${summary.scenario} on ${summary.target}: ${state} after ${summary.durationS.toFixed(0)} s, ${summary.samples} samples`);
   if (result.crashed) {
     const { code, signal, lastLines } = result.crashed;
-    console.log(`  the target ended with ${signal ? `signal ${signal}` : `exit code ${code}`}; its last output lines:`);
+    // A target stopped for never getting ready has no exit status to show: what happened is its first line.
+    const how = signal ? `ended with signal ${signal}` : code !== null ? `ended with exit code ${code}` : 'never got ready';
+    console.log(`  the target ${how}; its last output lines:`);
     for (const line of lastLines.slice(-15)) console.log(`    | ${line}`);
   }
   const watchedFiles = Object.keys(summary.metrics).filter((name) => name.startsWith('file:'));

@@ -33,8 +33,9 @@ export interface Batch {
 const MAX_CONNECTIONS = 16;
 // autocannon acts on stop() at its next sample tick; a short tick keeps stops prompt.
 const STOP_POLL_MS = 20;
-// A naive store rewriting a 100 MB sessions.json can take seconds per request; slow is not failed.
-const REQUEST_TIMEOUT_S = 30;
+// A naive store rewriting a 100 MB sessions.json can take seconds per request; slow is not failed. A storm's
+// `requestTimeout` changes it (at least 1 s: autocannon refuses less).
+export const DEFAULT_REQUEST_TIMEOUT_S = 30;
 
 interface InFlight {
   request: StormRequest;
@@ -42,7 +43,12 @@ interface InFlight {
   answered: boolean;
 }
 
-export function sendBatch(baseUrl: string, requests: StormRequest[], onOutcome: (request: StormRequest, outcome: RequestOutcome) => void): Batch {
+export function sendBatch(
+  baseUrl: string,
+  requests: StormRequest[],
+  onOutcome: (request: StormRequest, outcome: RequestOutcome) => void,
+  timeoutS = DEFAULT_REQUEST_TIMEOUT_S,
+): Batch {
   const queue = [...requests];
   const sent: InFlight[] = [];
   const prefix = new URL(baseUrl).pathname.replace(/\/$/, '');
@@ -64,7 +70,7 @@ export function sendBatch(baseUrl: string, requests: StormRequest[], onOutcome: 
         amount: requests.length,
         connections: Math.min(requests.length, MAX_CONNECTIONS),
         sampleInt: STOP_POLL_MS,
-        timeout: REQUEST_TIMEOUT_S,
+        timeout: timeoutS,
         skipAggregateResult: true,
         requests: [
           {

@@ -25,7 +25,7 @@ export function chatStorm(spec: ChatStormSpec): Storm {
       let opening: PendingSession | null = null;
 
       const openNext = () => {
-        const pending = openHumanSession(ctx, spec.channel, `storm-${ctx.seed}-${sessionNo}`);
+        const pending = openHumanSession(ctx, spec.channel, `storm-${ctx.seed}-${sessionNo}`, spec.requestTimeout);
         opening = pending;
         return pending.result.then((result) => {
           opening = null;
@@ -58,6 +58,8 @@ export function chatStorm(spec: ChatStormSpec): Storm {
           }
           return request;
         },
+        maxInFlight: spec.maxInFlight,
+        requestTimeoutS: spec.requestTimeout,
       });
       return {
         pause: () => pacer.pause(),

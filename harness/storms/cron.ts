@@ -1,7 +1,7 @@
 // Cron storm: runs jobs job-01..job-NN now (POST /v1/cron/:jobId/run), each once per interval, spread across the
 // interval or, as a thundering herd, all at the same instant.
 import type { CronStormSpec } from '../scenario.ts';
-import { startPacer } from './pacer.ts';
+import { DEFAULT_MAX_IN_FLIGHT, startPacer } from './pacer.ts';
 import { scheduleFor } from './schedule.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';
 
@@ -20,8 +20,9 @@ export function cronStorm(spec: CronStormSpec): Storm {
         schedule: scheduleFor(rate, spec.thunderingHerd ? spec.interval : undefined),
         // The route takes an empty JSON object, so every run carries one.
         next: (n) => ({ method: 'POST', path: `/v1/cron/${cronJobId(n % spec.jobs)}/run`, body: {}, op: 'cronRuns' }),
-        // A herd must never be cut short by the in-flight bound.
-        maxInFlight: Math.max(64, spec.jobs * 2),
+        // A herd must never be cut short by the default in-flight bound.
+        maxInFlight: spec.maxInFlight ?? Math.max(DEFAULT_MAX_IN_FLIGHT, spec.jobs * 2),
+        requestTimeoutS: spec.requestTimeout,
       });
     },
   };

@@ -24,6 +24,8 @@ export function httpStorm(spec: HttpStormSpec): Storm {
           ...(bodyTemplate === undefined ? {} : { body: fill(bodyTemplate, n) }),
           ...(spec.op ? { op: spec.op } : {}),
         }),
+        maxInFlight: spec.maxInFlight,
+        requestTimeoutS: spec.requestTimeout,
       });
     },
   };

@@ -11,7 +11,8 @@ export interface PendingSession {
   stop(): void;
 }
 
-export function openHumanSession(ctx: StormContext, channel: string, peer: string): PendingSession {
+/** `timeoutS`: the storm's request timeout (autocannonBatch's default when not given). */
+export function openHumanSession(ctx: StormContext, channel: string, peer: string, timeoutS?: number): PendingSession {
   let result: OpenResult = { error: 'stopped before the gateway answered' };
   let batch: Batch;
   try {
@@ -19,7 +20,7 @@ export function openHumanSession(ctx: StormContext, channel: string, peer: strin
       const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
       ctx.opCounter.recordRequest(outcome.latencyMs, ok);
       result = ok ? parseKey(outcome.body) : { error: outcome.status === null ? 'no response' : `HTTP ${outcome.status} ${outcome.body.slice(0, 200)}` };
-    });
+    }, timeoutS);
   } catch (error) {
     return { result: Promise.resolve({ error: (error as Error).message }), stop() {} };
   }

@@ -11,14 +11,16 @@ export interface PacerOptions {
   next(n: number): StormRequest | null;
   /** Operations in flight at most; operations due beyond it are skipped and counted as `skipped`. */
   maxInFlight?: number;
+  /** A request unanswered this long is an error (seconds). */
+  requestTimeoutS?: number;
 }
 
 // Batches go out at most this often per storm: it bounds the cost of autocannon runs at high rates, and at
 // 20 batches a second the load is still smooth at any sample interval.
 const MIN_TICK_MS = 50;
-const DEFAULT_MAX_IN_FLIGHT = 64;
+export const DEFAULT_MAX_IN_FLIGHT = 64;
 
-export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_FLIGHT }: PacerOptions): StormHandle {
+export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_FLIGHT, requestTimeoutS }: PacerOptions): StormHandle {
   const batches = new Set<Batch>();
   let issued = 0;
   let inFlight = 0;
@@ -47,7 +49,7 @@ export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_F
     };
     let batch: Batch;
     try {
-      batch = sendBatch(ctx.baseUrl, requests, settle);
+      batch = sendBatch(ctx.baseUrl, requests, settle, requestTimeoutS);
     } catch {
       // A base URL autocannon cannot use: every request fails, visibly, in the window's errors.
       for (const request of requests) settle(request, { status: null, latencyMs: null, body: '' });

@@ -12,7 +12,7 @@ export function subagentStorm(spec: SubagentStormSpec): Storm {
   return {
     kind: 'subagents',
     async start(ctx: StormContext): Promise<StormHandle> {
-      const parent = await openHumanSession(ctx, 'cli', `storm-parent-${ctx.seed}`).result;
+      const parent = await openHumanSession(ctx, 'cli', `storm-parent-${ctx.seed}`, spec.requestTimeout).result;
       if ('error' in parent) throw new Error(`the sub-agent storm could not open its parent session at ${ctx.baseUrl}: ${parent.error}`);
       return startPacer({
         ctx,
@@ -23,6 +23,8 @@ export function subagentStorm(spec: SubagentStormSpec): Storm {
           body: { parentKey: parent.key, task: `${TASKS[(n + ctx.seed) % TASKS.length]} #${n}`, depth: spec.depth, fanout: spec.fanout },
           op: 'subagents',
         }),
+        maxInFlight: spec.maxInFlight,
+        requestTimeoutS: spec.requestTimeout,
       });
     },
   };
