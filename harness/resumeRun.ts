@@ -27,8 +27,6 @@ export interface PreparedResume {
   stoppedPids: number[];
 }
 
-const LEFTOVER_GRACE_MS = 5_000;
-
 /**
  * Checks that `dir` holds a run cut short (killed, rebooted, interrupted), reloads its scenario, drops a torn last
  * sample line and stops the target the dead harness left behind. Throws ResumeError, or ScenarioError for a
@@ -129,16 +127,18 @@ function endLastLine(file: string): void {
 }
 
 /**
- * A killed harness leaves its target running (it has its own process group). Each pid run.json lists that is still
- * alive and shows it is this run's target is stopped (SIGTERM, then SIGKILL); any other process is left alone.
+ * A killed harness's watchdog stops its target, but a harness killed together with its watchdog leaves the target
+ * running (it has its own process group). Each pid run.json lists that is still alive and shows it is this run's
+ * target is stopped (SIGTERM, then SIGKILL after the target's stop grace); any other process is left alone.
  */
 async function stopLeftoverTargets(meta: RunMeta, runDir: string, scenario: Scenario): Promise<number[]> {
   const stopped: number[] = [];
+  const graceMs = ('gateway' in scenario.target ? scenario.target.gateway.stopGrace : scenario.target.command.stopGrace) * 1000;
   for (const pid of new Set(meta.targetPids)) {
     if (!isRunning(pid) || !isThisRunsTarget(pid, runDir, scenario)) continue;
     try {
       process.kill(pid, 'SIGTERM');
-      if (!(await exitsWithin(pid, LEFTOVER_GRACE_MS))) {
+      if (!(await exitsWithin(pid, graceMs))) {
         process.kill(pid, 'SIGKILL');
         await exitsWithin(pid, 2_000);
       }

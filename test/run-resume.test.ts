@@ -1,9 +1,9 @@
-// `soakgate run --resume` with real processes: a harness killed with SIGKILL mid-run (its target left running as an
-// orphan) is carried on into one series, for a command target and for the embedded gateway on its data dir; a run
+// `soakgate run --resume` with real processes: a harness killed with SIGKILL mid-run together with its watchdog (its
+// target and probe folder left behind) is carried on into one series, leaving no old probe folder, for a command target and for the embedded gateway on its data dir; a run
 // interrupted while resumed is resumed again; and the runs that cannot be resumed are refused with exit 2.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,7 +39,7 @@ function writeScenario(name: string, fields: Record<string, unknown>): string {
 }
 
 function soakgate(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  // A harness killed with SIGKILL cannot remove its probe socket folder: keep it in the test's folder.
+  // A harness killed with its watchdog cannot remove its probe socket folder: keep it in the test's folder.
   const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir } });
   started.push(child);
   let stdout = '';
@@ -71,15 +71,39 @@ async function waitFor(what: string, ok: () => boolean): Promise<void> {
   }
 }
 
-/** Starts a run, lets it get to `until`, and kills the harness with SIGKILL: its target is left running. */
-async function killMidRun(args: string[], out: string, until: (samples: Sample[]) => boolean): Promise<{ orphan: number; samples: Sample[] }> {
+/** The harness's watchdog (harness/target/watchdog.mjs): the child process of that name. */
+function watchdogOf(harness: number): number {
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === harness && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('watchdog.mjs')) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`harness pid ${harness} has no watchdog`);
+}
+
+/**
+ * Starts a run, lets it get to `until`, and kills its watchdog and the harness with SIGKILL, as a kill -9 of both or
+ * the OOM killer would: the target and the probe folder are left behind (a harness killed alone takes its target
+ * with it: run-harness-death.test.ts).
+ */
+async function killMidRun(args: string[], out: string, until: (samples: Sample[]) => boolean): Promise<{ orphan: number; samples: Sample[]; harness: number }> {
   const { child, done } = soakgate(args);
   await waitFor(`the run in ${out}`, () => until(readSamples(out).samples));
+  process.kill(watchdogOf(child.pid!), 'SIGKILL');
   child.kill('SIGKILL');
   await done;
   const orphan = readMeta(out).targetPids[0];
-  assert.equal(isRunning(orphan), true, 'the target outlived its harness');
-  return { orphan, samples: readSamples(out).samples };
+  assert.equal(isRunning(orphan), true, 'the target outlived its harness and watchdog');
+  return { orphan, samples: readSamples(out).samples, harness: child.pid! };
+}
+
+/** Probe folders in the harnesses' temp dir (this test's folder) owned by `harness`. */
+function probeFoldersOf(harness: number): string[] {
+  return readdirSync(dir).filter((name) => name.startsWith(`soakgate-probe-${harness}-`));
 }
 
 /** One series: times strictly increasing with no hole (the resume continues the clock), counts never going back. */
@@ -102,12 +126,14 @@ test('a command target: killed, resumed, interrupted while resumed, resumed agai
   });
   const first = await killMidRun([scenario, '--out', out, '--snapshots', 'never', '--no-report'], out, (s) => (s.at(-1)?.t ?? 0) >= 2);
   const lastBefore = first.samples.at(-1)!;
+  assert.equal(probeFoldersOf(first.harness).length, 1, 'the killed harness left its probe folder');
   // As if the kill had cut the last write short: the torn line must not end up in the series.
   appendFileSync(join(out, 'samples.jsonl'), '{"t":99,"phase":"lo');
 
   const second = soakgate(['--resume', out, '--no-report']);
   await waitFor('samples after the resume', () => readSamples(out).samples.some((s) => s.t > lastBefore.t + 1));
   assert.equal(isRunning(first.orphan), false, 'the orphan target was stopped');
+  assert.deepEqual(probeFoldersOf(first.harness), [], 'the resumed run removed the old probe folder');
   second.child.kill('SIGINT');
   const interrupted = await second.done;
   assert.equal(interrupted.code, 130, interrupted.stderr);

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
+import { targetEnded, watchTarget } from './harnessWatchdog.ts';
 import { pollHealth } from './healthCheck.ts';
 
 export interface CommandTargetSpec {
@@ -54,7 +55,8 @@ export const DEFAULT_STOP_GRACE_MS = 5_000;
 export const DEFAULT_HEALTH_INTERVAL_MS = 500;
 
 // Children still alive when the harness itself exits (an uncaught error, process.exit) are killed here, so no
-// run ever leaves a server behind. They run in their own process group (see spawn) so this is the only way out.
+// run ever leaves a server behind. They run in their own process group (see spawn), so a harness killed outright
+// (SIGKILL) leaves them to its watchdog (harnessWatchdog.ts).
 const liveChildren = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of liveChildren) child.kill('SIGKILL');
@@ -108,12 +110,14 @@ export class CommandTarget {
     });
     this.child = child;
     liveChildren.add(child);
+    if (child.pid !== undefined) watchTarget(child.pid, this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
     this.exited = new Promise<TargetExit>((resolve) => {
       let ended = false;
       const finish = (code: number | null, signal: NodeJS.Signals | null, ran = true) => {
         if (ended) return;
         ended = true;
         liveChildren.delete(child);
+        if (child.pid !== undefined) targetEnded(child.pid);
         if (this.child === child) this.child = null;
         const exit = { code, signal, lastLines: this.lastLines() };
         resolve(exit);
