@@ -6,6 +6,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { stripVTControlCharacters } from 'node:util';
 import { targetEnded, watchTarget } from './harnessWatchdog.ts';
 import { pollHealth } from './healthCheck.ts';
+import { isHttpUrl } from './httpUrl.ts';
 
 export interface CommandTargetSpec {
   /** What reports call this target, e.g. `gateway:naive` or `command:server.mjs`. */
@@ -242,15 +243,6 @@ export class CommandTarget {
     this.lines.push(line);
     if (this.lines.length > LAST_LINES_KEPT) this.lines.shift();
     onLine(line);
-  }
-}
-
-function isHttpUrl(text: string | undefined): text is string {
-  if (!text) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(text).protocol);
-  } catch {
-    return false;
   }
 }
 
