@@ -1,6 +1,8 @@
 // Builds the gateway's fastify app from its parts (store, sessions, work, metrics); the CLI decides where it
 // listens. Validation is strict: no type coercion and no silent removal of unknown fields.
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { CronJob } from './cron/scheduler.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { HumanSessions } from './sessions/humanSessions.ts';
@@ -48,6 +50,10 @@ export function buildServer(gateway: Gateway, { requestTimeoutMs }: { requestTim
     routerOptions: { maxParamLength: 4096 },
     frameworkErrors: frameworkErrorHandler,
   });
+  // Node's header timer starts at a request's first byte, so a connection that never sends one is closed here;
+  // from its first request on, the request timeout and the keep-alive timeout bound it instead.
+  app.server.on('connection', (socket: Socket) => socket.setTimeout(requestTimeoutMs, () => socket.destroy()));
+  app.server.on('request', (request: IncomingMessage) => request.socket.setTimeout(0));
   registerErrorHandling(app);
   refuseNonLocalRequests(app);
   sessionRoutes(app, gateway);
