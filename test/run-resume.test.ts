@@ -64,7 +64,8 @@ function readSamples(out: string): { samples: Sample[]; skippedLines: number } {
 }
 
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  // Generous: a harness compiling its TypeScript on a machine busy with other soaks can take many seconds to start.
+  const deadline = Date.now() + 60_000;
   while (!ok()) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
