@@ -5,16 +5,19 @@
 // The probe's own full collections grow with the heap, so `--target gateway` measures the embedded gateway holding
 // the reported state (naive store, 188 sessions with their 41 KB skills snapshots; no cron jobs, so nothing but
 // the measured requests runs) as well as the tiny server.
-// At full load the probe only watches; below half load it also runs a full collection every 2 s to read the live
-// heap, so `--rate N` (requests/s, well under the server's maximum) measures that case through CPU per request.
-// Run: node --import tsx bench/probe.ts [--target tiny|gateway] [--rate N] [--rounds 10] [--round-seconds 3] [--interval-ms 500]
+// The probed server is asked for a settled reading (one forced full collection) every `--settle-ms`, as a run does
+// at its scenario's settleInterval (default 10 s); `--settle-ms 0` measures the probe watching only. `--rate N`
+// (requests/s, well under the server's maximum) measures a paced load through CPU per request.
+// Run: node --import tsx bench/probe.ts [--target tiny|gateway] [--rate N] [--rounds 10] [--round-seconds 3] [--interval-ms 500] [--settle-ms 5000]
 import autocannon from 'autocannon';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pidusage from 'pidusage';
 import { ProbeClient } from '../harness/probe/probeClient.ts';
+import { DEFAULT_SETTLE_INTERVAL_S } from '../harness/scenario.ts';
+import type { Sample } from '../harness/sample.ts';
 import { Sampler } from '../harness/sampler.ts';
 import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
 import { gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
@@ -26,12 +29,14 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     'round-seconds': { type: 'string', default: '3' },
     'interval-ms': { type: 'string', default: '500' },
+    'settle-ms': { type: 'string', default: String(DEFAULT_SETTLE_INTERVAL_S * 1000) },
   },
 });
 const rounds = Number(values.rounds);
 const roundSeconds = Number(values['round-seconds']);
 const rate = values.rate === undefined ? undefined : Number(values.rate);
 const intervalMs = Number(values['interval-ms']);
+const settleMs = Number(values['settle-ms']);
 
 if (values.target !== 'tiny' && values.target !== 'gateway') throw new Error(`--target must be tiny or gateway, got '${values.target}'`);
 const dir = mkdtempSync(join(os.tmpdir(), 'soakgate-bench-probe-'));
@@ -57,6 +62,7 @@ function samplerFor(target: CommandTarget, file: string): Sampler {
     startedAtMs: Date.now(),
     target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
     probe,
+    settleEveryMs: settleMs,
     // The gateway is sampled as in a run, GET /v1/stats included, so the sampler's CPU is measured in full.
     gateway: values.target === 'gateway' ? { sessionsFile: gatewaySessionsFile(join(dir, target.spec.label)) } : undefined,
     files: {},
@@ -130,12 +136,17 @@ try {
   const perSampleMs = (cpu.user + cpu.system) / 1000 / sampler.count;
 
   console.log(`machine: ${os.cpus()[0]?.model.trim()} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GB, Node ${process.version}, ${new Date().toISOString()}`);
-  console.log(`target: ${values.target} (GET ${path}); ${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections${rate ? ` at ${rate} req/s` : ' at full speed'}, sampler every ${intervalMs} ms on both\n`);
+  console.log(`target: ${values.target} (GET ${path}); ${rounds} rounds of ${roundSeconds} s per server, autocannon 10 connections${rate ? ` at ${rate} req/s` : ' at full speed'}, sampler every ${intervalMs} ms on both, a settled reading every ${settleMs} ms on the probed one\n`);
   console.log('| round | plain req/s | probed req/s | throughput change | plain CPU ms/1k req | probed CPU ms/1k req | CPU change |');
   console.log('|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log(`\nthroughput with the probe: median ${percent(median(throughputRatios))} (goal: no worse than -2%)`);
   console.log(`server CPU per request with the probe: median ${percent(median(cpuRatios))}`);
+  const settlePauses = readFileSync(join(dir, 'probed.jsonl'), 'utf8').split('\n').filter(Boolean)
+    .map((line) => (JSON.parse(line) as Sample).metrics.settlePauseMs).filter((ms): ms is number => ms !== undefined);
+  if (settlePauses.length > 0) {
+    console.log(`settled readings: ${settlePauses.length}, forced collection median ${median(settlePauses).toFixed(1)} ms, max ${Math.max(...settlePauses).toFixed(1)} ms`);
+  }
   console.log(`sampler CPU: ${samplerCpuPercent.toFixed(2)}% of one core at ${intervalMs} ms (${perSampleMs.toFixed(2)} ms per sample, ${sampler.count} samples)`);
 } finally {
   await plain.stop();

@@ -1,35 +1,42 @@
 // The verdict while a soak is still running: each memory metric's slope with its interval so far, and when the
 // target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
-import { SKIPPED_PHASES, summarizeMetric, type MetricSeries } from './analysis/analyze.ts';
+import { summarizeMetric } from './analysis/analyze.ts';
+import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';
 
+/** A series folded into at most `maxBins` time bins; two neighbours of the same segment merge when full. */
 class BinnedSeries {
-  private bins: Array<{ t: number; v: number; ops: number; n: number }> = [];
+  private bins: Array<{ t: number; v: number; ops: number; n: number; segment: number }> = [];
   private perBin = 1;
 
   constructor(private readonly maxBins: number) {}
 
-  add(t: number, v: number, ops: number): void {
+  add({ t, value, ops, segment }: SeriesPoint): void {
     const last = this.bins[this.bins.length - 1];
-    if (last && last.n < this.perBin) {
+    if (last && last.n < this.perBin && last.segment === segment) {
       last.t += t;
-      last.v += v;
+      last.v += value;
       last.ops += ops;
       last.n++;
     } else {
-      this.bins.push({ t, v, ops, n: 1 });
+      this.bins.push({ t, v: value, ops, n: 1, segment });
     }
     if (this.bins.length > this.maxBins) this.halve();
   }
 
   private halve(): void {
     const merged = [];
-    for (let i = 0; i < this.bins.length; i += 2) {
+    for (let i = 0; i < this.bins.length; i++) {
       const a = this.bins[i];
       const b = this.bins[i + 1];
-      merged.push(b ? { t: a.t + b.t, v: a.v + b.v, ops: a.ops + b.ops, n: a.n + b.n } : a);
+      if (b && b.segment === a.segment) {
+        merged.push({ t: a.t + b.t, v: a.v + b.v, ops: a.ops + b.ops, n: a.n + b.n, segment: a.segment });
+        i++;
+      } else {
+        merged.push(a);
+      }
     }
     this.bins = merged;
     this.perBin *= 2;
@@ -40,9 +47,12 @@ class BinnedSeries {
       tS: this.bins.map((b) => b.t / b.n),
       values: this.bins.map((b) => b.v / b.n),
       ops: this.bins.map((b) => b.ops / b.n),
+      segment: this.bins.map((b) => b.segment),
     };
   }
 }
+
+const RSS_METRICS = new Set(['rssBytes', 'rssSettledBytes']);
 
 export interface LiveMetric {
   metric: string;
@@ -52,33 +62,34 @@ export interface LiveMetric {
 }
 
 export class LiveVerdict {
-  private readonly series = new Map<string, BinnedSeries>();
-  private lastSample: Sample | null = null;
+  private readonly series = new Map<string, { reader: SeriesReader; bins: BinnedSeries; last?: number }>();
 
   constructor(
     private readonly options: { metrics: string[]; warmupS: number; limitBytes?: number; maxBins?: number },
   ) {}
 
   add(sample: Sample): void {
-    this.lastSample = sample;
-    if (sample.t < this.options.warmupS || SKIPPED_PHASES.has(sample.phase)) return;
-    const ops = Object.values(sample.ops ?? {}).reduce((a, b) => a + b, 0);
     for (const metric of this.options.metrics) {
-      const value = sample.metrics[metric];
-      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-      let s = this.series.get(metric);
-      if (!s) this.series.set(metric, (s = new BinnedSeries(this.options.maxBins ?? 240)));
-      s.add(sample.t, value, ops);
+      let followed = this.series.get(metric);
+      if (!followed) {
+        followed = { reader: new SeriesReader(metric, this.options.warmupS), bins: new BinnedSeries(this.options.maxBins ?? 240) };
+        this.series.set(metric, followed);
+      }
+      const point = followed.reader.read(sample);
+      if (!point) continue;
+      followed.bins.add(point);
+      followed.last = point.value;
     }
   }
 
   /** The verdict so far for every metric with enough samples. */
   current(): LiveMetric[] {
     const out: LiveMetric[] = [];
-    for (const [metric, s] of this.series) {
-      const summary = summarizeMetric(metric, s.series(), { warmupS: 0 });
-      const now = this.lastSample?.metrics[metric];
-      const limit = metric === 'rssBytes' ? this.options.limitBytes : undefined;
+    for (const [metric, { bins, last: now }] of this.series) {
+      const series = bins.series();
+      if (series.tS.length === 0) continue;
+      const summary = summarizeMetric(metric, series, { warmupS: 0 });
+      const limit = RSS_METRICS.has(metric) ? this.options.limitBytes : undefined;
       const secondsToLimit =
         limit !== undefined && now !== undefined && summary.verdict === 'growing' && summary.slopePerMin > 0
           ? Math.max(0, ((limit - now) / summary.slopePerMin) * 60)

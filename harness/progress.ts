@@ -1,5 +1,8 @@
 // What a person watching a run sees: on a terminal, one live line redrawn at every sample; in CI (no terminal),
-// one plain line every 10 s. It keeps running sums only, so an hour-long soak costs it no more than a minute.
+// one plain line every 10 s. Its slopes are the live verdict's, fitted as the final analysis fits them (one series
+// pipeline, docs/ARCHITECTURE.md), in fixed memory, so an hour-long soak costs it no more than a minute.
+import { MIN_SAMPLES } from './analysis/verdict.ts';
+import { LiveVerdict } from './liveVerdict.ts';
 import type { Sample } from './sample.ts';
 
 const PLAIN_EVERY_S = 10;
@@ -13,49 +16,34 @@ export interface ProgressOptions {
   live?: boolean;
 }
 
-/** Least-squares slope over the samples seen so far, from sums, so it needs no history. */
-class RunningSlope {
-  private n = 0;
-  private sumT = 0;
-  private sumY = 0;
-  private sumTT = 0;
-  private sumTY = 0;
-
-  add(t: number, y: number): void {
-    this.n++;
-    this.sumT += t;
-    this.sumY += y;
-    this.sumTT += t * t;
-    this.sumTY += t * y;
-  }
-
-  /** Units per minute, or null with too few points to say. */
-  perMinute(): number | null {
-    const denominator = this.n * this.sumTT - this.sumT * this.sumT;
-    if (this.n < 3 || denominator === 0) return null;
-    return ((this.n * this.sumTY - this.sumT * this.sumY) / denominator) * 60;
-  }
-}
+/** How often the shown slopes are refitted (each fit is the analysis's own, on at most 240 bins). */
+const REFIT_EVERY_S = 5;
 
 export class Progress {
   private readonly stream: NodeJS.WriteStream;
   private readonly live: boolean;
-  private readonly rssSlope = new RunningSlope();
-  private readonly heapSlope = new RunningSlope();
+  private readonly slopeSource: LiveVerdict;
+  private slopes = new Map<string, number>();
+  private nextRefitAt = 0;
+  /** The heap floor is read only at settled samples; the line shows the latest. */
+  private lastFloor: number | undefined;
   private nextPlainAt = 0;
   private lineShown = false;
 
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
     this.live = options.live ?? Boolean(this.stream.isTTY);
+    this.slopeSource = new LiveVerdict({ metrics: ['rssSettledBytes', 'rssBytes', 'heapFloorBytes'], warmupS: options.warmupS });
   }
 
   update(sample: Sample): void {
-    const { metrics } = sample;
-    if (sample.t >= this.options.warmupS) {
-      if (metrics.rssBytes !== undefined) this.rssSlope.add(sample.t, metrics.rssBytes);
-      const heap = metrics.heapFloorBytes ?? metrics.heapUsedBytes;
-      if (heap !== undefined) this.heapSlope.add(sample.t, heap);
+    this.slopeSource.add(sample);
+    this.lastFloor = sample.metrics.heapFloorBytes ?? this.lastFloor;
+    if (sample.t >= this.nextRefitAt) {
+      this.nextRefitAt = sample.t + REFIT_EVERY_S;
+      this.slopes = new Map(
+        this.slopeSource.current().filter((m) => (m.summary.samples ?? 0) >= MIN_SAMPLES).map((m) => [m.metric, m.summary.slopePerMin]),
+      );
     }
     if (this.live) {
       this.stream.write(`\r\x1b[2K${this.describe(sample, true)}`);
@@ -92,10 +80,12 @@ export class Progress {
       parts.push(`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`);
     }
     parts.push(`${clock(sample.t)} / ${clock(durationS)} (${clock(Math.max(0, durationS - sample.t))} left) ${sample.phase}`);
-    if (metrics.rssBytes !== undefined) parts.push(`rss ${megabytes(metrics.rssBytes)}${perMinute(this.rssSlope)}`);
+    // RSS's slope is the settled series' when the probe gives one (the one the gate judges), else raw RSS's.
+    const rssSlope = this.slopes.get('rssSettledBytes') ?? this.slopes.get('rssBytes');
+    if (metrics.rssBytes !== undefined) parts.push(`rss ${megabytes(metrics.rssBytes)}${perMinute(rssSlope)}`);
     if (metrics.heapUsedBytes !== undefined) {
-      const floor = metrics.heapFloorBytes !== undefined ? ` floor ${megabytes(metrics.heapFloorBytes)}` : '';
-      parts.push(`heap ${megabytes(metrics.heapUsedBytes)}${floor}${perMinute(this.heapSlope)}`);
+      const floor = this.lastFloor !== undefined ? ` floor ${megabytes(this.lastFloor)}` : '';
+      parts.push(`heap ${megabytes(metrics.heapUsedBytes)}${floor}${perMinute(this.slopes.get('heapFloorBytes'))}`);
     }
     if (metrics.sessionCount !== undefined) parts.push(`sessions ${metrics.sessionCount}`);
     if (metrics.sessionsFileBytes !== undefined) parts.push(`sessions.json ${megabytes(metrics.sessionsFileBytes)}`);
@@ -104,9 +94,8 @@ export class Progress {
   }
 }
 
-function perMinute(slope: RunningSlope): string {
-  const value = slope.perMinute();
-  if (value === null) return '';
+function perMinute(value: number | undefined): string {
+  if (value === undefined) return '';
   return ` (${value >= 0 ? '+' : '-'}${megabytes(Math.abs(value))}/min)`;
 }
 

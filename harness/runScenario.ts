@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeSamples } from './analysis/analyze.ts';
 import { diagnoseHeap } from './heap/diagnose.ts';
-import { autoCheckTime, fixedSnapshotTimes, memoryGrowing, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
+import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
 import { startLoad, type LoadHandle } from './load.ts';
 import { OpCounter } from './opCounter.ts';
 import { ProbeClient } from './probe/probeClient.ts';
@@ -14,7 +14,7 @@ import { createRunFolder, describeMachine, writeJsonAtomically, writeRunMeta, ty
 import { parseSamples, type Phase, type Sample } from './sample.ts';
 import { Sampler } from './sampler.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
-import type { Summary } from './summary.ts';
+import type { MetricSummary, Summary } from './summary.ts';
 import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
 import { gatewaySessionsFile, gatewayTargetSpec } from './target/gatewayTarget.ts';
 
@@ -34,8 +34,16 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Aborting ends the run now as if its duration were over: not interrupted (`gate --stop-when-decided`). */
   finish?: AbortSignal;
-  /** Heap snapshots: `auto` (default) only once memory is seen growing, `always` (3), N, or `never`. */
+  /**
+   * Heap snapshots, taken in a diagnosis phase after the measured window (never inside it): `auto` (default) when
+   * `diagnoseWhen` gives a reason, `always` (3), N, or `never`.
+   */
   snapshots?: SnapshotMode;
+  /**
+   * Reasons to diagnose, from the measured window's metrics (default: memory growing by more than matters). The
+   * gate adds its failing and borderline memory checks.
+   */
+  diagnoseWhen?: (metrics: Record<string, MetricSummary>) => string[];
   /** What the run was asked for (command-line options), recorded in run.json. */
   requested?: Record<string, unknown>;
   /** Carry on a run cut short in `out` instead of starting a new one (harness/resumeRun.ts prepares this). */
@@ -90,11 +98,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const resumeAtS = resume?.lastT ?? 0;
   const opCounter = new OpCounter(resume?.ops);
   const snapshotMode = options.snapshots ?? 'auto';
-  const taken: Array<{ file: string; pid: number }> = [];
+  const taken: Array<{ file: string; pid: number; heapUsedBytes: number | null }> = [];
   let crashed: TargetExit | null = null;
   let interrupted = false;
   let startupFailed: string | null = null;
   let durationS = 0;
+  /** When the measured window ended; the diagnosis phase, if any, comes after. */
+  let measuredEndS: number | null = null;
   let sampler: Sampler | null = null;
   let load: LoadHandle | null = null;
 
@@ -115,10 +125,10 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     endRun();
   });
 
-  let phase: 'starting' | 'running' | 'restarting' | 'cooldown' = 'starting';
+  let phase: 'starting' | 'running' | 'restarting' | 'diagnosis' | 'cooldown' = 'starting';
   let startedAtMs = Date.now();
   const currentPhase = (): Phase => {
-    if (phase === 'restarting' || phase === 'cooldown') return phase;
+    if (phase === 'restarting' || phase === 'diagnosis' || phase === 'cooldown') return phase;
     if (load?.paused) return 'paused';
     return (Date.now() - startedAtMs) / 1000 < scenario.warmup ? 'warmup' : 'load';
   };
@@ -140,6 +150,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         startedAtMs,
         target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
         probe,
+        settleEveryMs: scenario.settleInterval * 1000,
         gateway: 'gateway' in scenario.target ? { sessionsFile: gatewaySessionsFile(join(runDir, 'data')) } : undefined,
         files: 'command' in scenario.target ? scenario.target.command.files : {},
         ops: opCounter,
@@ -153,23 +164,27 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       sampler.start();
       phase = 'running';
       load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter });
-      // Snapshots are compared within one process, so a resumed run plans its own over the time it has left,
-      // after the restarted target has had a warm-up of its own (at most half of that time).
-      const planFromS = resume ? Math.min(resumeAtS + scenario.warmup, (resumeAtS + scenario.duration) / 2) : scenario.warmup;
-      const checkpoints = fixedSnapshotTimes(snapshotMode, planFromS, scenario.duration).map((at) => ({ type: 'snapshot' as const, at }));
-      if (snapshotMode === 'auto') checkpoints.push({ type: 'snapshot', at: autoCheckTime(planFromS, scenario.duration) });
       // Events already past when the run was cut short happened in its first part: they are not played again.
       const upcoming = resume ? scenario.events.filter((event) => event.at > resumeAtS) : scenario.events;
-      const events = scheduleEvents([...upcoming, ...checkpoints], startedAtMs, (event) =>
-        checkpoints.includes(event as (typeof checkpoints)[number]) ? checkpoint() : runEvent(event), endRun);
+      const events = scheduleEvents(upcoming, startedAtMs, runEvent, endRun);
       const timer = setTimeout(endRun, Math.max(0, startedAtMs + scenario.duration * 1000 - Date.now()));
       await ended;
       clearTimeout(timer);
       await events.cancel();
-      // The last snapshot is taken at the end, still under load, so the diagnosis sees all the growth.
-      if (taken.length > 0 && !interrupted && !crashed) await takeSnapshot();
+      measuredEndS = sampler.now();
+      if (!interrupted && !crashed) await diagnosisPhase();
     }
   } catch (err) {
+    // A command that cannot run at all, or names no URL to load, is the scenario's fault: before the run began
+    // that is a configuration error for the caller to report (exit 2), not a crash. A resumed run stays open, to be
+    // resumed once the scenario is fixed.
+    if (err instanceof TargetStartError && err.configuration && !sampler) {
+      if (!resume) {
+        Object.assign(meta, { endedAt: new Date().toISOString(), interrupted: false, exitCode: EXIT_USAGE });
+        writeRunMeta(runDir, meta);
+      }
+      throw err;
+    }
     // The target exited or never got ready while starting or restarting: that is a crash, with its last lines.
     if (err instanceof TargetStartError) {
       startupFailed = err.message;
@@ -218,14 +233,30 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     }
   }
 
-  /** A snapshot the harness decides on: at its time for always/N; for auto, only if memory is growing so far. */
-  async function checkpoint(): Promise<void> {
-    if (snapshotMode !== 'auto') return takeSnapshot();
+  /**
+   * After the measured window, under the same load: heap snapshots of one process for memlab, when the window's
+   * analysis gives a reason (or the mode asks for them regardless). Its samples are marked `diagnosis`, which the
+   * analysis leaves out, so the verdicts are those of the window alone, snapshots or not.
+   */
+  async function diagnosisPhase(): Promise<void> {
+    if (snapshotMode === 'never') return;
     const { samples: soFar } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
-    const growing = memoryGrowing(soFar, scenario.warmup);
-    if (growing.length === 0) return;
-    note(`${growing.join(', ')} growing: taking heap snapshots to see what grows`);
-    await takeSnapshot();
+    const metrics = analyzeSamples(soFar, { warmupS: scenario.warmup });
+    const reasons = (options.diagnoseWhen ?? growingMemory)(metrics);
+    const measuredS = (measuredEndS ?? 0) - Math.max(scenario.warmup, resumeAtS);
+    const plan = planDiagnosis(snapshotMode, reasons, measuredS);
+    if (!plan) return;
+    phase = 'diagnosis';
+    sampler?.addEvent({ type: 'phase', detail: 'diagnosis' });
+    const why = reasons.length > 0 ? reasons.join(', ') : `--snapshots ${snapshotMode}`;
+    note(`measurement over; diagnosis: ${plan.count} heap snapshots ${Math.round(plan.spacingS)} s apart under the same load (${why})`);
+    for (let i = 0; i < plan.count; i++) {
+      // In short slices, so Ctrl-C or a crash ends the phase at once.
+      const nextAt = Date.now() + (i > 0 ? plan.spacingS * 1000 : 0);
+      while (Date.now() < nextAt && !interrupted && !crashed) await delay(Math.min(250, nextAt - Date.now()));
+      if (interrupted || crashed) return;
+      await takeSnapshot();
+    }
   }
 
   async function takeSnapshot(): Promise<void> {
@@ -240,15 +271,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const file = join(runDir, `heap-${String(number).padStart(2, '0')}-${t}s.heapsnapshot`);
     const began = sampler?.now();
     let durationMs: number;
+    let heapUsedBytes: number | null;
     try {
-      ({ durationMs } = await probe.snapshot(pid, file, SNAPSHOT_TIMEOUT_MS));
+      ({ durationMs, heapUsedBytes } = await probe.snapshot(pid, file, SNAPSHOT_TIMEOUT_MS));
     } catch (err) {
       // A snapshot that fails (the target died meanwhile, a full disk) costs the run its snapshot, not the run.
       sampler?.addEvent({ type: 'snapshot', t: began, detail: `failed: ${(err as Error).message}` });
       note(`heap snapshot failed: ${(err as Error).message}`);
       return;
     }
-    taken.push({ file, pid });
+    taken.push({ file, pid, heapUsedBytes });
     // Marked at the time it began, with how long the target's event loop was blocked writing it.
     sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
     note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
@@ -258,7 +290,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const summary: Summary = {
     scenario: scenario.name,
     target: target.spec.label,
-    durationS: Math.round(durationS * 1000) / 1000,
+    durationS: Math.round((measuredEndS ?? durationS) * 1000) / 1000,
     samples: samples.length,
     interrupted,
     operations: opCounter.totals(),
@@ -267,10 +299,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   const diagnosable = snapshotsOfOneProcess(taken);
   if (diagnosable.length >= 2) {
     note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
+    const heapAt = (file: string) => taken.find((s) => s.file === file)?.heapUsedBytes ?? null;
+    const [firstHeap, lastHeap] = [heapAt(diagnosable[0]), heapAt(diagnosable[diagnosable.length - 1])];
     try {
-      summary.heap = await diagnoseHeap(diagnosable, { workDir: runDir });
+      summary.heap = await diagnoseHeap(diagnosable, {
+        workDir: runDir,
+        ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
+      });
       const top = summary.heap.grew[0];
-      if (top) note(`what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects`);
+      note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
     } catch (err) {
       // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
       note(`heap diagnosis failed: ${(err as Error).message}`);
@@ -300,6 +337,10 @@ function resumedMeta({ meta, lastT }: ResumeFrom): RunMeta {
   };
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Set in the target's environment so `run --resume` can tell this run's leftover target from any other process. */
 export const RUN_DIR_ENV = 'SOAKGATE_RUN_DIR';
 
@@ -319,7 +360,12 @@ function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): Com
         pruneAfterMs: gateway.pruneAfter * 1000,
         seedState: gateway.seedState,
       },
-      { env: { ...probe.targetEnv(), [RUN_DIR_ENV]: runDir }, logFile },
+      {
+        env: { ...probe.targetEnv(), [RUN_DIR_ENV]: runDir },
+        logFile,
+        readyTimeoutMs: gateway.readyTimeout * 1000,
+        stopGraceMs: gateway.stopGrace * 1000,
+      },
     );
   }
   const command = scenario.target.command;
@@ -328,7 +374,11 @@ function targetSpec(scenario: Scenario, runDir: string, probe: ProbeClient): Com
     argv: command.argv,
     cwd: command.cwd,
     env: { ...command.env, ...probe.targetEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS), [RUN_DIR_ENV]: runDir },
-    ready: new RegExp(command.ready),
+    ...(command.ready === undefined ? {} : { ready: new RegExp(command.ready) }),
+    ...(command.url === undefined ? {} : { url: command.url }),
+    ...(command.health === undefined ? {} : { health: command.health, healthIntervalMs: command.healthInterval * 1000 }),
+    readyTimeoutMs: command.readyTimeout * 1000,
+    stopGraceMs: command.stopGrace * 1000,
     logFile,
   };
 }

@@ -1,8 +1,8 @@
 // The sample record: one line of samples.jsonl. Written by the sampler, read by analysis, the gate and the
 // report; parsing tolerates a torn last line, because a run that crashed or was killed still has its samples.
 
-/** What the load was doing when the sample was taken. */
-export type Phase = 'warmup' | 'load' | 'paused' | 'restarting' | 'cooldown';
+/** What the load was doing when the sample was taken; `diagnosis` is the heap snapshots after the measured window. */
+export type Phase = 'warmup' | 'load' | 'paused' | 'restarting' | 'diagnosis' | 'cooldown';
 
 /** Something that happened since the previous sample. `durationMs` is how long it blocked the target. */
 export interface SampleEvent {

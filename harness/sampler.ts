@@ -20,6 +20,11 @@ export interface SamplerOptions {
   /** The current target process; its pid changes on restart and is null while it is down. */
   target: () => { pid: number | null; baseUrl: string | null };
   probe: ProbeClient | null;
+  /**
+   * How often the probe runs a full collection before its reading (settled heap floor and RSS); 0 never. The
+   * cadence is the scenario's `settleInterval` (docs/ARCHITECTURE.md, "Settled samples").
+   */
+  settleEveryMs?: number;
   /** The embedded gateway: read GET /v1/stats, and this sessions.json when the gateway does not answer. */
   gateway?: { sessionsFile: string };
   /** Watched files, sampled as `file:<label>` (size in bytes). */
@@ -45,6 +50,8 @@ export class Sampler {
   private inFlight: Promise<void> | null = null;
   private tick = 0;
   private stopped = false;
+  /** Seconds since the start at which the next sample asks for a settled reading. */
+  private nextSettleAtS = 0;
   /** Samples written so far. */
   count = 0;
 
@@ -94,15 +101,24 @@ export class Sampler {
     }, delay);
   }
 
+  // Due on its own grid, so a settled point lands every `settleEveryMs` whatever the sample interval.
+  private settleDue(t: number): boolean {
+    const everyS = (this.options.settleEveryMs ?? 0) / 1000;
+    if (everyS <= 0 || t < this.nextSettleAtS) return false;
+    this.nextSettleAtS = (Math.floor(t / everyS + 1e-6) + 1) * everyS;
+    return true;
+  }
+
   private async takeSample(): Promise<void> {
     const t = this.now();
     const phase = this.options.phase();
     const { pid, baseUrl } = this.options.target();
     // A reply slower than most of an interval is a blocked target: leave its figures out of this sample.
     const waitMs = Math.min(Math.max(this.options.intervalMs * 0.8, 200), 2_000);
+    const settle = this.settleDue(t);
     const [usage, figures, stats] = await Promise.all([
       pid !== null ? pidusage(pid).catch(() => null) : null,
-      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs) : null,
+      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle) : null,
       this.options.gateway && baseUrl ? fetchStats(baseUrl, waitMs) : null,
     ]);
     const metrics: Record<string, number> = {};
@@ -110,7 +126,12 @@ export class Sampler {
       metrics.rssBytes = usage.memory;
       metrics.cpuPercent = round(usage.cpu, 2);
     }
-    if (figures) Object.assign(metrics, figures);
+    if (figures) {
+      const { settleDeferred, ...measured } = figures;
+      Object.assign(metrics, measured);
+      // The probe declines to settle a target busier than half its event loop: ask again at the next sample.
+      if (settleDeferred) this.nextSettleAtS = 0;
+    }
     if (stats) {
       metrics.sessionsFileBytes = stats.sessionsFileBytes;
       metrics.transcriptFiles = stats.transcriptFiles;

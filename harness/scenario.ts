@@ -1,13 +1,15 @@
 // The scenario file: its schema, loading a .ts or .json scenario, and the command line's overrides. A bad file is
 // refused here, naming the file, the field and what was expected, before any process starts (the CLI exits 2).
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
 // The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request.
 import { MAX_CRON_JOBS } from '../src/cron/scheduler.ts';
 import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../src/sessions/work.ts';
 import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
+import { isHttpUrl } from './target/httpUrl.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
 export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
@@ -20,6 +22,12 @@ export const BUDGET_METRICS = [
 const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 // Below three samples after warmup no slope can be fitted.
 const MIN_MEASURED_SAMPLES = 3;
+/**
+ * One settled reading (a forced full collection) every 10 s: a heap floor point per 10 s on any target. Each costs
+ * the target a re-optimisation of its hot code, so the probe skips it while the target is saturated; the cost at
+ * full speed and at a paced load is in BENCHMARKS.md (bench:probe).
+ */
+export const DEFAULT_SETTLE_INTERVAL_S = 10;
 
 const DURATION_TEXT = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const SECONDS_PER_UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
@@ -96,6 +104,17 @@ const eventTime = z.unknown().transform((value, ctx): { seconds: number; fractio
   return z.NEVER;
 });
 
+/**
+ * Every storm's request limits (harness/storms/pacer.ts): a request unanswered after requestTimeout is an error;
+ * operations due while maxInFlight are unanswered are skipped and counted as `skipped`.
+ */
+const stormLimits = {
+  /** Default 30 s: a naive store rewriting a 100 MB sessions.json can take seconds per request; slow is not failed. */
+  requestTimeout: duration.refine((seconds) => seconds >= 1, 'expected 1s or more (the load generator\'s shortest request timeout)').optional(),
+  /** Default 64; a cron storm's default is at least two per job, so a thundering herd is never skipped. */
+  maxInFlight: z.number().int().min(1, 'expected at least 1 request in flight').optional(),
+};
+
 const rate = z.number({ error: 'expected a rate: operations per second of scenario time' })
   .nonnegative({ error: 'a rate must be 0 or more operations per second' });
 const burst = z.strictObject({ every: positiveDuration });
@@ -109,6 +128,7 @@ const subagentStorm = z.strictObject({
   depth: z.number().int().min(1).max(MAX_SPAWN_DEPTH).default(1),
   /** Send each period's spawns at once at its start instead of evenly spread. */
   burst: burst.optional(),
+  ...stormLimits,
 });
 
 const cronStorm = z.strictObject({
@@ -118,6 +138,7 @@ const cronStorm = z.strictObject({
   interval: positiveDuration,
   /** All jobs fire at the same instant once per interval, instead of spread across it. */
   thunderingHerd: z.boolean().default(false),
+  ...stormLimits,
 });
 
 const chatStorm = z.strictObject({
@@ -127,6 +148,7 @@ const chatStorm = z.strictObject({
   /** Messages a human session gets before the storm opens the next one. */
   messagesPerSession: z.number().int().min(1).default(5),
   channel: z.string().regex(SAFE_SEGMENT, 'expected a channel name of lowercase letters, digits, ".", "_" or "-"').default('telegram'),
+  ...stormLimits,
 });
 
 const httpStorm = z.strictObject({
@@ -145,6 +167,7 @@ const httpStorm = z.strictObject({
     .regex(/^[a-zA-Z][a-zA-Z0-9]*$/, 'expected an operation name such as writes')
     .refine((op) => !['requests', 'errors', 'skipped'].includes(op), 'requests, errors and skipped are counted already; name the operation')
     .optional(),
+  ...stormLimits,
 });
 
 const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm, httpStorm], {
@@ -153,6 +176,12 @@ const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm,
       ? `unknown storm kind ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}; expected one of ${STORM_KINDS.join(', ')}`
       : undefined,
 });
+
+/** How long a target gets to be ready, and how long SIGTERM gets before SIGKILL; both kinds of target have them. */
+const targetLimits = {
+  readyTimeout: positiveDuration.default(30),
+  stopGrace: duration.default(5),
+};
 
 const gatewayTarget = z.strictObject({
   store: z.enum(['naive', 'dedup']),
@@ -168,6 +197,7 @@ const gatewayTarget = z.strictObject({
   timeScale: z.number().positive().optional(),
   /** Start from the reported state: 188 sessions and 153 orphan transcripts. */
   seedState: z.boolean().default(false),
+  ...targetLimits,
 });
 
 const commandTarget = z.strictObject({
@@ -175,10 +205,30 @@ const commandTarget = z.strictObject({
   /** Relative to the scenario file's folder. */
   cwd: z.string().default('.'),
   env: z.record(z.string(), z.string()).default({}),
-  /** Matched on the target's stdout; its first group is the base URL, e.g. "listening on (http://\\S+)". */
-  ready: z.string().refine(hasCaptureGroup, 'expected a regular expression with a group capturing the base URL'),
+  /** Matched on the target's stdout (colour codes stripped); a first group capturing a URL gives the base URL. */
+  ready: z.string().refine(isRegExp, 'expected a regular expression, such as "listening on (http://\\S+)"').optional(),
+  /** The base URL, for a target that prints none; `port` is short for http://127.0.0.1:<port>. */
+  url: z.string().refine(isHttpUrl, 'expected an http:// or https:// URL, such as "http://127.0.0.1:8080"').optional(),
+  port: z.number({ error: 'expected a port number' }).int().min(1).max(65535, 'expected a port from 1 to 65535').optional(),
+  /** Readiness by HTTP: polled (after the ready line, when there is one) until it answers 2xx or 3xx. */
+  health: z.string().refine((h) => h.startsWith('/') || isHttpUrl(h), 'expected a path such as "/healthz", or a full http:// URL').optional(),
+  healthInterval: positiveDuration.default(0.5),
+  ...targetLimits,
   /** Watched files, sampled as `file:<label>`; relative to cwd. */
   files: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a label of letters, digits, ".", "_" or "-"'), z.string()).default({}),
+}).superRefine((command, ctx) => {
+  if (command.url !== undefined && command.port !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['port'], message: 'give url or port, not both' });
+  }
+  if (command.ready === undefined && command.health === undefined) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'nothing says when the target is ready: add "ready" (a pattern its output prints once it listens) or "health" (a path such as "/healthz" polled until it answers), or both' });
+  }
+  const urlKnown = command.url !== undefined || command.port !== undefined || (command.ready !== undefined && hasCaptureGroup(command.ready)) || (command.health !== undefined && isHttpUrl(command.health));
+  if (!urlKnown && command.ready !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ready'], message: 'nothing gives the target\'s URL, so no load could reach it: add a group capturing the base URL it prints (such as "listening on (http://\\S+)"), or "url" (such as "http://127.0.0.1:8080") or "port" to the target' });
+  } else if (!urlKnown && command.health !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['health'], message: 'a path on a URL nothing gives: add "url" (such as "http://127.0.0.1:8080") or "port" to the target, or give "health" as a full URL' });
+  }
 });
 
 const target = z
@@ -201,6 +251,11 @@ const scenarioFields = z.strictObject({
   /** Samples taken before this are marked warmup and left out of the slopes. */
   warmup: duration.default(0),
   sampleInterval: positiveDuration.default(1),
+  /**
+   * How often the probe runs a full collection before it reads the heap and RSS (settled samples: heapFloorBytes,
+   * rssSettledBytes); 0 never. The default's cost is measured by bench:probe (docs/ARCHITECTURE.md).
+   */
+  settleInterval: duration.default(DEFAULT_SETTLE_INTERVAL_S),
   /**
    * Compresses simulated time: storm rates and intervals, and the gateway's work, cron and retention, run this many
    * times faster. The run's own clock (duration, warmup, sampleInterval, events) is not scaled.
@@ -290,6 +345,7 @@ function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
   return {
     command: {
       ...spec,
+      ...(spec.port === undefined ? {} : { url: `http://127.0.0.1:${spec.port}` }),
       cwd,
       files: Object.fromEntries(Object.entries(spec.files).map(([label, path]) => [label, resolve(cwd, path)])),
     },
@@ -371,7 +427,9 @@ async function readScenarioValue(path: string, file: string): Promise<unknown> {
   }
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(file).href);
+    // tsImport, not import(): a bare import() of a .ts file outside a "type": "module" folder goes through Node's
+    // require(esm) and fails ("Cannot require() ES Module ... in a cycle") under the CLI's ESM-only tsx hooks.
+    module = unwrapCommonJs(await tsImport(pathToFileURL(file).href, import.meta.url));
   } catch (error) {
     throw new ScenarioError(path, [{ path: '', message: `could not import it: ${(error as Error).message}` }]);
   }
@@ -381,12 +439,23 @@ async function readScenarioValue(path: string, file: string): Promise<unknown> {
   return module.default;
 }
 
+// A .ts file outside a "type": "module" folder is compiled to CommonJS: its `export default` arrives as the
+// `default` of module.exports, itself the namespace's default.
+function unwrapCommonJs(module: { default?: unknown }): { default?: unknown } {
+  const exports = module.default as { __esModule?: boolean; default?: unknown } | undefined;
+  return exports !== null && typeof exports === 'object' && exports.__esModule === true ? { default: exports.default } : module;
+}
+
 // Checked at load, not in the pure parse: a folder a command needs must exist before anything starts.
 function missingPaths(s: Scenario): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   if ('command' in s.target) {
-    const { cwd, files } = s.target.command;
+    const { argv, cwd, env, files } = s.target.command;
     if (!isDirectory(cwd)) issues.push({ path: 'target.command.cwd', message: `no such folder: ${cwd}` });
+    else {
+      const problem = executableProblem(argv[0], cwd, env.PATH ?? process.env.PATH ?? '');
+      if (problem) issues.push({ path: 'target.command.argv[0]', message: problem });
+    }
     for (const [label, file] of Object.entries(files)) {
       if (!isDirectory(dirname(file))) {
         issues.push({ path: `target.command.files.${label}`, message: `the folder of ${file} does not exist` });
@@ -396,6 +465,24 @@ function missingPaths(s: Scenario): ScenarioIssue[] {
     issues.push({ path: 'target.gateway.skillsDir', message: `no such folder: ${s.target.gateway.skillsDir}` });
   }
   return issues;
+}
+
+// Looked up as spawn will look it up: a name with a slash from cwd, a bare name on the target's PATH.
+function executableProblem(command: string, cwd: string, searchPath: string): string | null {
+  const candidates = command.includes('/') ? [resolve(cwd, command)] : searchPath.split(delimiter).filter(Boolean).map((dir) => resolve(cwd, dir, command));
+  const files = candidates.filter((file) => existsSync(file) && !isDirectory(file));
+  if (files.some(isExecutable)) return null;
+  if (files.length > 0) return `${files[0]} is not executable (chmod +x it, or run it through its interpreter, such as ["node", "${command}"])`;
+  return command.includes('/') ? `no such executable: ${candidates[0]}` : `no executable '${command}' on PATH`;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(path: string): boolean {
@@ -412,9 +499,10 @@ export interface ScenarioOverrides {
   fixes?: string | string[];
   duration?: string | number;
   seed?: string | number;
+  settleInterval?: string | number;
 }
 
-/** Applies command-line options (--store, --fixes, --duration, --seed) and checks the result again. */
+/** Applies command-line options (--store, --fixes, --duration, --seed, --settle-interval) and checks the result again. */
 export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
   const next: Scenario = { ...scenario };
   const issues: ScenarioIssue[] = [];
@@ -442,6 +530,13 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
       issues.push({ path: '--duration', message: (error as Error).message });
     }
   }
+  if (overrides.settleInterval !== undefined) {
+    try {
+      next.settleInterval = parseDuration(overrides.settleInterval);
+    } catch (error) {
+      issues.push({ path: '--settle-interval', message: (error as Error).message });
+    }
+  }
   if (overrides.seed !== undefined) {
     const seed = Number(overrides.seed);
     if (Number.isInteger(seed) && seed >= 0) next.seed = seed;
@@ -465,6 +560,15 @@ function parseFixes(value: string | string[], issues: ScenarioIssue[]): Fix[] {
     issues.push({ path: '--fixes', message: `unknown fix '${unknown[0]}'; expected some of ${ALL_FIXES.join(', ')}, or none` });
   }
   return [...new Set(names as Fix[])];
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hasCaptureGroup(source: string): boolean {

@@ -11,7 +11,13 @@ export interface MetricSummary {
   slopePer1kOps: number | null;
   /** Two-sided p-value of "no trend": Mann-Kendall corrected for autocorrelation, joined with a test on the values. */
   trendP: number;
+  /**
+   * `growing` is a clear upward trend, whatever its size; `flat` means no clear trend and growth above
+   * `floorPerMin` ruled out. Whether growth matters is its size against `floorPerMin`, the gate's floor.
+   */
   verdict: Verdict;
+  /** Growth per minute that matters for this metric (harness/analysis/floors.ts), in its unit. */
+  floorPerMin?: number;
   first: number;
   last: number;
   max: number;
@@ -24,6 +30,8 @@ export interface MetricSummary {
   noise?: number;
   /** How many steady-state samples the figures rest on. */
   samples?: number;
+  /** How many processes (restarts, resumes) or post-snapshot stretches those samples span; each has its own intercept. */
+  segments?: number;
 }
 
 export interface GateCheck {
@@ -56,5 +64,6 @@ export interface Summary {
   operations: Record<string, number>;
   metrics: Record<string, MetricSummary>;
   gate?: { pass: boolean; checks: GateCheck[] };
-  heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates };
+  /** memlab's diagnosis: `grew` holds only shapes whose growth matters; `heapGrowthBytes` is what there was to explain. */
+  heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates; heapGrowthBytes?: number };
 }

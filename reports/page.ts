@@ -211,7 +211,7 @@ function heapSection(run: PageRun, compare: boolean): string {
   });
   const table = grew.length
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
-    : '<p class="note">memlab found nothing that grew between the snapshots.</p>';
+    : `<p class="note">Nothing that grew between the snapshots explains the heap's growth${heap.heapGrowthBytes !== undefined ? ` (${escapeHtml(formatBytes(heap.heapGrowthBytes))} between the first and the last)` : ''}: no shape to blame.</p>`;
   const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(basename(s))}</code>`).join(', ')}</p>` : '';
   return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
 }

@@ -2,7 +2,8 @@
 // to the chart's pixels so spikes survive), with phase bands, event markers, the fitted slope and the baseline.
 // Pure: takes parsed runs, returns specs.
 import type { TopLevelSpec } from 'vega-lite';
-import { metricSeries } from '../harness/analysis/analyze.ts';
+import { segmentIntercepts } from '../harness/analysis/segments.ts';
+import { metricSeries } from '../harness/analysis/series.ts';
 import { senIntercept } from '../harness/analysis/theilSen.ts';
 import type { Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
@@ -203,6 +204,8 @@ export interface SeriesRow {
 
 interface FitRow {
   r: string;
+  /** Which line the row belongs to: one per run and segment. */
+  seg: string;
   t: number;
   fit: number;
   lo: number;
@@ -210,9 +213,9 @@ interface FitRow {
 }
 
 /**
- * The fitted line over the window the analysis fitted (after warmup, without restarts and cooldown), with the
- * analysis's own intercept, and the wedge between the lines at the interval's two slopes; plus the baseline's
- * wedge opening from the fitted line's start.
+ * The fitted line over the window the analysis fitted (after warmup, without restarts, snapshots' disturbance and
+ * cooldown), drawn over each process's own points (one slope, an intercept per segment, as the analysis fits it),
+ * and the wedge between the lines at the interval's two slopes; plus the baseline's wedge from the line's start.
  */
 function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undefined, axis: TimeAxis): { fit: FitRow[]; base: FitRow[] } {
   const m = run.summary?.metrics[metric];
@@ -221,18 +224,27 @@ function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undef
   // Slopes are per minute; the axis may count seconds.
   const perX = axis.unitS / 60;
   const xs = series.tS.map((t) => t / axis.unitS);
-  const line = (slopePerMin: number) => {
+  const lineAt = (slopePerMin: number) => {
     const slope = slopePerMin * perX;
-    const intercept = senIntercept(xs, series.values, slope);
-    return (x: number) => round(intercept + slope * x, 3);
+    const intercepts = segmentIntercepts(xs, series.values, series.segment, slope);
+    return (x: number, segment: number) => round(intercepts.get(segment)! + slope * x, 3);
   };
-  const [fitAt, lowAt, highAt] = [line(m.slopePerMin), line(m.ciLow), line(m.ciHigh)];
-  const ends = [xs[0], xs[xs.length - 1]];
-  const fit = ends.map((x) => ({ r: run.label, t: round(x, 4), fit: fitAt(x), lo: lowAt(x), hi: highAt(x) }));
+  const [fitAt, lowAt, highAt] = [lineAt(m.slopePerMin), lineAt(m.ciLow), lineAt(m.ciHigh)];
+  const fit: FitRow[] = [];
+  // Each segment is its own line (a restart or a snapshot's step starts a new one); `seg` keeps them apart.
+  const segments = [...new Set(series.segment)];
+  for (const segment of segments) {
+    const own = xs.filter((_, i) => series.segment[i] === segment);
+    const seg = `${run.label} ${segment}`;
+    for (const x of [own[0], own[own.length - 1]]) {
+      fit.push({ r: run.label, seg, t: round(x, 4), fit: fitAt(x, segment), lo: lowAt(x, segment), hi: highAt(x, segment) });
+    }
+  }
   if (!baseline) return { fit, base: [] };
-  const y0 = fitAt(ends[0]);
+  const ends = [xs[0], xs[xs.length - 1]];
+  const y0 = fitAt(ends[0], series.segment[0]);
   const rise = (slopePerMin: number, x: number) => round(y0 + slopePerMin * perX * (x - ends[0]), 3);
-  const base = ends.map((x) => ({ r: run.label, t: round(x, 4), fit: rise(baseline.slopePerMin, x), lo: rise(baseline.ciLow, x), hi: rise(baseline.ciHigh, x) }));
+  const base = ends.map((x) => ({ r: run.label, seg: run.label, t: round(x, 4), fit: rise(baseline.slopePerMin, x), lo: rise(baseline.ciLow, x), hi: rise(baseline.ciHigh, x) }));
   return { fit, base };
 }
 
@@ -406,7 +418,7 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
     });
   }
   if (layout.fit.length > 0) {
-    layers.push({ data: { values: layout.fit }, mark: { type: 'area', opacity: 0.14 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, ...fitColor } });
+    layers.push({ data: { values: layout.fit }, mark: { type: 'area', opacity: 0.14 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, detail: { field: 'seg' }, ...fitColor } });
   }
   layers.push({
     data: { name: SERIES_DATASET },
@@ -418,7 +430,7 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
     layers.push({
       data: { values: layout.fit },
       mark: { type: 'line', strokeDash: [10, 4], strokeWidth: 2.5, opacity: 0.75 },
-      encoding: { x, y: { ...y, field: 'fit' }, detail: { field: 'r' }, ...fitColor },
+      encoding: { x, y: { ...y, field: 'fit' }, detail: { field: 'seg' }, ...fitColor },
     });
   }
   if (layout.marks.length > 0) {

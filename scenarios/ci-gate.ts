@@ -13,6 +13,7 @@ export default defineScenario({
   // Covers the dedup store filling up to its retention (60 s of scenario time, 6 s here) and settling.
   warmup: '15s',
   sampleInterval: '500ms',
+  settleInterval: '2s',
   timeScale: 10,
   seed: 1,
   load: productionMix.load,

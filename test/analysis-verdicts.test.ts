@@ -2,7 +2,8 @@
 // bug's growth is caught within 30 s, a plateau and a step are plateaus, a short noisy run is inconclusive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeSamples, summarizeMetric, type MetricSeries } from '../harness/analysis/analyze.ts';
+import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
+import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
 import type { Sample } from '../harness/sample.ts';
 
@@ -30,7 +31,7 @@ function drawNoise(random: () => number): Noise {
 function series(random: () => number, n: number, noise: Noise, shape: (tS: number) => number): MetricSeries {
   const phase = random() * noise.sawPeriod;
   let wander = gaussian(random) * noise.sd;
-  const out: MetricSeries = { tS: [], values: [], ops: [] };
+  const out: MetricSeries = { tS: [], values: [], ops: [], segment: [] };
   for (let i = 0; i < n; i++) {
     wander = noise.phi * wander + Math.sqrt(1 - noise.phi ** 2) * noise.sd * gaussian(random);
     const saw = noise.sawAmplitude * (((i + phase) % noise.sawPeriod) / noise.sawPeriod);
@@ -38,6 +39,7 @@ function series(random: () => number, n: number, noise: Noise, shape: (tS: numbe
     out.tS.push(tS);
     out.values.push(80 * MB + shape(tS) + wander + saw);
     out.ops.push(i * 10);
+    out.segment.push(0);
   }
   return out;
 }

@@ -82,10 +82,12 @@ test('the naive store fails, naming the metrics that grew in a sentence', () => 
   assert.equal(judgement.borderline, false);
 });
 
-test('tiny but clear growth under the floor is flat, passes, and says why', () => {
+test('tiny but clear growth under the floor is called growing, passes the gate, and says why', () => {
   const clean = { ...dedup, heapFloorBytes: { level: 25 * MB, perMin: 0.9 * MB, noiseSd: 0.02 * MB } };
   const metrics = summaryOf(12, clean, 300).metrics;
-  assert.equal(metrics.heapFloorBytes.verdict, 'flat');
+  // The label tells the truth (a steady climb), the floor decides the gate.
+  assert.equal(metrics.heapFloorBytes.verdict, 'growing');
+  assert.equal(metrics.heapFloorBytes.floorPerMin, 1 * MB);
   assert.ok(metrics.heapFloorBytes.ciLow > 0, 'the growth is statistically clear, only too small to matter');
   const check = judgeRun(metrics, {}, baseline).checks.find((c) => c.metric === 'heapFloorBytes')!;
   assert.equal(check.pass, true);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { ProbeClient } from '../harness/probe/probeClient.ts';
+import { ProbeClient, type ProbeFigures } from '../harness/probe/probeClient.ts';
 import { CommandTarget } from '../harness/target/commandTarget.ts';
 
 const run = promisify(execFile);
@@ -50,13 +50,86 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures.heapTotalBytes! >= figures.heapUsedBytes!, 'heap total covers heap used');
   assert.ok(figures.gcCount! > 0, `collections seen: ${figures.gcCount}`);
   assert.ok(figures.gcPauseMs! > 0);
-  assert.ok(figures.heapFloorBytes! > 0 && figures.heapFloorBytes! <= figures.heapTotalBytes!, 'a floor after GC');
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');
   assert.ok(figures.heapAfterGcBytes! > 0 && figures.heapAfterGcBytes! <= figures.heapTotalBytes!, 'the lowest heap after any GC');
-  // Figures are per window: an idle window has no new collections, and the last floor stands.
-  const idle = await probe.sample(pid, 2_000);
-  assert.equal(idle!.gcCount, 0);
-  assert.ok(idle!.heapFloorBytes! > 0, 'the last floor stands until the next GC');
+  // Settled figures only when asked for: they cost a full collection.
+  assert.equal(figures.rssSettledBytes, undefined);
+  assert.equal(figures.settlePauseMs, undefined);
+});
+
+/**
+ * A settled reading; the probe declines while the target's event loop is busy (start-up counts), so ask again a
+ * few times, as the sampler does at each sample.
+ */
+async function settledSample(pid: number): Promise<ProbeFigures> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const figures = await probe.sample(pid, 5_000, true);
+    if (figures?.rssSettledBytes !== undefined) return figures;
+    assert.equal(figures?.settleDeferred, 1, `no settled figures and no deferral: ${JSON.stringify(figures)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`pid ${pid} was never idle enough to settle`);
+}
+
+test('a settled reading collects fully first, and its RSS holds what the target keeps', async () => {
+  const keeper = new CommandTarget({
+    label: 'command:tinyServer-retaining',
+    argv: [process.execPath, fixture],
+    env: { ...probe.targetEnv(''), TINY_RETAIN_BYTES: String(100_000) },
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  await keeper.start();
+  startedPids.push(keeper.pid!);
+  try {
+    assert.equal(await probe.waitFor(keeper.pid!, 5_000), true);
+    const before = await settledSample(keeper.pid!);
+    assert.ok(before.rssSettledBytes! > 0 && before.settlePauseMs! >= 0, JSON.stringify(before));
+    assert.ok(before.heapFloorBytes! > 0 && before.heapFloorBytes! <= before.heapUsedBytes!, 'the floor is the heap the collection left');
+    // 200 requests keep 20 MB.
+    for (let i = 0; i < 200; i++) await (await fetch(`${keeper.baseUrl}/keep/${i}`)).text();
+    const after = await settledSample(keeper.pid!);
+    const grew = after.rssSettledBytes! - before.rssSettledBytes!;
+    assert.ok(grew >= 19_000_000, `settled RSS grew ${grew} bytes for 20 MB kept`);
+  } finally {
+    await keeper.stop();
+    await keeper.close();
+  }
+});
+
+test("settling never gives the target's own code a gc()", async () => {
+  const env = { ...process.env, ...probe.targetEnv('') };
+  const script = "process.on('SIGUSR2', () => { console.log(typeof gc, typeof globalThis.gc); process.exit(0); }); setInterval(() => {}, 1000); console.log('ready');";
+  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
+  startedPids.push(child.pid!);
+  let out = '';
+  const ready = new Promise<void>((resolve) => child.stdout!.on('data', (chunk) => (out += chunk) && out.includes('ready') && resolve()));
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await ready;
+  assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+  assert.ok((await settledSample(child.pid!)).rssSettledBytes, 'a settled reading was taken');
+  child.kill('SIGUSR2');
+  await exited;
+  assert.equal(out, 'ready\nundefined undefined\n');
+});
+
+test('a target whose event loop is saturated is not settled: the forced collection would cost it throughput', async () => {
+  const env = { ...process.env, ...probe.targetEnv('') };
+  const script = "setInterval(() => { const until = Date.now() + 400; while (Date.now() < until); }, 5); console.log('ready');";
+  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
+  startedPids.push(child.pid!);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    await probe.sample(child.pid!, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const figures = await probe.sample(child.pid!, 5_000, true);
+    assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
+    assert.equal(figures!.settleDeferred, 1);
+    assert.equal(figures!.rssSettledBytes, undefined);
+  } finally {
+    child.kill();
+    await exited;
+  }
 });
 
 test('writes a heap snapshot on request and says how long it blocked', async () => {

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { loadVegaBundles } from '../reports/page.ts';
 import { CHART_WIDTH } from '../reports/specs.ts';
 import { writeCompareReport, writeRunReport } from '../reports/writeReport.ts';
-import type { Sample } from '../harness/sample.ts';
+import { metricSeries } from '../harness/analysis/series.ts';
+import { parseSamples, type Sample } from '../harness/sample.ts';
 import { writeSyntheticRun } from './report-syntheticRun.ts';
 
 const ATTACK = '<script>alert(1)</script>';
@@ -110,15 +111,20 @@ describe('report of a naive run', () => {
     assert.equal(Math.min(...heapFloor.v), Number(lowest.toPrecision(6)), 'the lowest floor survives');
   });
 
-  it('draws the fitted slope with its interval from summary.json', async () => {
+  it('draws the fitted slope with its interval from summary.json, one line per process and snapshot step', async () => {
     const rss = chartData(html).find((c) => c.id === 'rss')!;
-    const fit = rss.spec.layer.find((l) => l.data?.values?.some((row) => 'fit' in row))?.data?.values ?? [];
-    assert.equal(fit.length, 2, 'a line from the end of warmup to the last sample');
-    const [start, end] = fit as Array<{ t: number; fit: number; lo: number; hi: number }>;
+    const fit = (rss.spec.layer.find((l) => l.data?.values?.some((row) => 'fit' in row))?.data?.values ?? []) as Array<{ seg: string; t: number; fit: number; lo: number; hi: number }>;
     const summary = JSON.parse(await readFile(join(dir, 'naive', 'summary.json'), 'utf8'));
-    const slope = ((end.fit - start.fit) / (end.t - start.t)) * bytesPerUnit(rss);
-    assert.ok(Math.abs(slope / summary.metrics.rssBytes.slopePerMin - 1) < 1e-3, `drawn ${slope} B/min`);
-    assert.ok(end.lo < end.fit && end.fit < end.hi, 'the interval wedge surrounds the line');
+    // The synthetic run restarts once and takes two snapshots: four stretches, each with its own intercept.
+    const { samples } = parseSamples(await readFile(join(dir, 'naive', 'samples.jsonl'), 'utf8'));
+    assert.equal(new Set(metricSeries(samples, 'rssBytes', 0).segment).size, 4);
+    assert.equal(fit.length, 2 * 4, 'a line from the start to the end of each stretch');
+    for (const seg of new Set(fit.map((row) => row.seg))) {
+      const [start, end] = fit.filter((row) => row.seg === seg);
+      const slope = ((end.fit - start.fit) / (end.t - start.t)) * bytesPerUnit(rss);
+      assert.ok(Math.abs(slope / summary.metrics.rssBytes.slopePerMin - 1) < 1e-3, `drawn ${slope} B/min`);
+      assert.ok(end.lo < end.fit && end.fit < end.hi, 'the interval wedge surrounds the line');
+    }
   });
 });
 

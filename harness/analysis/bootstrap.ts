@@ -2,7 +2,9 @@
 // alone), as a difference of Theil-Sen slopes with a moving-block bootstrap interval, and as a ratio.
 import type { Sample } from '../sample.ts';
 import type { MetricSummary } from '../summary.ts';
-import { binMeans, metricSeries, unitOf } from './analyze.ts';
+import { unitOf } from './analyze.ts';
+import { alignSegments } from './segments.ts';
+import { binMeans, metricSeries, type MetricSeries } from './series.ts';
 import { seededRandom } from './seededRandom.ts';
 import { median, pairwiseSlopes, senIntercept } from './theilSen.ts';
 
@@ -78,15 +80,20 @@ function resampledSlope(f: Fit, random: () => number): number {
 
 /** The difference of two series' slopes (per minute) with a percentile bootstrap interval. */
 export function compareSlopes(
-  a: { tS: number[]; values: number[] },
-  b: { tS: number[]; values: number[] },
+  a: Pick<MetricSeries, 'tS' | 'values'> & { segment?: number[] },
+  b: Pick<MetricSeries, 'tS' | 'values'> & { segment?: number[] },
   unit: MetricSummary['unit'],
   opts: BootstrapOptions = {},
 ): SlopeDifference {
   const resamples = opts.resamples ?? 500;
   const confidence = opts.confidence ?? 0.95;
   const maxPoints = opts.maxPoints ?? 150;
-  const thin = (s: { tS: number[]; values: number[] }) => binMeans({ ...s, ops: s.tS.map(() => 0) }, maxPoints);
+  // Binned within each process, then put on one level, as the analysis does (harness/analysis/segments.ts).
+  const thin = (s: Pick<MetricSeries, 'tS' | 'values'> & { segment?: number[] }) => {
+    const zeros = s.tS.map(() => 0);
+    const binned = binMeans({ tS: s.tS, values: s.values, ops: zeros, segment: s.segment ?? zeros }, maxPoints);
+    return { tS: binned.tS, values: alignSegments(binned.tS, binned.values, binned.segment).values };
+  };
   const thinA = thin(a);
   const thinB = thin(b);
   const fitA = fit(thinA.tS, thinA.values);

@@ -7,6 +7,7 @@ const MB = 1024 * KB;
 /** Defaults per metric, per minute, in the metric's own unit. */
 export const DEFAULT_FLOORS_PER_MIN: Readonly<Record<string, number>> = {
   rssBytes: 2 * MB,
+  rssSettledBytes: 2 * MB,
   heapFloorBytes: 1 * MB,
   heapUsedBytes: 2 * MB,
   heapTotalBytes: 2 * MB,

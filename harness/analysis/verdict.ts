@@ -1,6 +1,6 @@
-// The verdict on one metric: growing, flat, plateau or inconclusive. Growing needs a clear trend; flat needs the
-// interval to rule out growth that matters (the floor); anything else is inconclusive, with an estimate of how
-// much longer the run would have to be to decide.
+// The verdict on one metric: growing, flat, plateau or inconclusive. Growing needs a clear trend; flat needs no
+// clear trend and the interval to rule out growth that matters (the floor); anything else is inconclusive, with an
+// estimate of how much longer the run would have to be to decide.
 import type { Verdict } from '../summary.ts';
 import { normalQuantile } from './normal.ts';
 import type { Plateau } from './plateau.ts';
@@ -40,10 +40,11 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
     return { verdict: 'inconclusive', moreMinutesNeeded: aboutMinutes((MIN_SAMPLES - samples) * intervalS) };
   }
   if (input.plateau) return { verdict: 'plateau' };
-  // Growth that is clear but too small to matter, even at the top of its interval (an hour of samples makes
-  // 10 KB/min significant), is flat: `growing` is a word a person acts on.
-  if (ciHigh < floor) return { verdict: 'flat' };
+  // A clear trend is `growing` however small: 100 KB/min is 144 MB a day on a gateway that runs for weeks. Whether
+  // it matters is the floor's business (the gate's, and the label's "under the N/min that matters"); `flat` is
+  // kept for no clear trend with growth above the floor ruled out.
   if (input.trendP < GROWTH_ALPHA && slope > 0 && ciLow > 0) return { verdict: 'growing' };
+  if (ciHigh < floor) return { verdict: 'flat' };
   // A slope's interval narrows as duration^-1.5 (more samples, and a longer lever arm): solve for the duration
   // at which it would exclude zero at the test's level, or fall under the floor, whichever comes first.
   const halfWidth = (ciHigh - ciLow) / 2;

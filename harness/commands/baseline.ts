@@ -8,7 +8,7 @@ import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
 import { runScenario } from '../runScenario.ts';
 import type { Summary } from '../summary.ts';
-import { interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
+import { baselineFile, interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
 
 const USAGE = `usage: soakgate baseline <scenario> [options]
@@ -49,6 +49,13 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const slug = targetSlug(scenario);
+  if (values.write && slug !== 'gateway-dedup' && 'gateway' in scenario.target) {
+    console.error(
+      `soakgate baseline: the gate judges every store of the embedded gateway against the known-good one, the dedup store with all its fixes; ` +
+        `a baseline of ${slug} would replace it. Record it with --store dedup, or leave out --write to only look.`,
+    );
+    return 2;
+  }
   const out = resolve(values.out ?? defaultRunDir(`baseline-${scenario.name}`, slug));
   const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping; no baseline is written`));
   const summaries: Summary[] = [];
@@ -80,9 +87,10 @@ export async function main(argv: string[]): Promise<number> {
 
   const baseline = buildBaseline(summaries, { nodeVersion: process.version, machine: machineFingerprint(), created: new Date().toISOString() });
   for (const [name, m] of Object.entries(baseline.metrics)) {
-    console.log(`  ${name.padEnd(22)} ${formatRate(m.slopePerMin, m.unit).padStart(14)}  [${formatRate(m.ciLow, m.unit)}, ${formatRate(m.ciHigh, m.unit)}]`);
+    console.log(`  ${name.padEnd(22)} ${formatRate(m.slopePerMin, m.unit).padStart(14)}  runs differ by ${formatRate(m.slopeSpread, m.unit)} (sd)`);
   }
-  const file = join(values.baselines, `${scenario.name}.${slug}.json`);
+  // The very file the gate reads for this scenario and target.
+  const file = baselineFile(scenario, values.baselines);
   if (!values.write) {
     console.log(`\nnot written (add --write to save it as ${file}); the runs are in ${out}`);
     return 0;

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { writeCompareReport } from '../../reports/writeReport.ts';
 import { compareRuns, type SlopeDifference } from '../analysis/bootstrap.ts';
 import { formatRate, GATED_BY_DEFAULT } from '../gate/judge.ts';
+import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
 import { runScenario, type RunResult } from '../runScenario.ts';
@@ -23,6 +24,9 @@ options:
   --ablation            also run the dedup store with each fix alone (prune, dedupe, orphans, lazy)
   --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
   --seed N              the seed every run shares (default: the scenario's)
+  --settle-interval D   how often the probe collects garbage before reading heap and RSS (default: the scenario's)
+  --snapshots MODE      heap snapshots for "what grew", after each run's measurement: auto (default: only when
+                        memory grows), always, N, never
   --out DIR             folder for the runs, compare.json, compare.md, report.html (default: runs/compare-<scenario>-<UTC time>)
   -h, --help            show this help
 
@@ -39,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     ablation: { type: 'boolean' },
     duration: { type: 'string' },
     seed: { type: 'string' },
+    'settle-interval': { type: 'string' },
+    snapshots: { type: 'string', default: 'auto' },
     out: { type: 'string' },
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
@@ -55,8 +61,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const scenarios = [];
+  let snapshots: SnapshotMode;
   try {
-    for (const v of variants) scenarios.push(await loadScenarioWith(positionals[0], { ...v, duration: values.duration, seed: values.seed }));
+    snapshots = parseSnapshotMode(values.snapshots);
+    for (const v of variants) {
+      scenarios.push(await loadScenarioWith(positionals[0], { ...v, duration: values.duration, seed: values.seed, 'settle-interval': values['settle-interval'] }));
+    }
   } catch (err) {
     console.error(`soakgate compare: ${(err as Error).message}`);
     return 2;
@@ -74,9 +84,10 @@ export async function main(argv: string[]): Promise<number> {
       const result = await runScenario(scenario, {
         out: join(out, label),
         signal: interrupt.signal,
+        snapshots,
         onProgress: (sample) => progress.update(sample),
         onNote: (message) => progress.note(message),
-        requested: { compare: true },
+        requested: { compare: true, snapshots: values.snapshots },
       });
       progress.finish();
       if (result.interrupted) return 130;

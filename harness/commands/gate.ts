@@ -6,11 +6,11 @@ import { join, relative, resolve } from 'node:path';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import { isDecided } from '../analysis/decided.ts';
-import type { Baseline } from '../gate/baseline.ts';
+import { checkBaselineFits, type Baseline } from '../gate/baseline.ts';
 import { combineGateResults, type GateScenarioResult } from '../gate/gateResult.ts';
-import { gatedMetrics, judgeRun, type Judgement } from '../gate/judge.ts';
+import { gatedMetrics, judgeRun, MEMORY_CHECKED, type Judgement } from '../gate/judge.ts';
 import { parseShard, pickShard, type Shard } from '../gate/shard.ts';
-import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
+import { growingMemory, parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
@@ -102,7 +102,9 @@ export async function main(argv: string[]): Promise<number> {
         );
         return 2;
       }
-      plans.push({ file, scenario, baselineFile: bFile, baseline: readBaselineFile(bFile) });
+      const baseline = readBaselineFile(bFile);
+      checkBaselineFits(baseline, bFile, scenario.name, 'gateway' in scenario.target ? 'gateway' : `command (${targetSlug(scenario)})`);
+      plans.push({ file, scenario, baselineFile: bFile, baseline });
     } catch (err) {
       console.error(`soakgate gate: ${(err as Error).message}`);
       return 2;
@@ -150,13 +152,13 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
   const { scenario } = plan;
   const slug = targetSlug(scenario);
   console.log(`gate: ${scenario.name} on ${slug}, ${scenario.duration} s, judged against ${plan.baselineFile}`);
-  let run = await soak(scenario, join(out, `${scenario.name}-${slug}`), options);
+  let run = await soak(plan, join(out, `${scenario.name}-${slug}`), options);
   if (!run) return null;
   let judgement = judge(plan, run);
   let reran = false;
   if (run.exitCode === 0 && onlyBorderlineFailures(judgement) && options.rerun) {
     console.log(`gate: ${scenario.name} is borderline (${failedMetrics(judgement)}); running it once more to confirm`);
-    run = await soak(scenario, join(out, `${scenario.name}-${slug}-rerun`), options);
+    run = await soak(plan, join(out, `${scenario.name}-${slug}-rerun`), options);
     if (!run) return null;
     judgement = judge(plan, run);
     reran = true;
@@ -186,10 +188,17 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
 }
 
 function judge(plan: GatePlan, run: RunResult): Judgement {
-  return judgeRun(run.summary.metrics, plan.scenario.budgets, plan.baseline, {
-    nodeVersion: process.version,
-    machine: machineFingerprint(),
-  });
+  return judgeMetrics(plan, run.summary.metrics);
+}
+
+function judgeMetrics(plan: GatePlan, metrics: RunResult['summary']['metrics']): Judgement {
+  return judgeRun(metrics, plan.scenario.budgets, plan.baseline, { nodeVersion: process.version, machine: machineFingerprint() });
+}
+
+/** Diagnose what the gate would act on: a memory check failing or borderline, or memory growing that matters. */
+function diagnosisReasons(plan: GatePlan, metrics: RunResult['summary']['metrics']): string[] {
+  const checks = judgeMetrics(plan, metrics).checks.filter((c) => MEMORY_CHECKED.has(c.metric) && (!c.pass || c.borderline));
+  return [...new Set([...checks.map((c) => `${c.metric} ${c.pass ? 'borderline' : 'fails'}`), ...growingMemory(metrics)])];
 }
 
 /** A failure that rests only on near-misses is confirmed by a rerun; one clear failure decides at once. */
@@ -203,7 +212,8 @@ function failedMetrics(judgement: Judgement): string {
 }
 
 /** One run with progress; with stopWhenDecided it ends as soon as every gated metric's verdict has held. */
-async function soak(scenario: Scenario, runDir: string, options: GateRunOptions): Promise<RunResult | null> {
+async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Promise<RunResult | null> {
+  const { scenario } = plan;
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
   const finish = new AbortController();
   const samples: Sample[] = [];
@@ -214,6 +224,7 @@ async function soak(scenario: Scenario, runDir: string, options: GateRunOptions)
     signal: options.signal,
     finish: finish.signal,
     snapshots: options.snapshots,
+    diagnoseWhen: (metrics) => diagnosisReasons(plan, metrics),
     onNote: (message) => progress.note(message),
     onProgress: (sample) => {
       progress.update(sample);

@@ -45,7 +45,7 @@ exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 130 int
 const RUN_OWN_OPTIONS = ['out', 'store', 'fixes', 'duration', 'seed'] as const;
 
 /** Metrics the live verdict follows while a run goes on. */
-const LIVE_METRICS = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
+const LIVE_METRICS = ['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
 
 function parsePort(text: string): number {
   const port = Number(text);

@@ -11,23 +11,27 @@ export const OVERRIDE_OPTIONS = {
   fixes: { type: 'string' },
   duration: { type: 'string' },
   seed: { type: 'string' },
+  'settle-interval': { type: 'string' },
 } as const;
 
 export const OVERRIDE_USAGE = `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)
   --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
   --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
-  --seed N              seed for the storms' randomness (default: the scenario's)`;
+  --seed N              seed for the storms' randomness (default: the scenario's)
+  --settle-interval D   how often the probe collects garbage before reading heap and RSS: 5s (default), 0 never`;
 
 export interface Overrides {
   store?: string;
   fixes?: string;
   duration?: string;
   seed?: string;
+  'settle-interval'?: string;
 }
 
 /** Loads and validates a scenario file with command-line overrides; throws ScenarioError (exit 2) when bad. */
 export async function loadScenarioWith(file: string, overrides: Overrides): Promise<Scenario> {
-  return applyOverrides(await loadScenario(file), overrides);
+  const { 'settle-interval': settleInterval, ...rest } = overrides;
+  return applyOverrides(await loadScenario(file), { ...rest, settleInterval });
 }
 
 /** A short, file-name-safe name for what a scenario soaks: gateway-naive, gateway-dedup, gateway-dedup-prune, command. */

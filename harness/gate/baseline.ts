@@ -16,7 +16,14 @@ export interface BaselineMetric {
   unit: MetricSummary['unit'];
   /** Median of the runs' slopes per minute. */
   slopePerMin: number;
-  /** The envelope of the runs' 95% intervals: run-to-run spread and within-run uncertainty together. */
+  /** Each run's slope per minute, in run order. */
+  slopes: number[];
+  /**
+   * How much the runs' slopes differ: their standard deviation (0 for one run). The gate's tolerance above the
+   * baseline comes from this and the metric's floor, not from any one run's interval.
+   */
+  slopeSpread: number;
+  /** The envelope of the runs' 95% intervals, kept for the report's band. */
   ciLow: number;
   ciHigh: number;
   /** Median of the runs' residual noise (robust SD around the fitted line), in the metric's unit. */
@@ -57,9 +64,12 @@ export function buildBaseline(summaries: Summary[], meta: BaselineMeta): Baselin
   for (const name of Object.keys(summaries[0].metrics).sort()) {
     const runs = summaries.map((s) => s.metrics[name]).filter((m): m is MetricSummary => m !== undefined);
     if (runs.length < summaries.length) continue;
+    const slopes = runs.map((m) => m.slopePerMin);
     metrics[name] = {
       unit: runs[0].unit,
-      slopePerMin: median(Float64Array.from(runs, (m) => m.slopePerMin)),
+      slopePerMin: median(Float64Array.from(slopes)),
+      slopes,
+      slopeSpread: standardDeviation(slopes),
       ciLow: Math.min(...runs.map((m) => m.ciLow)),
       ciHigh: Math.max(...runs.map((m) => m.ciHigh)),
       noise: median(Float64Array.from(runs, (m) => m.noise ?? 0)),
@@ -67,6 +77,12 @@ export function buildBaseline(summaries: Summary[], meta: BaselineMeta): Baselin
     };
   }
   return { scenario, target, runs: summaries.length, nodeVersion: meta.nodeVersion, machine: meta.machine, created: meta.created, metrics };
+}
+
+function standardDeviation(values: number[]): number {
+  if (values.length < 2) return 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (values.length - 1));
 }
 
 const baselineSchema = z.object({
@@ -81,6 +97,8 @@ const baselineSchema = z.object({
     z.object({
       unit: z.enum(['bytes', 'count', 'ms', 'percent']),
       slopePerMin: z.number(),
+      slopes: z.array(z.number()),
+      slopeSpread: z.number().nonnegative(),
       ciLow: z.number(),
       ciHigh: z.number(),
       noise: z.number().nonnegative(),
@@ -96,4 +114,22 @@ export function parseBaseline(json: unknown, file: string): Baseline {
   const issue = result.error.issues[0];
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   throw new Error(`${file}: not a soakgate baseline: ${where}: ${issue.message}. Record it again with \`soakgate baseline <scenario> --write\`.`);
+}
+
+/** Which target a baseline or a run is about: `gateway` (any store: that is what the gate compares) or the command. */
+export function targetFamily(label: string): string {
+  return label.startsWith('gateway:') || label === 'gateway' ? 'gateway' : label;
+}
+
+/**
+ * Refuses a baseline recorded for another scenario or another target (a sub-agent storm's baseline makes ci-gate
+ * pass whatever grows); the message names both. `target` is a run's target label or family.
+ */
+export function checkBaselineFits(baseline: Baseline, file: string, scenario: string, target: string): void {
+  if (baseline.scenario !== scenario) {
+    throw new Error(`${file} is the baseline of scenario '${baseline.scenario}', not of '${scenario}'. Judge ${scenario} against its own baseline (soakgate baseline <its file> --write).`);
+  }
+  if (targetFamily(baseline.target) !== targetFamily(target)) {
+    throw new Error(`${file} was recorded on ${baseline.target}, and this run's target is ${target}. Record a baseline for this target (soakgate baseline <scenario> --write).`);
+  }
 }

@@ -15,7 +15,10 @@ export interface JudgeOptions {
   metrics?: string[];
   /** Per-minute floors of growth that matters, overriding floors.ts. */
   floors?: Record<string, number>;
-  /** Added to the baseline's upper bound before growth counts as clear, per minute; default a quarter of the floor. */
+  /**
+   * Added to the baseline's slope before growth counts as clear, per minute; default three times the spread of the
+   * baseline runs' slopes, and at least a quarter of the floor.
+   */
   tolerance?: Record<string, number>;
   /** Where this run was measured, to note a baseline recorded elsewhere. */
   nodeVersion?: string;
@@ -32,13 +35,21 @@ export interface Judgement {
 }
 
 /** The metrics issue #55334 is about, judged unless the caller says otherwise. */
-export const GATED_BY_DEFAULT = ['rssBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+export const GATED_BY_DEFAULT = ['rssSettledBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
 
-/** The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). */
+/**
+ * The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). RSS is
+ * judged on its settled series, read right after a full collection; a target without the probe has none, and its
+ * raw RSS is judged instead.
+ */
 export function gatedMetrics(metrics: Record<string, MetricSummary>, budgets: Record<string, Budget>): string[] {
   const watched = Object.keys(metrics).filter((m) => m.startsWith('file:'));
-  return [...new Set([...GATED_BY_DEFAULT, ...Object.keys(budgets), ...watched])];
+  const rss = metrics.rssSettledBytes ? [] : ['rssBytes'];
+  return [...new Set([...GATED_BY_DEFAULT, ...rss, ...Object.keys(budgets), ...watched])];
 }
+
+/** Memory metrics: a failing or borderline check on one is a reason to take heap snapshots. */
+export const MEMORY_CHECKED = new Set(['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'heapTotalBytes', 'externalBytes']);
 
 const UNIT_SUFFIX: Record<MetricSummary['unit'], string> = { bytes: 'B', count: '', ms: ' ms', percent: ' %' };
 
@@ -70,8 +81,8 @@ function baselineCheck(metric: string, m: MetricSummary, baseline: Baseline | un
   const floor = floorPerMin(metric, m.last, options.floors);
   const base = baseline?.metrics[metric];
   const baseSlope = base?.slopePerMin ?? 0;
-  const tolerance = options.tolerance?.[metric] ?? floor / 4;
-  const threshold = (base?.ciHigh ?? 0) + tolerance;
+  const tolerance = options.tolerance?.[metric] ?? Math.max(3 * (base?.slopeSpread ?? 0), floor / 4);
+  const threshold = baseSlope + tolerance;
   const limit = baseSlope + floor;
   if (m.verdict === 'plateau') return plateauCheck(metric, m, 'baseline', limit);
   const rate = (v: number) => formatRate(v, m.unit);
@@ -80,7 +91,7 @@ function baselineCheck(metric: string, m: MetricSummary, baseline: Baseline | un
   const pass = !(clearMargin > 0 && sizeMargin > 0);
   const borderline = pass ? sizeMargin > 0 && m.slopePerMin > threshold : Math.min(clearMargin, sizeMargin) < floor / 4;
   const against = base
-    ? `the baseline's ${rate(baseSlope)} (upper bound ${rate(base.ciHigh)} + ${rate(tolerance)} tolerance)`
+    ? `the baseline's ${rate(baseSlope)} (+ ${rate(tolerance)} tolerance from its runs' spread)`
     : `zero (no baseline for it; tolerance ${rate(tolerance)})`;
   const growth = `${metric} grows ${rate(m.slopePerMin)} (95% CI ${rate(m.ciLow)} to ${rate(m.ciHigh)})`;
   let reason: string;

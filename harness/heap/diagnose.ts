@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import type { IHeapSnapshot } from '@memlab/core';
 import type { HeapGrowth } from '../summary.ts';
 import { findDuplicates, type HeapDuplicates } from './duplicates.ts';
-import { rankGrowth } from './growthRank.ts';
+import { rankGrowth, steadyGrowth } from './growthRank.ts';
 import { loadMemlab, type Memlab } from './memlab.ts';
 import { findRepresentatives } from './representatives.ts';
 import { retainerPath } from './retainerPath.ts';
@@ -15,12 +15,24 @@ export interface DiagnoseOptions {
   workDir: string;
   /** How many growing shapes to report (default 10). */
   top?: number;
+  /** How much the heap grew from the first snapshot to the last (measured right after each); unknown if absent. */
+  heapGrowthBytes?: number;
 }
+
+/**
+ * A shape is named as what grew only when the growth it explains matters: at least this share of the heap's growth
+ * between the snapshots, and at least MIN_EXPLAINED_BYTES. A fixed target's snapshots differ by a few objects (an
+ * ArrayBuffer, 61 -> 63, +377 B); naming that would send a person after nothing.
+ */
+export const MIN_EXPLAINED_SHARE = 0.05;
+export const MIN_EXPLAINED_BYTES = 64 * 1024;
 
 export interface HeapDiagnosis {
   snapshots: string[];
+  /** Shapes whose growth matters, the culprit first; empty when nothing that grew explains the growth. */
   grew: HeapGrowth[];
   duplicates: HeapDuplicates;
+  heapGrowthBytes?: number;
 }
 
 export class HeapDiagnosisError extends Error {}
@@ -59,6 +71,7 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   }
   const { shapes: lastHeapShapes, duplicates } = findings;
 
+  const mattersFrom = Math.max(MIN_EXPLAINED_BYTES, MIN_EXPLAINED_SHARE * Math.max(0, options.heapGrowthBytes ?? 0));
   const grew: HeapGrowth[] = rankGrowth(
     shapes.map((s) => ({
       name: s.shape,
@@ -69,7 +82,8 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
       holds: lastHeapShapes.get(s.shape)?.holds ?? [],
     })),
   )
+    .filter((candidate) => steadyGrowth(candidate) >= mattersFrom)
     .slice(0, options.top ?? 10)
     .map(({ holds: _, ...growth }) => ({ ...growth, retainerPath: lastHeapShapes.get(growth.name)?.retainerPath ?? [] }));
-  return { snapshots: snapshotPaths, grew, duplicates };
+  return { snapshots: snapshotPaths, grew, duplicates, ...(options.heapGrowthBytes !== undefined ? { heapGrowthBytes: options.heapGrowthBytes } : {}) };
 }

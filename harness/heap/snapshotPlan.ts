@@ -1,13 +1,13 @@
-// When to take heap snapshots of the target. Snapshots block the target for seconds and memlab takes tens of
-// seconds to read them, so by default (`auto`) they are taken only once a cheap slope check says memory is growing:
-// a passing CI run never pays for them. `always` and N take them at even times; `never` takes none.
-import { analyzeSamples } from '../analysis/analyze.ts';
-import type { Sample } from '../sample.ts';
+// When and how to take heap snapshots. Writing one blocks the target for seconds and raises its RSS for good, so
+// snapshots are never taken inside the measured window: once it is over and analysed, a diagnosis phase under the
+// same load takes them (docs/ARCHITECTURE.md, "Diagnosis after measurement"). By default (`auto`) only when what
+// the gate would judge says memory grows, so a passing CI run never pays for them.
+import type { MetricSummary } from '../summary.ts';
 
 export type SnapshotMode = 'auto' | 'always' | 'never' | number;
 
-/** The memory metrics whose growth is worth explaining with snapshots. */
-export const MEMORY_METRICS = ['heapFloorBytes', 'heapUsedBytes', 'rssBytes'] as const;
+/** The memory metrics whose growth is worth explaining with snapshots (heapUsedBytes is the GC's sawtooth). */
+export const MEMORY_METRICS = ['heapFloorBytes', 'rssSettledBytes', 'rssBytes'] as const;
 
 export function parseSnapshotMode(text: string): SnapshotMode {
   if (text === 'auto' || text === 'always' || text === 'never') return text;
@@ -17,25 +17,35 @@ export function parseSnapshotMode(text: string): SnapshotMode {
 }
 
 /**
- * Seconds since the start at which to snapshot for `always` (3) or N: evenly from just after warmup to the end.
- * The last one is taken at the end of the run itself (see `finalSnapshot`), so it is not in this list.
+ * Memory metrics the final analysis calls growing by more than the growth that matters, as reasons to diagnose.
+ * The gate adds its own failing and borderline memory checks to these.
  */
-export function fixedSnapshotTimes(mode: SnapshotMode, warmupS: number, durationS: number): number[] {
-  const count = mode === 'always' ? 3 : typeof mode === 'number' ? mode : 0;
-  if (count === 0) return [];
-  const span = durationS - warmupS;
-  return Array.from({ length: count - 1 }, (_, i) => warmupS + (span * i) / (count - 1));
+export function growingMemory(metrics: Record<string, MetricSummary>): string[] {
+  return MEMORY_METRICS.filter((name) => {
+    const m = metrics[name];
+    return m !== undefined && m.verdict === 'growing' && m.slopePerMin > (m.floorPerMin ?? 0);
+  }).map((name) => `${name} growing`);
 }
 
-/** For `auto`: when the cheap check looks, a third of the way through the steady part of the run. */
-export function autoCheckTime(warmupS: number, durationS: number): number {
-  return warmupS + (durationS - warmupS) / 3;
+export interface DiagnosisPlan {
+  /** How many snapshots, one process, the first at the start of the phase. */
+  count: number;
+  /** Seconds between two snapshots, under load. */
+  spacingS: number;
 }
 
-/** The cheap check: is any memory metric growing (by the analysis's own verdict) in the samples so far? */
-export function memoryGrowing(samples: Sample[], warmupS: number): string[] {
-  const metrics = analyzeSamples(samples, { warmupS });
-  return MEMORY_METRICS.filter((name) => metrics[name]?.verdict === 'growing');
+/** Spacing: a sixth of the measured window, from 5 s (time-compressed CI runs) to a minute (hour-long soaks). */
+const MIN_SPACING_S = 5;
+const MAX_SPACING_S = 60;
+
+/**
+ * The diagnosis phase for this mode, or null for none: `never` none; `auto` two snapshots when there is a reason;
+ * `always` three, N that many, whatever the reasons.
+ */
+export function planDiagnosis(mode: SnapshotMode, reasons: string[], measuredS: number): DiagnosisPlan | null {
+  const count = mode === 'never' ? 0 : mode === 'always' ? 3 : mode === 'auto' ? (reasons.length > 0 ? 2 : 0) : mode;
+  if (count === 0) return null;
+  return { count, spacingS: Math.min(MAX_SPACING_S, Math.max(MIN_SPACING_S, measuredS / 6)) };
 }
 
 /** The snapshots worth diagnosing together: the longest run of them from one process (a restart starts anew). */

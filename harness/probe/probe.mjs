@@ -4,6 +4,7 @@
 // alive, change how it exits, or throw into it.
 import net from 'node:net';
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { constants, performance, PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread } from 'node:worker_threads';
 
@@ -15,19 +16,19 @@ function startProbe(path) {
   let gcCount = 0;
   let gcPauseMs = 0;
   let windowFullGcLow = Infinity;
-  let lastFullGc = null;
   let windowAnyGcLow = Infinity;
-  let lastAnyGc = null;
 
   // The heap's floor is what a full (mark-compact) collection leaves. After a scavenge, old-space garbage still
   // counts, so the lowest heap after any GC climbs until the next full collection: the dedup gateway's rose
-  // 5 MB/min for a minute with a flat live heap. Both are reported: heapFloorBytes from full collections (sparse
-  // on a quiet target, exact), heapAfterGcBytes from every collection (dense, saw-toothed). The probe never
-  // forces a collection: on a plain HTTP server one forced full GC every 2 s cost 1.5x its CPU per request at
-  // 5,000 req/s and a quarter of its throughput at full speed, far more than the collection's own pause.
+  // 5 MB/min for a minute with a flat live heap. A busy target collects fully now and then, a quiet one almost
+  // never (the dedup gateway did not once in a minute of ci-gate), so the harness asks for settled readings at a
+  // cadence it chooses (see `settle`); the target's own full collections count as well. A window without either
+  // has no heapFloorBytes: repeating an old floor would read as a flat series with no noise.
   const gcObserver = new PerformanceObserver((list) => {
     let full = false;
     for (const entry of list.getEntries()) {
+      // The probe's own collections are the harness's cost, not the target's GC load.
+      if ((entry.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
       gcCount++;
       gcPauseMs += entry.duration;
       if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full = true;
@@ -35,18 +36,38 @@ function startProbe(path) {
     // Entries arrive batched just after the collections; the heap read here is what they left behind plus
     // whatever was allocated since, which is as close as a JS observer gets.
     const used = v8.getHeapStatistics().used_heap_size;
-    lastAnyGc = used;
     if (used < windowAnyGcLow) windowAnyGcLow = used;
-    if (full) {
-      lastFullGc = used;
-      if (used < windowFullGcLow) windowFullGcLow = used;
-    }
+    if (full && used < windowFullGcLow) windowFullGcLow = used;
   });
   gcObserver.observe({ entryTypes: ['gc'] });
 
-  /** This window's lowest, else the last one seen (it still stands); null before the first. */
-  function lowest(windowLow, last) {
-    return windowLow !== Infinity ? windowLow : last;
+  // gc() without the target's --expose-gc: the flag is set at run time and the function taken from a fresh context,
+  // so the target's own global scope never sees it.
+  let forceFullGc = null;
+
+  // A forced full collection makes V8 throw away optimised code that embeds objects the collection frees ("weak
+  // objects" deoptimisations), and re-optimising costs far more than the pause: one every 5 s took a quarter of a
+  // saturated server's throughput (bench:probe). So the probe does not settle a target whose event loop was busy
+  // 90% of the time or more since the last sample; a saturated target is read at its own full collections.
+  // The naive gateway under ci-gate's load runs at about 70% and is settled. Measured cost: BENCHMARKS.md, "Probe".
+  const MAX_SETTLE_UTILIZATION = 0.9;
+  let lastUtilization = performance.eventLoopUtilization();
+
+  /**
+   * A settled reading: one full collection, then the heap and the RSS it left. The RSS read here carries no
+   * garbage, so its series is far less noisy than RSS read at a random moment of the GC sawtooth.
+   */
+  function settle() {
+    if (!forceFullGc) {
+      v8.setFlagsFromString('--expose-gc');
+      forceFullGc = vm.runInNewContext('gc');
+    }
+    const started = performance.now();
+    forceFullGc();
+    const pauseMs = performance.now() - started;
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used < windowFullGcLow) windowFullGcLow = used;
+    return { rssSettledBytes: process.memoryUsage.rss(), settlePauseMs: pauseMs };
   }
 
   // The histogram records the time between its timer's ticks, so the delay is what exceeds the resolution.
@@ -54,23 +75,26 @@ function startProbe(path) {
   const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
   loopDelay.enable();
 
-  function takeWindow() {
+  function takeWindow(settleNow) {
+    const utilization = performance.eventLoopUtilization(lastUtilization);
+    lastUtilization = performance.eventLoopUtilization();
+    const busy = utilization.utilization >= MAX_SETTLE_UTILIZATION;
+    const settled = settleNow ? (busy ? { settleDeferred: 1 } : settle()) : null;
     const heap = v8.getHeapStatistics();
     const memory = process.memoryUsage();
     const figures = {
       heapUsedBytes: heap.used_heap_size,
       heapTotalBytes: heap.total_heap_size,
       externalBytes: memory.external,
+      ...settled,
     };
-    const afterGc = lowest(windowAnyGcLow, lastAnyGc);
-    // Before the target's first full collection, the lowest after any GC is the best floor there is.
-    const floor = lowest(windowFullGcLow, lastFullGc) ?? afterGc;
-    if (floor !== null) figures.heapFloorBytes = floor;
-    if (afterGc !== null) figures.heapAfterGcBytes = afterGc;
+    if (windowFullGcLow !== Infinity) figures.heapFloorBytes = windowFullGcLow;
+    if (windowAnyGcLow !== Infinity) figures.heapAfterGcBytes = Math.min(windowAnyGcLow, windowFullGcLow);
     if (loopDelay.count > 0) {
       figures.eventLoopDelayP50Ms = Math.max(0, loopDelay.percentile(50) / 1e6 - resolutionMs);
       figures.eventLoopDelayP99Ms = Math.max(0, loopDelay.percentile(99) / 1e6 - resolutionMs);
     }
+    figures.eventLoopUtilization = utilization.utilization;
     figures.gcCount = gcCount;
     figures.gcPauseMs = gcPauseMs;
     gcCount = 0;
@@ -84,11 +108,13 @@ function startProbe(path) {
   function writeSnapshot(file) {
     const started = performance.now();
     const written = v8.writeHeapSnapshot(file);
-    return { path: written, durationMs: performance.now() - started };
+    // Writing a snapshot collects fully first, so the heap right after it is a floor: how much it grew between
+    // two snapshots is the growth the diagnosis has to explain.
+    return { path: written, durationMs: performance.now() - started, heapUsedBytes: v8.getHeapStatistics().used_heap_size };
   }
 
   function answer(request) {
-    if (request.op === 'sample') return { figures: takeWindow() };
+    if (request.op === 'sample') return { figures: takeWindow(request.settle === true) };
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
   }

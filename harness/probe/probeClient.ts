@@ -1,12 +1,34 @@
 // The harness's end of the probe: a Unix socket the injected probe (probe.mjs) connects to from inside the
 // target, and the NODE_OPTIONS that load it. It outlives target restarts: each new target process connects anew.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isRunning } from '../processAlive.ts';
+import { folderRemoved, removeAtDeath } from '../target/harnessWatchdog.ts';
 
 export const PROBE_PATH = fileURLToPath(new URL('./probe.mjs', import.meta.url));
+/**
+ * Removes the probe folders (soakgate-probe-<pid>-*) in the temp dir whose harness is dead: its watchdog removes
+ * them at its death, but not if both were killed together. A live harness's folder is left alone.
+ */
+export function removeStaleProbeFolders(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const owner = /^soakgate-probe-(\d+)-/.exec(name);
+    if (!owner || Number(owner[1]) === process.pid || isRunning(Number(owner[1]))) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
 
 /** The probe's figures for one window; names are sample metric names (harness/sample.ts). */
 export type ProbeFigures = Partial<
@@ -19,7 +41,11 @@ export type ProbeFigures = Partial<
     | 'eventLoopDelayP50Ms'
     | 'eventLoopDelayP99Ms'
     | 'gcCount'
-    | 'gcPauseMs',
+    | 'gcPauseMs'
+    | 'rssSettledBytes'
+    | 'settlePauseMs'
+    | 'settleDeferred'
+    | 'eventLoopUtilization',
     number
   >
 >;
@@ -43,7 +69,10 @@ export class ProbeClient {
 
   /** Opens the socket in a private temp folder (Unix socket paths are limited to ~107 bytes, run folders are not). */
   static async listen(): Promise<ProbeClient> {
-    const dir = mkdtempSync(join(tmpdir(), 'soakgate-probe-'));
+    removeStaleProbeFolders();
+    // Named for the harness that owns it, so a later harness can tell a dead one's folder from a live one's.
+    const dir = mkdtempSync(join(tmpdir(), `soakgate-probe-${process.pid}-`));
+    removeAtDeath(dir);
     const socketPath = join(dir, 'probe.sock');
     const server = net.createServer();
     const client = new ProbeClient(server, dir, socketPath);
@@ -91,18 +120,24 @@ export class ProbeClient {
     });
   }
 
-  /** This window's figures from process `pid`, or null when it has no probe or does not answer in time. */
-  async sample(pid: number, timeoutMs: number): Promise<ProbeFigures | null> {
-    const reply = await this.request(pid, { op: 'sample' }, timeoutMs);
+  /**
+   * This window's figures from process `pid`, or null when it has no probe or does not answer in time. With
+   * `settle`, the probe first runs a full collection and adds the settled RSS (and the heap floor it left).
+   */
+  async sample(pid: number, timeoutMs: number, settle = false): Promise<ProbeFigures | null> {
+    const reply = await this.request(pid, { op: 'sample', settle }, timeoutMs);
     return reply && typeof reply.figures === 'object' ? (reply.figures as ProbeFigures) : null;
   }
 
-  /** Writes a heap snapshot from inside process `pid`; durationMs is how long it blocked the target. */
-  async snapshot(pid: number, path: string, timeoutMs: number): Promise<{ path: string; durationMs: number }> {
+  /**
+   * Writes a heap snapshot from inside process `pid`; durationMs is how long it blocked the target, heapUsedBytes
+   * the heap right after it (writing one collects fully first).
+   */
+  async snapshot(pid: number, path: string, timeoutMs: number): Promise<{ path: string; durationMs: number; heapUsedBytes: number | null }> {
     const reply = await this.request(pid, { op: 'snapshot', path }, timeoutMs);
     if (!reply) throw new Error(`the probe in pid ${pid} wrote no heap snapshot within ${timeoutMs} ms (or has no probe)`);
     if (typeof reply.error === 'string') throw new Error(`heap snapshot failed in pid ${pid}: ${reply.error}`);
-    return { path: String(reply.path), durationMs: Number(reply.durationMs) };
+    return { path: String(reply.path), durationMs: Number(reply.durationMs), heapUsedBytes: typeof reply.heapUsedBytes === 'number' ? reply.heapUsedBytes : null };
   }
 
   async close(): Promise<void> {
@@ -116,6 +151,7 @@ export class ProbeClient {
   // Also run at exit, so a harness that quits at once (a second Ctrl-C) leaves no socket folder in /tmp.
   private readonly removeDir = (): void => {
     rmSync(this.dir, { recursive: true, force: true });
+    folderRemoved(this.dir);
   };
 
   private request(pid: number, body: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
