@@ -1,5 +1,5 @@
 // Running a cron job now (what the scheduler does on its interval): the job's session and a new run session are
-// written, the 202 is sent once they are durable, and the run then completes by itself.
+// written, the 202 is sent once they are durable, and the run then completes by itself. Only a configured job runs.
 import type { FastifyInstance } from 'fastify';
 import { UnknownCronJobError } from '../cron/scheduler.ts';
 import type { Gateway } from '../server.ts';
@@ -14,8 +14,9 @@ export function cronRoutes(app: FastifyInstance, gateway: Gateway): void {
     },
     preValidation: emptyBodyAsObject,
     handler: async (request, reply) => {
-      if (!gateway.cronJobs.some((job) => job.id === request.params.jobId)) throw new UnknownCronJobError(request.params.jobId, gateway.cronJobs);
-      const entry = await gateway.work.runCronJob(request.params.jobId);
+      const { jobId } = request.params;
+      if (!gateway.cronJobs.some((job) => job.id === jobId)) throw new UnknownCronJobError(jobId, gateway.cronJobs);
+      const entry = await gateway.work.runCronJob(jobId);
       return reply.code(202).send({ key: entry.key });
     },
   });

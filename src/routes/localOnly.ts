@@ -26,7 +26,8 @@ function hostNameOf(host: string): string {
 function checkRequest(request: FastifyRequest): void {
   const host = request.headers.host ?? '';
   if (!LOOPBACK_HOSTS.has(hostNameOf(host))) {
-    throw new ForbiddenRequestError('host_not_allowed', `Host ${JSON.stringify(host)} is not a loopback address; the gateway answers only 127.0.0.1, localhost and [::1]`);
+    const why = `Host ${JSON.stringify(host)} is not a loopback address; the gateway answers only 127.0.0.1, localhost and [::1]`;
+    throw new ForbiddenRequestError('host_not_allowed', why);
   }
   const origin = request.headers.origin;
   if (origin === undefined || READ_METHODS.has(request.method)) return;

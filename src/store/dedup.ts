@@ -2,7 +2,8 @@
 // be measured alone: `prune` (ended sub-agents and cron runs leave after a retention), `dedupe` (one skills
 // snapshot per sha256, shared), `orphans` (archived in one pass at open), `lazy` (only an index in memory, entry
 // bodies in per-session files behind a bounded cache). A fix switched off behaves as the naive store does.
-// Writes are group-committed and atomic; a naive-format sessions.json is migrated at open.
+// Writes are group-committed and atomic; a naive-format sessions.json is migrated at open, a missing one is
+// rebuilt from the entry bodies, and a session whose body cannot be used is reported as damaged, not fatal.
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
