@@ -1,8 +1,11 @@
 // The CI gate's trustworthiness and speed: N gate runs against each store on ci-gate (naive must fail, dedup must
 // pass), counting false alarms and misses and timing each verdict, wall clock, with and without --stop-when-decided.
+// A naive run counts as caught only when gate.json names a failing memory or state metric (any other exit 1 is a
+// miss), and the table says how often each of RSS, the heap floor and sessions.json failed, and whether the heap
+// diagnosis named the skills snapshot.
 // Usage: node --import tsx bench/gate.ts [runsPerStore=10] [--stop-when-decided]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,24 +27,57 @@ function gate(store: string, out: string): Promise<{ code: number | null; second
   });
 }
 
+/** Metrics whose failure is the leak the gate exists for (memory or the gateway's state). */
+const LEAK_METRICS = new Set(['rssBytes', 'rssSettledBytes', 'heapFloorBytes', 'sessionsFileBytes', 'sessionCount', 'transcriptBytes']);
+
+interface GateOutcome {
+  failing: Set<string>;
+  /** The heap diagnosis's first "what grew", if the run had one. */
+  grew: string | null;
+}
+
+function readOutcome(out: string): GateOutcome {
+  const file = join(out, 'gate.json');
+  if (!existsSync(file)) return { failing: new Set(), grew: null };
+  const gate = JSON.parse(readFileSync(file, 'utf8')) as { scenarios: Array<{ runDir: string; checks: Array<{ metric: string; pass: boolean }> }> };
+  const scenario = gate.scenarios[0];
+  const failing = new Set(scenario?.checks.filter((c) => !c.pass).map((c) => c.metric) ?? []);
+  const summaryFile = scenario ? join(out, scenario.runDir, 'summary.json') : '';
+  const summary = summaryFile && existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : {};
+  return { failing, grew: summary.heap?.grew?.[0]?.name ?? null };
+}
+
 const rows: string[] = [];
+const naiveRows: string[] = [];
 try {
   for (const [store, expected] of [['naive', 1], ['dedup', 0]] as const) {
     const times: number[] = [];
     let wrong = 0;
     let other = 0;
+    const failedBy = new Map<string, number>();
+    let namedSkills = 0;
     for (let i = 0; i < runs; i++) {
-      const { code, seconds } = await gate(store, join(dir, `${store}-${i}`));
+      const out = join(dir, `${store}-${i}`);
+      const { code, seconds } = await gate(store, out);
+      const outcome = readOutcome(out);
       times.push(seconds);
+      const groups = new Set([...outcome.failing].map((m) => (m === 'rssSettledBytes' ? 'rssBytes' : m)));
+      for (const metric of groups) failedBy.set(metric, (failedBy.get(metric) ?? 0) + 1);
+      if (outcome.grew && /skills|prompt/.test(outcome.grew)) namedSkills++;
+      const caught = code === 1 && [...outcome.failing].some((m) => LEAK_METRICS.has(m));
       if (code !== 0 && code !== 1) other++;
-      else if (code !== expected) wrong++;
-      console.error(`${store} run ${i + 1}/${runs}: exit ${code} in ${seconds.toFixed(1)} s`);
+      else if (store === 'naive' ? !caught : code !== expected) wrong++;
+      console.error(`${store} run ${i + 1}/${runs}: exit ${code} in ${seconds.toFixed(1)} s; failing: ${[...outcome.failing].join(', ') || 'none'}; what grew: ${outcome.grew ?? 'no diagnosis'}`);
     }
     times.sort((a, b) => a - b);
-    const kind = store === 'naive' ? 'false negatives (passed)' : 'false positives (failed)';
+    const kind = store === 'naive' ? 'false negatives (not failed on memory or state)' : 'false positives (failed)';
     rows.push(
       `| ${store} | ${runs} | ${wrong} ${kind} | ${other} | ${times[0].toFixed(1)} | ${times[Math.floor(runs / 2)].toFixed(1)} | ${times[runs - 1].toFixed(1)} |`,
     );
+    if (store === 'naive') {
+      const count = (metric: string) => failedBy.get(metric) ?? 0;
+      naiveRows.push(`| ${count('rssBytes')} of ${runs} | ${count('heapFloorBytes')} of ${runs} | ${count('sessionsFileBytes')} of ${runs} | ${namedSkills} of ${runs} |`);
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -51,3 +87,7 @@ console.log(`gate on scenarios/ci-gate.ts${early ? ' with --stop-when-decided' :
 console.log('| store | runs | wrong verdicts | other exits | fastest s | median s | slowest s |');
 console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);
+console.log('\nWhat failed the naive runs (RSS: rssBytes or rssSettledBytes), and whether "what grew" named the skills snapshot:\n');
+console.log('| RSS failed | heap floor failed | sessions.json failed | what grew: skills snapshot |');
+console.log('| ---: | ---: | ---: | ---: |');
+for (const row of naiveRows) console.log(row);

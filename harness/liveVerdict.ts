@@ -2,6 +2,7 @@
 // target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
 import { summarizeMetric } from './analysis/analyze.ts';
+import { underFloorNote } from './gate/judge.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';
@@ -121,6 +122,8 @@ export function describeLive(live: LiveMetric): string {
   const mb = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MB/min`;
   const rate = summary.unit === 'bytes' ? mb : (n: number) => `${n.toFixed(2)}/min`;
   let line = `${live.metric} ${summary.verdict} ${rate(summary.slopePerMin)} [${rate(summary.ciLow)}, ${rate(summary.ciHigh)}]`;
+  const under = underFloorNote(summary);
+  if (under) line += ` (${under})`;
   if (live.secondsToLimit !== null) line += `; at this pace it reaches the memory limit in about ${Math.round(live.secondsToLimit / 60)} min`;
   return line;
 }

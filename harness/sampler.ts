@@ -52,6 +52,13 @@ export class Sampler {
   private stopped = false;
   /** Seconds since the start at which the next sample asks for a settled reading. */
   private nextSettleAtS = 0;
+  /**
+   * The lowest RSS since the last settled sample, the reading right after the probe's full collection included:
+   * rssSettledBytes. RSS read at one moment carries whatever garbage and transient buffers that moment holds (the
+   * naive gateway's swung 170 to 450 MB while it rewrote a 16 MB sessions.json); its low point per interval is
+   * what the process cannot give back (docs/ARCHITECTURE.md, "Settled samples").
+   */
+  private rssLow = Infinity;
   /** Samples written so far. */
   count = 0;
 
@@ -125,12 +132,19 @@ export class Sampler {
     if (usage) {
       metrics.rssBytes = usage.memory;
       metrics.cpuPercent = round(usage.cpu, 2);
+      this.rssLow = Math.min(this.rssLow, usage.memory);
     }
     if (figures) {
-      const { settleDeferred, ...measured } = figures;
+      const { settleDeferred, rssAfterFullGcBytes, ...measured } = figures;
       Object.assign(metrics, measured);
-      // The probe declines to settle a target busier than half its event loop: ask again at the next sample.
+      if (rssAfterFullGcBytes !== undefined) this.rssLow = Math.min(this.rssLow, rssAfterFullGcBytes);
+      // The probe declines to settle a saturated target: ask again at the next sample.
       if (settleDeferred) this.nextSettleAtS = 0;
+    }
+    // A settled sample closes the interval (for a target without the probe, so does a sample that was due).
+    if (settle && !figures?.settleDeferred && Number.isFinite(this.rssLow)) {
+      metrics.rssSettledBytes = this.rssLow;
+      this.rssLow = Infinity;
     }
     if (stats) {
       metrics.sessionsFileBytes = stats.sessionsFileBytes;

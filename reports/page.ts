@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
-import { formatRate } from '../harness/gate/judge.ts';
+import { formatRate, underFloorNote } from '../harness/gate/judge.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 
@@ -139,7 +139,8 @@ function verdictDetail(m: MetricSummary): string {
   if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
     return ` <span class="note">~${escapeHtml(formatPlain(m.moreMinutesNeeded))} more min to decide</span>`;
   }
-  return '';
+  const under = underFloorNote(m);
+  return under ? ` <span class="note">${escapeHtml(under)}</span>` : '';
 }
 
 function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
@@ -303,6 +304,9 @@ function runNotices(run: PageRun): string[] {
   const notices: string[] = [];
   if (!run.summary) notices.push(`${who}no summary.json (the run crashed or was stopped before analysis); the charts are drawn from samples.jsonl alone, without fitted slopes.`);
   if (run.summary?.interrupted) notices.push(`${who}the run was interrupted; its verdicts cover only what was sampled.`);
+  if (run.summary?.metrics.rssBytes && !run.summary.metrics.heapUsedBytes) {
+    notices.push(`${who}the target had no probe (not a Node process, or its NODE_OPTIONS were replaced): RSS is read from outside only, and there are no heap figures.`);
+  }
   if (run.skippedLines > 0) notices.push(`${who}${run.skippedLines} line(s) of samples.jsonl could not be read (a write cut short) and were skipped.`);
   for (const e of run.events) if (e.type === 'target-exit') notices.push(`${who}the target exited at ${formatDuration(e.t)}${e.detail ? `: ${e.detail}` : ''}.`);
   return notices;

@@ -64,7 +64,13 @@ function counts(record: Record<string, number> | undefined): Array<[string, numb
 }
 
 const CHARTS: ChartDef[] = [
-  { id: 'rss', title: 'Resident set size (RSS)', unit: 'bytes', fitMetric: 'rssBytes', read: gauges(['RSS', 'rssBytes']) },
+  {
+    id: 'rss',
+    title: 'Resident set size (RSS) and its settled low point',
+    unit: 'bytes',
+    fitMetric: 'rssBytes',
+    read: gauges(['RSS', 'rssBytes'], ['settled RSS', 'rssSettledBytes']),
+  },
   {
     id: 'heap',
     title: 'V8 heap used and its post-GC floor',

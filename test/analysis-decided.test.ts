@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
-import { isDecided } from '../harness/analysis/decided.ts';
+import { failuresHeld, isDecided } from '../harness/analysis/decided.ts';
 import type { MetricSummary, Verdict } from '../harness/summary.ts';
 import { MB, syntheticRun } from './fixtures/analysis-syntheticRun.ts';
 
@@ -58,4 +58,10 @@ test('a verdict that changed between looks is not decided yet', () => {
   assert.deepEqual(isDecided(history, ['rssBytes']).undecided, ['rssBytes']);
   assert.equal(isDecided([...history, growing, growing], ['rssBytes']).decided, true);
   assert.equal(isDecided([], ['rssBytes']).decided, false);
+});
+
+test('the gate may stop once a check has failed clearly in each of the last three looks, and not before', () => {
+  assert.deepEqual(failuresHeld([['heapFloorBytes'], ['heapFloorBytes', 'rssBytes']]), [], 'two looks are not enough');
+  assert.deepEqual(failuresHeld([['heapFloorBytes'], ['heapFloorBytes', 'rssBytes'], ['rssBytes', 'heapFloorBytes']]), ['heapFloorBytes']);
+  assert.deepEqual(failuresHeld([['heapFloorBytes'], [], ['heapFloorBytes'], ['heapFloorBytes']]), [], 'a gap in the last three resets it');
 });

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { GateResult } from '../harness/gate/gateResult.ts';
+import { parseSamples } from '../harness/sample.ts';
+import type { Summary } from '../harness/summary.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 let dir: string;
@@ -27,17 +29,27 @@ function gate(args: string[]): Promise<{ code: number | null; output: string }> 
   });
 }
 
-test('the naive store fails the ci-gate with exit 1 and names the metrics that grew', async () => {
+test('the naive store fails the ci-gate on RSS, the heap floor and sessions.json, and memlab names the skills snapshot', async () => {
   const out = join(dir, 'naive');
   const { code, output } = await gate(['--store', 'naive', '--stop-when-decided', '--out', out]);
   assert.equal(code, 1, output);
   const result = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as GateResult;
   const grew = new Set(result.scenarios[0].checks.filter((c) => !c.pass).map((c) => c.metric));
-  for (const metric of ['sessionsFileBytes', 'heapFloorBytes', 'sessionCount']) assert.ok(grew.has(metric), `${metric} should be named; got ${[...grew]}`);
+  for (const metric of ['sessionsFileBytes', 'heapFloorBytes']) assert.ok(grew.has(metric), `${metric} should be named; got ${[...grew]}`);
+  assert.ok(grew.has('rssBytes') || grew.has('rssSettledBytes'), `RSS should be named; got ${[...grew]}`);
   assert.match(output, /regression in .*sessionsFileBytes/);
+  // The snapshots were taken after the measured window, in the diagnosis phase, and explain the growth.
+  const runDir = join(out, result.scenarios[0].runDir);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  assert.ok(summary.heap, 'a heap diagnosis');
+  assert.match(summary.heap.grew[0].name, /skills|prompt/, JSON.stringify(summary.heap.grew[0]));
+  assert.ok(summary.heap.grew[0].retainerPath.some((step) => step.includes('skillsSnapshot')), summary.heap.grew[0].retainerPath.join(' -> '));
+  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
+  const snapshotPhases = samples.filter((s) => s.events?.some((e) => e.type === 'snapshot')).map((s) => s.phase);
+  assert.ok(snapshotPhases.length >= 2 && snapshotPhases.every((phase) => phase === 'diagnosis'), snapshotPhases.join(', '));
 });
 
-test('the dedup store passes the ci-gate', async () => {
+test('the dedup store passes the ci-gate, with no heap diagnosis', async () => {
   const out = join(dir, 'dedup');
   const { code, output } = await gate(['--out', out]);
   assert.equal(code, 0, output);
@@ -45,4 +57,8 @@ test('the dedup store passes the ci-gate', async () => {
   assert.equal(result.pass, true);
   assert.equal(result.scenarios[0].target, 'gateway-dedup');
   assert.ok(result.scenarios[0].checks.length >= 5);
+  const summary = JSON.parse(readFileSync(join(out, result.scenarios[0].runDir, 'summary.json'), 'utf8')) as Summary;
+  assert.equal(summary.heap, undefined, 'nothing grew, so nothing was snapshotted');
+  // A settled heap floor point at least every 10 s of steady load.
+  assert.ok(summary.metrics.heapFloorBytes.samples! >= summary.durationS / 10, `${summary.metrics.heapFloorBytes.samples} floor points`);
 });

@@ -119,3 +119,21 @@ test('baseline --write records a flat target; a growing one then fails the gate,
   assert.equal(twice.code, 2);
   assert.match(twice.stderr, /downloaded twice/);
 });
+
+test("a baseline recorded for another scenario or target is refused with exit 2, naming both", async () => {
+  const scenario = writeScenario('mine', false);
+  const baseline = (name: string, target: string) => ({
+    scenario: name, target, runs: 1, nodeVersion: process.version, created: new Date().toISOString(),
+    machine: { cpuModel: 'x', cores: 2, memoryBytes: 1, os: 'linux' },
+    metrics: { rssBytes: { unit: 'bytes', slopePerMin: 0, slopes: [0], slopeSpread: 0, ciLow: 0, ciHigh: 0, noise: 1, samples: 10 } },
+  });
+  writeFileSync(join(dir, 'other-scenario.json'), JSON.stringify(baseline('subagent-storm', 'command:tinyServer.mjs')));
+  const other = await soakgate(['gate', scenario, '--baseline', 'other-scenario.json', '--out', 'gate-other-scenario']);
+  assert.equal(other.code, 2, other.stdout + other.stderr);
+  assert.match(other.stderr, /baseline of scenario 'subagent-storm', not of 'mine'/);
+  writeFileSync(join(dir, 'other-target.json'), JSON.stringify(baseline('mine', 'gateway:dedup[prune,dedupe,orphans,lazy]')));
+  const target = await soakgate(['gate', scenario, '--baseline', 'other-target.json', '--out', 'gate-other-target']);
+  assert.equal(target.code, 2, target.stdout + target.stderr);
+  assert.match(target.stderr, /recorded on gateway:dedup\[prune,dedupe,orphans,lazy\], and this run's target is command/);
+  assert.equal(existsSync(join(dir, 'gate-other-scenario', 'gate.json')), false, 'nothing ran');
+});

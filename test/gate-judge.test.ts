@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { buildBaseline, parseBaseline, type Baseline } from '../harness/gate/baseline.ts';
-import { judgeRun } from '../harness/gate/judge.ts';
+import { underFloorNote, judgeRun } from '../harness/gate/judge.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { MB, syntheticRun, type SyntheticMetric } from './fixtures/analysis-syntheticRun.ts';
 
@@ -88,6 +88,9 @@ test('tiny but clear growth under the floor is called growing, passes the gate, 
   // The label tells the truth (a steady climb), the floor decides the gate.
   assert.equal(metrics.heapFloorBytes.verdict, 'growing');
   assert.equal(metrics.heapFloorBytes.floorPerMin, 1 * MB);
+  // About 0.9 MB/min (the fitted slope) is 1.2 to 1.3 GB a day.
+  assert.match(underFloorNote(metrics.heapFloorBytes)!, /^under the 1\.0 MB\/min that matters; 1\.[23] GB a day$/);
+  assert.equal(underFloorNote({ ...metrics.heapFloorBytes, slopePerMin: 2 * MB }), null, 'growth that matters needs no note');
   assert.ok(metrics.heapFloorBytes.ciLow > 0, 'the growth is statistically clear, only too small to matter');
   const check = judgeRun(metrics, {}, baseline).checks.find((c) => c.metric === 'heapFloorBytes')!;
   assert.equal(check.pass, true);

@@ -53,7 +53,7 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');
   assert.ok(figures.heapAfterGcBytes! > 0 && figures.heapAfterGcBytes! <= figures.heapTotalBytes!, 'the lowest heap after any GC');
   // Settled figures only when asked for: they cost a full collection.
-  assert.equal(figures.rssSettledBytes, undefined);
+  assert.equal(figures.rssAfterFullGcBytes, undefined);
   assert.equal(figures.settlePauseMs, undefined);
 });
 
@@ -64,7 +64,7 @@ test('reports heap, GC and event-loop figures from a server that does not import
 async function settledSample(pid: number): Promise<ProbeFigures> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const figures = await probe.sample(pid, 5_000, true);
-    if (figures?.rssSettledBytes !== undefined) return figures;
+    if (figures?.rssAfterFullGcBytes !== undefined) return figures;
     assert.equal(figures?.settleDeferred, 1, `no settled figures and no deferral: ${JSON.stringify(figures)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -83,12 +83,12 @@ test('a settled reading collects fully first, and its RSS holds what the target 
   try {
     assert.equal(await probe.waitFor(keeper.pid!, 5_000), true);
     const before = await settledSample(keeper.pid!);
-    assert.ok(before.rssSettledBytes! > 0 && before.settlePauseMs! >= 0, JSON.stringify(before));
+    assert.ok(before.rssAfterFullGcBytes! > 0 && before.settlePauseMs! >= 0, JSON.stringify(before));
     assert.ok(before.heapFloorBytes! > 0 && before.heapFloorBytes! <= before.heapUsedBytes!, 'the floor is the heap the collection left');
     // 200 requests keep 20 MB.
     for (let i = 0; i < 200; i++) await (await fetch(`${keeper.baseUrl}/keep/${i}`)).text();
     const after = await settledSample(keeper.pid!);
-    const grew = after.rssSettledBytes! - before.rssSettledBytes!;
+    const grew = after.rssAfterFullGcBytes! - before.rssAfterFullGcBytes!;
     assert.ok(grew >= 19_000_000, `settled RSS grew ${grew} bytes for 20 MB kept`);
   } finally {
     await keeper.stop();
@@ -106,7 +106,7 @@ test("settling never gives the target's own code a gc()", async () => {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   await ready;
   assert.equal(await probe.waitFor(child.pid!, 10_000), true);
-  assert.ok((await settledSample(child.pid!)).rssSettledBytes, 'a settled reading was taken');
+  assert.ok((await settledSample(child.pid!)).rssAfterFullGcBytes, 'a settled reading was taken');
   child.kill('SIGUSR2');
   await exited;
   assert.equal(out, 'ready\nundefined undefined\n');
@@ -125,7 +125,7 @@ test('a target whose event loop is saturated is not settled: the forced collecti
     const figures = await probe.sample(child.pid!, 5_000, true);
     assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
     assert.equal(figures!.settleDeferred, 1);
-    assert.equal(figures!.rssSettledBytes, undefined);
+    assert.equal(figures!.rssAfterFullGcBytes, undefined);
   } finally {
     child.kill();
     await exited;

@@ -128,6 +128,26 @@ describe('report of a naive run', () => {
   });
 });
 
+describe('report of a target without the probe', () => {
+  it('says that RSS was read from outside only and there are no heap figures', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'soakgate-report-noprobe-'));
+    try {
+      await writeSyntheticRun(join(dir, 'plain'), { store: 'dedup', samples: 120 });
+      const summaryFile = join(dir, 'plain', 'summary.json');
+      const summary = JSON.parse(await readFile(summaryFile, 'utf8'));
+      for (const heapMetric of ['heapUsedBytes', 'heapFloorBytes']) delete summary.metrics[heapMetric];
+      await writeFile(summaryFile, JSON.stringify(summary));
+      const plain = await readFile(await writeRunReport(join(dir, 'plain')), 'utf8');
+      assert.match(plain, /the target had no probe .*RSS is read from outside only, and there are no heap figures/);
+      await writeFile(summaryFile, JSON.stringify({ ...summary, metrics: { ...summary.metrics, heapUsedBytes: summary.metrics.rssBytes } }));
+      const probed = await readFile(await writeRunReport(join(dir, 'plain')), 'utf8');
+      assert.doesNotMatch(probed, /had no probe/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('compare report', () => {
   let dir: string;
   after(() => rm(dir, { recursive: true, force: true }));

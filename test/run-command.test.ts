@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunMeta } from '../harness/runFolder.ts';
 import { EXIT_INTERRUPTED, runScenario } from '../harness/runScenario.ts';
+import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { parseSamples, type Sample } from '../harness/sample.ts';
 import { parseScenario } from '../harness/scenario.ts';
 import type { Summary } from '../harness/summary.ts';
@@ -30,7 +31,7 @@ after(() => {
 });
 
 /** A scenario file for the tiny server; `env` tunes the server (leak, crash, hang). */
-function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[] }): string {
+function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[]; settleInterval?: string }): string {
   const file = join(dir, `${name}.json`);
   const scenario = {
     name,
@@ -45,6 +46,7 @@ function writeScenario(name: string, fields: { duration: string; env?: Record<st
     duration: fields.duration,
     warmup: '1s',
     sampleInterval: '250ms',
+    settleInterval: fields.settleInterval ?? '1s',
     load: [{ kind: 'http', path: '/items/{{n}}', rate: 150 }],
     events: fields.events ?? [],
   };
@@ -95,7 +97,7 @@ test('records every sample of a run against a command target, with a snapshot an
       { at: '3s', type: 'restart' },
     ],
   });
-  const { done } = soakgate([scenario, '--out', out, '--seed', '7']);
+  const { done } = soakgate([scenario, '--out', out, '--seed', '7', '--snapshots', 'never']);
   const { code, stdout, stderr } = await done;
   assert.equal(code, 0, stderr);
   assert.match(stdout, /full on command:tinyServer\.mjs: finished/);
@@ -127,6 +129,31 @@ test('records every sample of a run against a command target, with a snapshot an
   assert.ok(fileSizes.at(-1)! > fileSizes[0], 'the watched file grew');
   assert.ok(existsSync(join(out, 'report.html')));
   for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
+});
+
+test('memory that grows is diagnosed after the measured window, under load; the verdicts are the window\'s alone', async () => {
+  const out = join(dir, 'diagnosed');
+  // 50 KB kept per request at 150 requests/s: RSS grows about 430 MB a minute.
+  const scenario = writeScenario('diagnosed', { duration: '6s', env: { TINY_RETAIN_BYTES: '50000' } });
+  const { done } = soakgate([scenario, '--out', out]);
+  const { code, stdout, stderr } = await done;
+  assert.equal(code, 0, stderr);
+  assert.match(stdout + stderr, /measurement over; diagnosis: 2 heap snapshots/);
+  const { summary, samples } = readRun(out);
+  const snapshotSamples = samples.filter((s) => s.events?.some((e) => e.type === 'snapshot'));
+  assert.equal(snapshotSamples.length, 2);
+  for (const s of snapshotSamples) {
+    assert.equal(s.phase, 'diagnosis');
+    const event = s.events!.find((e) => e.type === 'snapshot')!;
+    assert.ok(event.t >= summary.durationS, `snapshot at ${event.t} s, after the measured ${summary.durationS} s`);
+    assert.ok(existsSync(join(out, event.detail!)));
+  }
+  assert.ok(samples.some((s) => s.phase === 'diagnosis' && s.window.requests > 0), 'the load goes on during the diagnosis');
+  assert.ok(summary.heap, 'memlab read the snapshots');
+  // Samples of the diagnosis phase (snapshots' RSS steps included) are not in the verdicts.
+  const windowOnly = analyzeSamples(samples.filter((s) => s.phase !== 'diagnosis'), { warmupS: 1 });
+  assert.deepEqual(summary.metrics.rssBytes, windowOnly.rssBytes);
+  assert.equal(summary.metrics.rssBytes.verdict, 'growing');
 });
 
 test('SIGINT stops the load and the target, keeps the samples and exits 130', async () => {

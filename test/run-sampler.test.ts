@@ -95,3 +95,41 @@ test('appends one sample per interval with target, probe, file and harness figur
     ['pause'],
   );
 });
+
+test("settled RSS is each settle interval's low point, and a target without the probe has it too", async () => {
+  const plain = new CommandTarget({ label: 'command:tinyServer-plain', argv: [process.execPath, fixture], ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/ });
+  await plain.start();
+  const pid = plain.pid!;
+  const file = join(dir, 'settled.jsonl');
+  const sampler = new Sampler({
+    file,
+    intervalMs: 200,
+    startedAtMs: Date.now(),
+    settleEveryMs: 1_000,
+    target: () => ({ pid: plain.pid, baseUrl: plain.baseUrl }),
+    probe,
+    files: {},
+    ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
+    phase: () => 'load',
+  });
+  sampler.start();
+  // Memory that comes and goes: 300 requests with large bodies.
+  for (let i = 0; i < 300; i++) await (await fetch(`${plain.baseUrl}/x/${i}`, { method: 'POST', body: 'x'.repeat(50_000) })).text();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  await sampler.stop();
+  await plain.stop();
+  await plain.close();
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
+
+  const { samples } = parseSamples(readFileSync(file, 'utf8'));
+  const settled = samples.filter((s) => s.metrics.rssSettledBytes !== undefined);
+  assert.ok(settled.length >= 2, `${settled.length} settled samples of ${samples.length}`);
+  assert.equal(samples.some((s) => s.metrics.heapFloorBytes !== undefined), false, 'no probe, no heap figures');
+  let since = 0;
+  for (const [i, sample] of samples.entries()) {
+    if (sample.metrics.rssSettledBytes === undefined) continue;
+    const interval = samples.slice(since, i + 1).map((s) => s.metrics.rssBytes).filter((v): v is number => v !== undefined);
+    assert.equal(sample.metrics.rssSettledBytes, Math.min(...interval), `sample ${i}: the lowest RSS of its interval`);
+    since = i + 1;
+  }
+});

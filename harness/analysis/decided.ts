@@ -37,3 +37,13 @@ export function isDecided(
   }
   return { decided: undecided.length === 0 && missing.length < gated.length, undecided, missing, moreMinutesNeeded };
 }
+
+/**
+ * For `gate --stop-when-decided`: the metrics that failed clearly (not borderline) in each of the last `looks`
+ * judgements, oldest first. One is enough for the gate's verdict, whatever the other metrics still do.
+ */
+export function failuresHeld(clearFailures: string[][], looks = 3): string[] {
+  const recent = clearFailures.slice(-looks);
+  if (recent.length < looks) return [];
+  return recent[0].filter((metric) => recent.every((failed) => failed.includes(metric)));
+}

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { writeRunReport } from '../../reports/writeReport.ts';
 import { analyzeSamples } from '../analysis/analyze.ts';
-import { isDecided } from '../analysis/decided.ts';
+import { failuresHeld, isDecided } from '../analysis/decided.ts';
 import { checkBaselineFits, type Baseline } from '../gate/baseline.ts';
 import { combineGateResults, type GateScenarioResult } from '../gate/gateResult.ts';
 import { gatedMetrics, judgeRun, MEMORY_CHECKED, type Judgement } from '../gate/judge.ts';
@@ -31,8 +31,10 @@ import {
 import { parseCommandLine } from './commandLine.ts';
 
 const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
-/** How often --stop-when-decided looks at the run so far. */
-const DECIDE_EVERY_S = 5;
+/** How often --stop-when-decided looks at the run so far (a verdict must hold over three looks). */
+const DECIDE_EVERY_S = 2.5;
+/** RSS read two ways is one signal: when one series fails clearly, the other need not be decided too. */
+const SAME_SIGNAL: Record<string, string> = { rssBytes: 'rssSettledBytes', rssSettledBytes: 'rssBytes' };
 
 const USAGE = `usage: soakgate gate [scenario ...] [options]
 
@@ -103,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const baseline = readBaselineFile(bFile);
-      checkBaselineFits(baseline, bFile, scenario.name, 'gateway' in scenario.target ? 'gateway' : `command (${targetSlug(scenario)})`);
+      checkBaselineFits(baseline, bFile, scenario.name, 'gateway' in scenario.target ? 'gateway' : 'command');
       plans.push({ file, scenario, baselineFile: bFile, baseline });
     } catch (err) {
       console.error(`soakgate gate: ${(err as Error).message}`);
@@ -211,13 +213,17 @@ function failedMetrics(judgement: Judgement): string {
   return [...new Set(judgement.checks.filter((c) => !c.pass).map((c) => c.metric))].join(', ');
 }
 
-/** One run with progress; with stopWhenDecided it ends as soon as every gated metric's verdict has held. */
+/**
+ * One run with progress; with stopWhenDecided it ends as soon as every gated metric's verdict has held over three
+ * looks, or some check has failed clearly in each of them and every memory metric is decided.
+ */
 async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Promise<RunResult | null> {
   const { scenario } = plan;
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
   const finish = new AbortController();
   const samples: Sample[] = [];
   const history: ReturnType<typeof analyzeSamples>[] = [];
+  const clearFailures: string[][] = [];
   let nextLookAt = scenario.warmup + DECIDE_EVERY_S;
   const result = await runScenario(scenario, {
     out: runDir,
@@ -234,9 +240,20 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
       nextLookAt = sample.t + DECIDE_EVERY_S;
       const metrics = analyzeSamples(samples, { warmupS: scenario.warmup });
       history.push(metrics);
+      clearFailures.push(judgeMetrics(plan, metrics).checks.filter((c) => !c.pass && !c.borderline).map((c) => c.metric));
+      const failing = failuresHeld(clearFailures);
       const decision = isDecided(history, gatedMetrics(metrics, scenario.budgets));
-      if (decision.decided && !finish.signal.aborted) {
-        progress.note(`every gated metric is decided after ${Math.round(sample.t)} s; ending the run early`);
+      if (finish.signal.aborted) return;
+      // Once a check keeps failing clearly the gate fails whatever else happens; the run goes on only until every
+      // memory metric has a verdict too, so the report says which of them grew.
+      const openMemory = decision.undecided.filter((metric) => MEMORY_CHECKED.has(metric) && !failing.includes(SAME_SIGNAL[metric] ?? metric) && !failing.includes(metric));
+      const why = decision.decided
+        ? 'every gated metric is decided'
+        : failing.length > 0 && openMemory.length === 0
+          ? `${[...new Set(failing)].join(', ')} failed clearly in 3 looks in a row, and every memory metric is decided`
+          : null;
+      if (why) {
+        progress.note(`${why} after ${Math.round(sample.t)} s; ending the run early`);
         finish.abort();
       }
     },

@@ -10,6 +10,7 @@ import { prepareResume, ResumeError, type PreparedResume } from '../resumeRun.ts
 import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
 import { ScenarioError, type Scenario } from '../scenario.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
+import { underFloorNote } from '../gate/judge.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
 import { MetricsExporter } from '../metricsExporter.ts';
 import { parseSamples, type Sample } from '../sample.ts';
@@ -53,7 +54,7 @@ function parsePort(text: string): number {
   return port;
 }
 
-const HEADLINE_METRICS = ['rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+const HEADLINE_METRICS = ['rssBytes', 'rssSettledBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('run', argv, {
@@ -195,7 +196,8 @@ function printResult(result: RunResult): void {
     const metric = summary.metrics[name];
     if (!metric) continue;
     const perMin = metric.unit === 'bytes' ? `${(metric.slopePerMin / 1_048_576).toFixed(2)} MB/min` : `${metric.slopePerMin.toFixed(2)}/min`;
-    console.log(`  ${name.padEnd(18)} ${metric.verdict.padEnd(12)} ${perMin}`);
+    const under = underFloorNote(metric);
+    console.log(`  ${name.padEnd(18)} ${metric.verdict.padEnd(12)} ${perMin}${under ? ` (${under})` : ''}`);
   }
   const top = summary.heap?.grew[0];
   if (top) {

@@ -116,9 +116,12 @@ export function parseBaseline(json: unknown, file: string): Baseline {
   throw new Error(`${file}: not a soakgate baseline: ${where}: ${issue.message}. Record it again with \`soakgate baseline <scenario> --write\`.`);
 }
 
-/** Which target a baseline or a run is about: `gateway` (any store: that is what the gate compares) or the command. */
+/**
+ * Which kind of target a baseline or a run is about: `gateway` (any store: the gate compares the stores against the
+ * known-good one) or `command` (a server of the user's, which the gate compares with its own earlier builds).
+ */
 export function targetFamily(label: string): string {
-  return label.startsWith('gateway:') || label === 'gateway' ? 'gateway' : label;
+  return label.startsWith('gateway') ? 'gateway' : label.startsWith('command') ? 'command' : label;
 }
 
 /**

@@ -34,18 +34,17 @@ export interface Judgement {
   notes: string[];
 }
 
-/** The metrics issue #55334 is about, judged unless the caller says otherwise. */
-export const GATED_BY_DEFAULT = ['rssSettledBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
-
 /**
- * The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). RSS is
- * judged on its settled series, read right after a full collection; a target without the probe has none, and its
- * raw RSS is judged instead.
+ * The metrics issue #55334 is about, judged unless the caller says otherwise. RSS twice: every sample (dense, noisy)
+ * and the settled series read right after a full collection (sparse, without garbage); a target without the probe
+ * has only the first.
  */
+export const GATED_BY_DEFAULT = ['rssBytes', 'rssSettledBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+
+/** The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). */
 export function gatedMetrics(metrics: Record<string, MetricSummary>, budgets: Record<string, Budget>): string[] {
   const watched = Object.keys(metrics).filter((m) => m.startsWith('file:'));
-  const rss = metrics.rssSettledBytes ? [] : ['rssBytes'];
-  return [...new Set([...GATED_BY_DEFAULT, ...rss, ...Object.keys(budgets), ...watched])];
+  return [...new Set([...GATED_BY_DEFAULT, ...Object.keys(budgets), ...watched])];
 }
 
 /** Memory metrics: a failing or borderline check on one is a reason to take heap snapshots. */
@@ -62,6 +61,16 @@ export function formatRate(value: number, unit: MetricSummary['unit'], per = '/m
   }
   const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
   return `${value.toFixed(digits)}${UNIT_SUFFIX[unit]}${per}`;
+}
+
+/**
+ * For clear growth under the floor that matters: what the label adds so `growing` is read right ("under the
+ * 500.0 KB/min that matters; 137.3 MB a day"). Null for any other verdict or growth that matters.
+ */
+export function underFloorNote(m: MetricSummary): string | null {
+  if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
+  const perDay = m.unit === 'bytes' ? formatRate(m.slopePerMin * 60 * 24, 'bytes', ' a day') : `${Math.round(m.slopePerMin * 60 * 24)} a day`;
+  return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
 }
 
 function plateauCheck(metric: string, m: MetricSummary, kind: GateCheck['kind'], limit: number): GateCheck {

@@ -34,8 +34,8 @@ export interface DiagnosisPlan {
   spacingS: number;
 }
 
-/** Spacing: a sixth of the measured window, from 5 s (time-compressed CI runs) to a minute (hour-long soaks). */
-const MIN_SPACING_S = 5;
+/** Spacing: a sixth of the measured window, from 3 s (time-compressed CI runs) to a minute (hour-long soaks). */
+const MIN_SPACING_S = 3;
 const MAX_SPACING_S = 60;
 
 /**

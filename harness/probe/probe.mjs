@@ -53,10 +53,7 @@ function startProbe(path) {
   const MAX_SETTLE_UTILIZATION = 0.9;
   let lastUtilization = performance.eventLoopUtilization();
 
-  /**
-   * A settled reading: one full collection, then the heap and the RSS it left. The RSS read here carries no
-   * garbage, so its series is far less noisy than RSS read at a random moment of the GC sawtooth.
-   */
+  /** A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage). */
   function settle() {
     if (!forceFullGc) {
       v8.setFlagsFromString('--expose-gc');
@@ -67,7 +64,7 @@ function startProbe(path) {
     const pauseMs = performance.now() - started;
     const used = v8.getHeapStatistics().used_heap_size;
     if (used < windowFullGcLow) windowFullGcLow = used;
-    return { rssSettledBytes: process.memoryUsage.rss(), settlePauseMs: pauseMs };
+    return { rssAfterFullGcBytes: process.memoryUsage.rss(), settlePauseMs: pauseMs };
   }
 
   // The histogram records the time between its timer's ticks, so the delay is what exceeds the resolution.

@@ -42,7 +42,7 @@ export type ProbeFigures = Partial<
     | 'eventLoopDelayP99Ms'
     | 'gcCount'
     | 'gcPauseMs'
-    | 'rssSettledBytes'
+    | 'rssAfterFullGcBytes'
     | 'settlePauseMs'
     | 'settleDeferred'
     | 'eventLoopUtilization',
@@ -122,7 +122,7 @@ export class ProbeClient {
 
   /**
    * This window's figures from process `pid`, or null when it has no probe or does not answer in time. With
-   * `settle`, the probe first runs a full collection and adds the settled RSS (and the heap floor it left).
+   * `settle`, the probe first runs a full collection and adds the RSS and the heap floor it left.
    */
   async sample(pid: number, timeoutMs: number, settle = false): Promise<ProbeFigures | null> {
     const reply = await this.request(pid, { op: 'sample', settle }, timeoutMs);
