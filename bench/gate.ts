@@ -3,7 +3,7 @@
 // A naive run counts as caught only when gate.json names a failing memory or state metric (any other exit 1 is a
 // miss), and the table says how often each of RSS, the heap floor and sessions.json failed, and whether the heap
 // diagnosis named the skills snapshot.
-// Usage: node --import tsx bench/gate.ts [runsPerStore=10] [--stop-when-decided]
+// Usage: node --import tsx bench/gate.ts [runsPerStore=10] [--stop-when-decided] [--store naive|dedup]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 
 const runs = Number(process.argv[2] ?? 10);
 const early = process.argv.includes('--stop-when-decided');
+const onlyStore = process.argv.includes('--store') ? process.argv[process.argv.indexOf('--store') + 1] : undefined;
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`usage: gate.ts [runsPerStore] [--stop-when-decided]: a whole number, got '${process.argv[2]}'`);
   process.exit(2);
@@ -44,13 +45,13 @@ function readOutcome(out: string): GateOutcome {
   const failing = new Set(scenario?.checks.filter((c) => !c.pass).map((c) => c.metric) ?? []);
   const summaryFile = scenario ? join(out, scenario.runDir, 'summary.json') : '';
   const summary = summaryFile && existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : {};
-  return { failing, grew: summary.heap?.grew?.[0]?.name ?? null };
+  return { failing, grew: summary.heap ? (summary.heap.grew?.[0]?.name ?? 'nothing that explains the growth') : null };
 }
 
 const rows: string[] = [];
 const naiveRows: string[] = [];
 try {
-  for (const [store, expected] of [['naive', 1], ['dedup', 0]] as const) {
+  for (const [store, expected] of ([['naive', 1], ['dedup', 0]] as const).filter(([store]) => !onlyStore || store === onlyStore)) {
     const times: number[] = [];
     let wrong = 0;
     let other = 0;

@@ -3,9 +3,7 @@
 // error (exit 2) found before any load; and a target ready by its HTTP health check, with the scenario's own ready
 // timeout and stop grace, runs end to end.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,8 +14,8 @@ import { runScenario } from '../harness/runScenario.ts';
 import { parseScenario } from '../harness/scenario.ts';
 import type { Summary } from '../harness/summary.ts';
 import { TargetStartError } from '../harness/target/commandTarget.ts';
+import { soakgateCli, freePort } from './fixtures/soakgateCli.ts';
 
-const bin = fileURLToPath(new URL('../bin/soakgate.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));
 let dir: string;
 const pidFiles: string[] = [];
@@ -50,22 +48,8 @@ function writeScenario(name: string, command: Record<string, unknown>, fields: R
   return file;
 }
 
-function soakgate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+/** `soakgate run <args...>` to its end. */
+const soakgate = (args: string[]) => soakgateCli(['run', ...args]);
 
 const readMeta = (out: string) => JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta;
 

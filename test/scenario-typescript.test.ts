@@ -2,7 +2,6 @@
 // the real `soakgate run` command (whose tsx hooks are ESM-only): its field errors are reported by name, and a good
 // one runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,8 +9,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isRunning } from '../harness/processAlive.ts';
 import type { RunMeta } from '../harness/runFolder.ts';
+import { soakgateCli } from './fixtures/soakgateCli.ts';
 
-const bin = fileURLToPath(new URL('../bin/soakgate.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/tinyServer.mjs', import.meta.url));
 const HARNESS_ENTRY = fileURLToPath(new URL('../harness/index.ts', import.meta.url));
 let dir: string;
@@ -24,14 +23,8 @@ before(() => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function soakgate(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+/** `soakgate run <args...>` to its end. */
+const soakgate = (args: string[]) => soakgateCli(['run', ...args]);
 
 function writeTsScenario(name: string, fields: Record<string, unknown>): string {
   const file = join(dir, `${name}.ts`);

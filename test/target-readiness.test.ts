@@ -3,13 +3,13 @@
 // (never printed, never healthy, exited, no URL, cannot be run at all); and the stop grace it is given.
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isRunning } from '../harness/processAlive.ts';
 import { CommandTarget, TargetStartError, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
+import { freePort } from './fixtures/soakgateCli.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));
 const URL_LINE = /listening on (http:\/\/\S+)/;
@@ -48,14 +48,6 @@ function serverTarget(env: Record<string, string>, spec: Partial<CommandTargetSp
       return pid;
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startFails(target: CommandTarget): Promise<TargetStartError> {

@@ -59,17 +59,8 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (missing.length > 0) throw new HeapDiagnosisError(`heap snapshot not found: ${missing.join(', ')}`);
 
   const memlab = await loadMemlab(options.workDir);
-  // Set inside memlab's pass (a callback), so TypeScript must not narrow it to undefined here.
-  let findings = undefined as LastHeapFindings | undefined;
-  const shapes = await findGrowingShapes(memlab, options.workDir, snapshotPaths, (heap, candidates) => {
-    findings = inspectLastHeap(memlab, heap, candidates);
-  });
-  if (!findings) {
-    // memlab's internals changed and no longer hand over the last heap: load it once more.
-    const last = await memlab.heapAnalysis.getFullHeapFromFile(snapshotPaths[snapshotPaths.length - 1]);
-    findings = inspectLastHeap(memlab, last, shapes.map((s) => s.shape));
-  }
-  const { shapes: lastHeapShapes, duplicates } = findings;
+  const { grew: shapes, lastHeap } = await findGrowingShapes(memlab, snapshotPaths);
+  const { shapes: lastHeapShapes, duplicates } = inspectLastHeap(memlab, lastHeap, shapes.map((s) => s.shape));
 
   const mattersFrom = Math.max(MIN_EXPLAINED_BYTES, MIN_EXPLAINED_SHARE * Math.max(0, options.heapGrowthBytes ?? 0));
   const grew: HeapGrowth[] = rankGrowth(

@@ -56,6 +56,6 @@ export async function loadMemlab(workDir: string): Promise<Memlab> {
   return memlab;
 }
 
-export function memlabWorkDir(workDir: string): string {
+function memlabWorkDir(workDir: string): string {
   return join(workDir, 'memlab');
 }
