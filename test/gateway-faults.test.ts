@@ -1,5 +1,6 @@
 // Faults in a data dir, on real gateway processes: a missing or dangling sessions.json, damaged entry bodies, torn,
-// missing or replaced transcripts, stale temp files, and start-up errors that name the path and exit 2. Each case
+// missing or replaced transcripts, stale temp files, and start-up errors (among them stored entries holding values
+// the gateway cannot use) that name the path and exit 2. Each case
 // is what the fault campaign of issue 10 found; each must leave every acknowledged session usable or refuse clearly.
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
@@ -224,6 +225,36 @@ describe('start-up errors exit 2 with a message naming the path', () => {
       assert.equal(exited.code, 2, exited.stderr);
       assert.ok(exited.stderr.includes(`cannot use ${file}: it is a file, and --data-dir must be a folder`), exited.stderr);
       assert.equal(readFileSync(file, 'utf8'), 'x');
+    });
+  }
+
+  for (const store of ['naive', 'dedup'] as const) {
+    test(`${store}: a stored entry with an unknown kind or status, or a messageCount that is not a number`, async () => {
+      const dir = dataDir();
+      const paths = storePaths(dir);
+      const gateway = await start(store, dir);
+      const [chat] = await chatsWithMessages(gateway, dir, 1);
+      assert.equal(await gateway.stop(), 0);
+      const stored = JSON.parse(readFileSync(paths.sessionsFile, 'utf8'));
+      const withBad = (bad: object) =>
+        store === 'naive'
+          ? { ...stored, [chat.key]: { ...stored[chat.key], ...bad } }
+          : { ...stored, sessions: { ...stored.sessions, [chat.key]: { ...stored.sessions[chat.key], ...bad } } };
+      const cases: [object, string][] = [
+        [{ kind: 'robot' }, 'has an unknown kind "robot"'],
+        [{ status: 'zombie' }, 'has an unknown status "zombie"'],
+      ];
+      // The dedup index holds no message count; its entry bodies are checked when loaded (test/store-corrupt.test.ts).
+      if (store === 'naive') cases.push([{ messageCount: 'x' }, `field 'messageCount' is not a number: "x"`]);
+      for (const [bad, problem] of cases) {
+        const text = JSON.stringify(withBad(bad));
+        writeFileSync(paths.sessionsFile, text);
+        const exited = await run(store, dir);
+        assert.equal(exited.code, 2, exited.stderr);
+        assert.ok(exited.stderr.includes(`corrupt session store ${paths.sessionsFile}: entry ${JSON.stringify(chat.key)}: ${problem}`), exited.stderr);
+        assert.doesNotMatch(exited.stderr, /\n\s+at /, 'no stack trace');
+        assert.equal(readFileSync(paths.sessionsFile, 'utf8'), text, 'the file is left as it was');
+      }
     });
   }
 

@@ -14,6 +14,7 @@ import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
 import { DamagedSessionError } from './damagedSessionError.ts';
 import { asDataDirError } from './dataDirError.ts';
 import { checkEntryBody, type StoredEntry } from './entryBody.ts';
+import { entryFieldProblem } from './entryFields.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
 import { checkNaiveSessions, readSessionsFile, warnAboutEachOrphan } from './naive.ts';
 import { PRIVATE_DIR_MODE, assertTranscriptFileName, entryBodyPath, snapshotBlobPath, storePaths, type StorePaths } from './paths.ts';
@@ -397,9 +398,9 @@ export class DedupSessionStore implements SessionStore {
       } catch (error) {
         fail((error as Error).message);
       }
-      if (typeof record.kind !== 'string' || typeof record.status !== 'string' || typeof record.updatedAt !== 'number') {
-        fail('kind, status or updatedAt missing');
-      }
+      // An index record carries no creation time or count; a whole entry (layout `entries`) does.
+      const problem = entryFieldProblem(record, stored.layout === 'entries' ? ['createdAt', 'updatedAt', 'messageCount'] : ['updatedAt']);
+      if (problem) fail(problem);
       if (stored.layout === 'entries' && typeof record.skillsSnapshotRef !== 'string' && typeof record.skillsSnapshot !== 'object') {
         fail('neither skillsSnapshot nor skillsSnapshotRef');
       }

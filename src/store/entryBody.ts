@@ -2,8 +2,9 @@
 // emptied or written by something else is refused here, with its file named, instead of failing later mid-request.
 import { assertSafeSegment, assertSessionKey } from '../keys.ts';
 import { CorruptStoreError } from './corruptStoreError.ts';
+import { entryFieldProblem } from './entryFields.ts';
 import { assertTranscriptFileName } from './paths.ts';
-import { SESSION_KINDS, SESSION_STATUSES, type SessionEntry, type SessionKind, type SessionStatus, type SkillsSnapshot } from './sessionStore.ts';
+import type { SessionEntry, SkillsSnapshot } from './sessionStore.ts';
 
 /** An entry as written: its snapshot inline (dedupe off, as naive) or as the sha256 of a shared blob (dedupe on). */
 export type StoredEntry = Omit<SessionEntry, 'skillsSnapshot'> & { skillsSnapshot?: SkillsSnapshot; skillsSnapshotRef?: string };
@@ -28,11 +29,8 @@ export function checkEntryBody(file: string, parsed: unknown, expected?: { key: 
   if (expected && (body.key !== expected.key || body.sessionId !== expected.sessionId)) {
     fail(`belongs to ${JSON.stringify(body.key)} / ${JSON.stringify(body.sessionId)}, not to ${expected.key} / ${expected.sessionId}`);
   }
-  if (!SESSION_KINDS.includes(body.kind as SessionKind)) fail(`has an unknown kind ${JSON.stringify(body.kind)}`);
-  if (!SESSION_STATUSES.includes(body.status as SessionStatus)) fail(`has an unknown status ${JSON.stringify(body.status)}`);
-  for (const field of ['createdAt', 'updatedAt', 'messageCount'] as const) {
-    if (typeof body[field] !== 'number' || !Number.isFinite(body[field])) fail(`field '${field}' missing or not a number`);
-  }
+  const problem = entryFieldProblem(body, ['createdAt', 'updatedAt', 'messageCount']);
+  if (problem) fail(problem);
   const inline = typeof body.skillsSnapshot === 'object' && body.skillsSnapshot !== null;
   if (!inline && !(typeof body.skillsSnapshotRef === 'string' && /^[0-9a-f]{64}$/.test(body.skillsSnapshotRef))) {
     fail('has neither a skillsSnapshot nor a skillsSnapshotRef');

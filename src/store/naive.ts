@@ -8,6 +8,7 @@ import { findOrphanTranscripts, readTranscript, transcriptTotals, type Transcrip
 import { removeStaleTempFiles, writeFileAtomic } from './atomicWrite.ts';
 import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
 import { DataDirError, asDataDirError } from './dataDirError.ts';
+import { entryFieldProblem } from './entryFields.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
 import { PRIVATE_DIR_MODE, assertTranscriptFileName, storePaths, type StorePaths } from './paths.ts';
 import type {
@@ -21,7 +22,7 @@ import type {
   StoreStats,
 } from './sessionStore.ts';
 
-const REQUIRED_STRINGS = ['sessionId', 'kind', 'status', 'transcriptFile'] as const;
+const REQUIRED_STRINGS = ['sessionId', 'transcriptFile'] as const;
 
 /**
  * sessions.json's text, or undefined when there is no store yet. A link to a file that is not there (a volume not
@@ -40,7 +41,8 @@ export async function readSessionsFile(paths: StorePaths): Promise<string | unde
 
 /**
  * Checks a parsed naive-format sessions.json (`{ [key]: SessionEntry }`) and returns it; an entry that could not be
- * used safely (bad key, bad id, missing fields) makes the whole file corrupt rather than silently dropped.
+ * used safely (bad key, bad id, missing fields, an unknown kind or status, a count that is not a number) makes the
+ * whole file corrupt rather than silently dropped.
  */
 export function checkNaiveSessions(file: string, text: string, parsed: unknown): Record<string, SessionEntry> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -65,6 +67,8 @@ export function checkNaiveSessions(file: string, text: string, parsed: unknown):
     if (typeof entry !== 'object' || entry === null) fail('not an object');
     for (const field of REQUIRED_STRINGS) if (typeof entry[field] !== 'string') fail(`field '${field}' missing or not a string`);
     if (typeof entry.skillsSnapshot !== 'object' || entry.skillsSnapshot === null) fail("field 'skillsSnapshot' missing");
+    const problem = entryFieldProblem(entry, ['createdAt', 'updatedAt', 'messageCount']);
+    if (problem) fail(problem);
     try {
       assertSafeSegment(entry.sessionId, 'session id');
       assertTranscriptFileName(entry.transcriptFile);
