@@ -54,6 +54,9 @@ export function buildServer(gateway: Gateway, { requestTimeoutMs }: { requestTim
   // from its first request on, the request timeout and the keep-alive timeout bound it instead.
   app.server.on('connection', (socket: Socket) => socket.setTimeout(requestTimeoutMs, () => socket.destroy()));
   app.server.on('request', (request: IncomingMessage) => request.socket.setTimeout(0));
+  // Every route takes JSON: without fastify's default text/plain parser, a text body is answered 415 like any other
+  // non-JSON body, instead of reaching the schema as a string and being answered 400.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
   refuseNonLocalRequests(app);
   sessionRoutes(app, gateway);

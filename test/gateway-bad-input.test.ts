@@ -1,5 +1,5 @@
-// Bad input against a real gateway: malformed JSON, wrong types, unknown fields, oversized bodies, unknown keys and
-// path traversal attempts all get a 4xx with {"error":{"code","message"}}, and nothing already stored is lost.
+// Bad input against a real gateway: malformed JSON, non-JSON bodies, wrong types, unknown fields, oversized bodies,
+// unknown keys and path traversal attempts all get a 4xx with {"error":{"code","message"}}, and nothing already stored is lost.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
@@ -95,6 +95,21 @@ for (const store of ['naive', 'dedup'] as const) {
       assert.deepEqual([small.status, small.code], [413, 'body_too_large']);
       const huge = await send(gateway.url, 'POST', `${chatPath}/messages`, JSON.stringify({ role: 'user', text: 'y'.repeat(2_000_000) }));
       assert.deepEqual([huge.status, huge.code], [413, 'body_too_large']);
+    });
+
+    test('refuses a text/plain or other non-JSON body with 415 unsupported_media_type, even when the text is JSON', async () => {
+      const cases: [string, string, string][] = [
+        [`${chatPath}/messages`, '{"role":"user","text":"plain"}', 'text/plain'],
+        [`${chatPath}/messages`, '{"role":"user","text":"plain"}', 'text/plain;charset=UTF-8'],
+        ['/v1/sessions', '{"channel":"plain"}', 'text/plain'],
+        ['/v1/sessions', 'channel=form', 'application/x-www-form-urlencoded'],
+        ['/v1/subagents', '<spawn parentKey="agent:main:main"/>', 'application/xml'],
+      ];
+      for (const [path, body, contentType] of cases) {
+        const refusal = await send(gateway.url, 'POST', path, body, contentType);
+        assert.deepEqual([refusal.status, refusal.code], [415, 'unsupported_media_type'], `${contentType} to ${path}`);
+        assert.match(refusal.message, /Content-Type: application\/json/);
+      }
     });
 
     test('answers unknown keys with 404 session_not_found', async () => {

@@ -27,6 +27,9 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'path_too_long',
 };
 
+// Fastify says only "Unsupported Media Type"; the caller needs to know what to send instead.
+const UNSUPPORTED_MEDIA_TYPE_MESSAGE = 'Unsupported Media Type: send the body as JSON with Content-Type: application/json';
+
 // Ajv says "must NOT have additional properties" without naming the field; the name is what a caller needs.
 function validationMessage(error: FastifyError): string {
   const unknown = error.validation?.find((issue) => issue.keyword === 'additionalProperties');
@@ -53,6 +56,7 @@ function describe(error: FastifyError | Error): ErrorBody {
   if (status !== undefined && status >= 400 && status < 500) {
     // JSON.parse's SyntaxError arrives with status 400 but no FST code of its own.
     const code = FASTIFY_CODES[fastifyError.code] ?? (error instanceof SyntaxError ? 'malformed_json' : 'bad_request');
+    if (code === 'unsupported_media_type') return { statusCode: status, code, message: UNSUPPORTED_MEDIA_TYPE_MESSAGE };
     return { statusCode: status, code, message: fastifyError.message };
   }
   return { statusCode: 500, code: 'internal', message: 'internal error; see the gateway log' };

@@ -7,9 +7,13 @@ import type { Gateway } from '../server.ts';
 import { SessionNotFoundError } from '../sessions/sessionWriter.ts';
 import { SEGMENT_SCHEMA, SESSION_KEY_PARAMS, SMALL_BODY_LIMIT, emptyBodyAsObject } from './schemas.ts';
 
-// A chat message may carry a pasted document; anything larger is refused with 413 rather than stored.
+// A chat message may carry a pasted document of up to 64 Ki characters (code points, as the schema counts them);
+// a longer one is refused, not stored. The body limit admits any message within that however it is written: JSON
+// may spend 12 bytes on one code point (one outside the BMP as two `\uXXXX` escapes; a control character takes 6),
+// and 1 KB covers the rest of the body.
 const MAX_MESSAGE_CHARS = 64 * 1024;
-const MESSAGE_BODY_LIMIT = 4 * MAX_MESSAGE_CHARS + 1024; // JSON escapes may quadruple the text's bytes
+const MAX_JSON_BYTES_PER_CHAR = 12;
+const MESSAGE_BODY_LIMIT = MAX_JSON_BYTES_PER_CHAR * MAX_MESSAGE_CHARS + 1024;
 const DEFAULT_LIST_LIMIT = 1000;
 
 /** A session as the API shows it: the skills snapshot is summarised, not sent whole (it weighs ~41 KB). */
