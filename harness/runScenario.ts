@@ -105,6 +105,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let durationS = 0;
   /** When the measured window ended; the diagnosis phase, if any, comes after. */
   let measuredEndS: number | null = null;
+  let diagnosing: Promise<Summary['heap'] | null> = Promise.resolve(null);
   let sampler: Sampler | null = null;
   let load: LoadHandle | null = null;
 
@@ -200,9 +201,34 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await load?.stop();
     durationS = sampler ? sampler.now() : resumeAtS;
     await sampler?.stop();
+    // memlab reads the snapshot files while the target winds down: a naive gateway flushing its store on SIGTERM
+    // takes seconds, and the two together cost the gate what the longer of them does.
+    diagnosing = diagnose();
     await target.stop();
     await target.close();
     await probe.close();
+  }
+
+  /** memlab's reading of the snapshots of one process, or null; a diagnosis that fails is noted, never thrown. */
+  async function diagnose(): Promise<Summary['heap'] | null> {
+    const diagnosable = snapshotsOfOneProcess(taken);
+    if (diagnosable.length < 2) return null;
+    note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
+    const heapAt = (file: string) => taken.find((s) => s.file === file)?.heapUsedBytes ?? null;
+    const [firstHeap, lastHeap] = [heapAt(diagnosable[0]), heapAt(diagnosable[diagnosable.length - 1])];
+    try {
+      const heap = await diagnoseHeap(diagnosable, {
+        workDir: runDir,
+        ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
+      });
+      const top = heap.grew[0];
+      note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
+      return heap;
+    } catch (err) {
+      // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
+      note(`heap diagnosis failed: ${(err as Error).message}`);
+      return null;
+    }
   }
 
   async function runEvent(event: ScenarioEvent): Promise<void> {
@@ -296,23 +322,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     operations: opCounter.totals(),
     metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
   };
-  const diagnosable = snapshotsOfOneProcess(taken);
-  if (diagnosable.length >= 2) {
-    note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
-    const heapAt = (file: string) => taken.find((s) => s.file === file)?.heapUsedBytes ?? null;
-    const [firstHeap, lastHeap] = [heapAt(diagnosable[0]), heapAt(diagnosable[diagnosable.length - 1])];
-    try {
-      summary.heap = await diagnoseHeap(diagnosable, {
-        workDir: runDir,
-        ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
-      });
-      const top = summary.heap.grew[0];
-      note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
-    } catch (err) {
-      // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
-      note(`heap diagnosis failed: ${(err as Error).message}`);
-    }
-  }
+  const heap = await diagnosing;
+  if (heap) summary.heap = heap;
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 
   const finalCrash = crashed as TargetExit | null;
