@@ -52,6 +52,10 @@ test('a baseline from 3 runs keeps the median slope, the envelope of the interva
   assert.equal(rss.ciHigh, Math.max(...runs.map((m) => m.ciHigh)));
   assert.equal(rss.samples, runs.reduce((sum, m) => sum + m.samples!, 0));
   assert.ok(rss.noise > 0.3 * MB && rss.noise < 2 * MB, `noise ${rss.noise / MB} MB`);
+  // Each run's slope, and how much they differ (their standard deviation): the gate's tolerance comes from this.
+  assert.deepEqual(rss.slopes, runs.map((m) => m.slopePerMin));
+  const mean = rss.slopes.reduce((a, b) => a + b, 0) / 3;
+  assert.ok(Math.abs(rss.slopeSpread - Math.sqrt(rss.slopes.reduce((sum, v) => sum + (v - mean) ** 2, 0) / 2)) < 1e-6);
   assert.deepEqual(parseBaseline(JSON.parse(JSON.stringify(baseline)), 'baselines/ci-gate.dedup.json'), baseline);
 });
 
@@ -61,6 +65,20 @@ test('a baseline refuses runs of different scenarios, and a damaged file is name
   const damaged = JSON.parse(JSON.stringify(baseline));
   damaged.metrics.rssBytes.ciHigh = 'high';
   assert.throws(() => parseBaseline(damaged, 'baselines/x.json'), /baselines\/x\.json: .*metrics\.rssBytes\.ciHigh.*soakgate baseline/);
+});
+
+test("the gate's tolerance is three times the spread of the baseline runs' slopes, at least a quarter of the floor", () => {
+  const spread = (slopes: number[], slopeSpread: number) => ({
+    ...baseline,
+    metrics: { heapFloorBytes: { unit: 'bytes' as const, slopePerMin: 0.4 * MB, slopes, slopeSpread, ciLow: 0.3 * MB, ciHigh: 0.5 * MB, noise: 0.03 * MB, samples: 57 } },
+  });
+  // Clear growth of 1.9 MB/min (lower bound 1.6): over the 1 MB/min floor above the baseline's 0.4.
+  const run = { heapFloorBytes: summary({ slopePerMin: 1.9 * MB, ciLow: 1.6 * MB, ciHigh: 2.2 * MB, verdict: 'growing', last: 30 * MB }) };
+  const tight = judgeRun(run, {}, spread([0.39 * MB, 0.41 * MB, 0.4 * MB], 0.01 * MB), { metrics: ['heapFloorBytes'] });
+  assert.equal(tight.pass, false, 'runs that agree leave a tolerance of a quarter of the floor: 0.4 + 0.25 < 1.6');
+  const loose = judgeRun(run, {}, spread([0.1 * MB, 0.4 * MB, 1.0 * MB], 0.46 * MB), { metrics: ['heapFloorBytes'] });
+  assert.equal(loose.pass, true, 'runs that differ by 0.46 MB/min leave 1.38: 0.4 + 1.38 > 1.6, not clear');
+  assert.match(loose.checks[0].reason, /\+ 1\.4 MB\/min tolerance from its runs' spread/);
 });
 
 test('a run like the baseline passes, every gated metric checked and none borderline', () => {

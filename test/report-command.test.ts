@@ -75,7 +75,7 @@ describe('soakgate report', () => {
         nodeVersion: process.version,
         machine: { cpuModel: 'test', cores: 2, memoryBytes: 8e9, os: 'linux' },
         created: '2026-11-25T00:00:00.000Z',
-        metrics: { sessionsFileBytes: { unit: 'bytes', slopePerMin: 900, ciLow: 100, ciHigh: 1_700, noise: 40, samples: 300 } },
+        metrics: { sessionsFileBytes: { unit: 'bytes', slopePerMin: 900, slopes: [800, 900, 1_000], slopeSpread: 100, ciLow: 100, ciHigh: 1_700, noise: 40, samples: 300 } },
       }),
     );
     const { code } = await soakgate(['report', 'naive', '--baseline', baseline, '--out', 'with-baseline.html'], dir);

@@ -140,11 +140,10 @@ test('memory that grows is diagnosed after the measured window, under load; the 
   assert.equal(code, 0, stderr);
   assert.match(stdout + stderr, /measurement over; diagnosis: 2 heap snapshots/);
   const { summary, samples } = readRun(out);
-  const snapshotSamples = samples.filter((s) => s.events?.some((e) => e.type === 'snapshot'));
-  assert.equal(snapshotSamples.length, 2);
-  for (const s of snapshotSamples) {
-    assert.equal(s.phase, 'diagnosis');
-    const event = s.events!.find((e) => e.type === 'snapshot')!;
+  // Each snapshot's event rides on the next sample written: a diagnosis sample, or the closing cooldown one.
+  const snapshots = samples.flatMap((s) => s.events ?? []).filter((e) => e.type === 'snapshot');
+  assert.equal(snapshots.length, 2);
+  for (const event of snapshots) {
     assert.ok(event.t >= summary.durationS, `snapshot at ${event.t} s, after the measured ${summary.durationS} s`);
     assert.ok(existsSync(join(out, event.detail!)));
   }

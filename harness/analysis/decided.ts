@@ -45,5 +45,5 @@ export function isDecided(
 export function failuresHeld(clearFailures: string[][], looks = 3): string[] {
   const recent = clearFailures.slice(-looks);
   if (recent.length < looks) return [];
-  return recent[0].filter((metric) => recent.every((failed) => failed.includes(metric)));
+  return [...new Set(recent[0])].filter((metric) => recent.every((failed) => failed.includes(metric)));
 }

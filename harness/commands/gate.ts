@@ -250,11 +250,12 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
       if (finish.signal.aborted) return;
       // Once a check keeps failing clearly the gate fails whatever else happens; the run goes on only until every
       // memory metric has a verdict too, so the report says which of them grew.
-      const openMemory = decision.undecided.filter((metric) => MEMORY_CHECKED.has(metric) && !failing.includes(SAME_SIGNAL[metric] ?? metric) && !failing.includes(metric));
+      const failed = (metric: string) => failing.includes(metric) || failing.includes(SAME_SIGNAL[metric] ?? metric);
+      const openMemory = decision.undecided.filter((metric) => MEMORY_CHECKED.has(metric) && !failed(metric));
       const why = decision.decided
         ? 'every gated metric is decided'
         : failing.length > 0 && openMemory.length === 0
-          ? `${[...new Set(failing)].join(', ')} failed clearly in 3 looks in a row, and every memory metric is decided`
+          ? `${failing.join(', ')} failed clearly in 3 looks in a row, and every memory metric is decided`
           : null;
       if (why) {
         progress.note(`${why} after ${Math.round(sample.t)} s; ending the run early`);

@@ -46,8 +46,8 @@ function startProbe(path) {
   let forceFullGc = null;
 
   // A forced full collection makes V8 throw away optimised code that embeds objects the collection frees ("weak
-  // objects" deoptimisations), and re-optimising costs far more than the pause: one every 5 s took a quarter of a
-  // saturated server's throughput (bench:probe). So the probe does not settle a target whose event loop was busy
+  // objects" deoptimisations), and re-optimising costs far more than the pause: one every 10 s took a quarter of a
+  // server's throughput at full speed (bench:probe). So the probe does not settle a target whose event loop was busy
   // 90% of the time or more since the last sample; a saturated target is read at its own full collections.
   // The naive gateway under ci-gate's load runs at about 70% and is settled. Measured cost: BENCHMARKS.md, "Probe".
   const MAX_SETTLE_UTILIZATION = 0.9;
