@@ -64,7 +64,7 @@ export interface ResumeFrom {
 
 export interface RunResult {
   runDir: string;
-  /** 0 finished, 3 the target crashed or would not start, 130 interrupted (DESIGN.md). */
+  /** 0 finished, 3 the target crashed or would not start, 130 interrupted (docs/ARCHITECTURE.md, "Contracts"). */
   exitCode: number;
   interrupted: boolean;
   crashed?: { code: number | null; signal: string | null; lastLines: string[] };

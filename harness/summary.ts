@@ -1,4 +1,4 @@
-// summary.json: the verdicts of one run. Other tools read it, so its field names are a contract (DESIGN.md).
+// summary.json: the verdicts of one run. Other tools read it, so its field names are a contract (docs/ARCHITECTURE.md, "Contracts").
 import type { HeapDuplicates } from './heap/duplicates.ts';
 
 export type Verdict = 'growing' | 'flat' | 'plateau' | 'inconclusive';

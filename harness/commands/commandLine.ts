@@ -1,5 +1,5 @@
 // The one way every soakgate command reads its command line: node's parseArgs plus `-h/--help`, with a bad option
-// answered by the command's usage and exit 2 (DESIGN.md), so no command writes that dance again.
+// answered by the command's usage and exit 2 (docs/ARCHITECTURE.md, "Contracts"), so no command writes that dance again.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -6,7 +6,7 @@ import type { CommandTargetSpec } from './commandTarget.ts';
 
 const SOAKGATE_BIN = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.url));
 
-/** Its start-up line (DESIGN.md); the first group is the base URL. */
+/** Its start-up line (docs/ARCHITECTURE.md, "Contracts"); the first group is the base URL. */
 export const GATEWAY_READY = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 
 export interface GatewayTargetOptions {
