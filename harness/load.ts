@@ -5,6 +5,7 @@ import { chatStorm } from './storms/chat.ts';
 import { cronStorm } from './storms/cron.ts';
 import { httpStorm } from './storms/http.ts';
 import type { Storm, StormContext, StormHandle } from './storms/storm.ts';
+import { StormTally } from './storms/stormTally.ts';
 import { subagentStorm } from './storms/subagents.ts';
 
 export interface LoadHandle {
@@ -14,6 +15,14 @@ export interface LoadHandle {
   /** Resolves once every storm has stopped, with no socket or timer left behind. */
   stop(): Promise<void>;
   readonly paused: boolean;
+  /** One per storm, in the scenario's order: what its load did. */
+  readonly tallies: StormTally[];
+}
+
+/** What every storm shares; each gets its own tally besides. */
+export interface LoadContext extends Omit<StormContext, 'tally'> {
+  /** Seconds into the measured window now, or null outside it (see StormTally). */
+  measuredS?: () => number | null;
 }
 
 export function stormFor(spec: StormSpec): Storm {
@@ -30,10 +39,21 @@ export function stormFor(spec: StormSpec): Storm {
 }
 
 /** Starts every storm; if one cannot start (its setup request failed), the others are stopped and it throws. */
-export async function startLoad(specs: StormSpec[], ctx: StormContext): Promise<LoadHandle> {
+export async function startLoad(specs: StormSpec[], ctx: LoadContext): Promise<LoadHandle> {
+  const { measuredS, ...shared } = ctx;
   // Storms read the address from this object at every batch, so resume(baseUrl) reaches all of them.
-  const live: StormContext = { ...ctx };
-  const started = await Promise.allSettled(specs.map((spec) => stormFor(spec).start(live)));
+  const live = { ...shared };
+  const tallies = specs.map(() => new StormTally(measuredS));
+  const contexts: StormContext[] = tallies.map((tally) => ({
+    get baseUrl() {
+      return live.baseUrl;
+    },
+    seed: live.seed,
+    timeScale: live.timeScale,
+    opCounter: live.opCounter,
+    tally,
+  }));
+  const started = await Promise.allSettled(specs.map((spec, i) => stormFor(spec).start(contexts[i])));
   const handles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const failed = started.findIndex((s) => s.status === 'rejected');
   if (failed >= 0) {
@@ -43,6 +63,7 @@ export async function startLoad(specs: StormSpec[], ctx: StormContext): Promise<
   }
   let paused = false;
   return {
+    tallies,
     get paused() {
       return paused;
     },

@@ -4,6 +4,7 @@
 import { MIN_SAMPLES } from './analysis/verdict.ts';
 import { LiveVerdict } from './liveVerdict.ts';
 import type { Sample } from './sample.ts';
+import type { StormFigures } from './storms/stormTally.ts';
 
 const PLAIN_EVERY_S = 10;
 const BAR_WIDTH = 20;
@@ -36,7 +37,8 @@ export class Progress {
     this.slopeSource = new LiveVerdict({ metrics: ['rssSettledBytes', 'rssBytes', 'heapFloorBytes'], warmupS: options.warmupS });
   }
 
-  update(sample: Sample): void {
+  /** `storms`: each storm's figures so far; operations a storm skipped at its in-flight cap are shown. */
+  update(sample: Sample, storms: Array<Pick<StormFigures, 'skipped'>> = []): void {
     this.slopeSource.add(sample);
     this.lastFloor = sample.metrics.heapFloorBytes ?? this.lastFloor;
     if (sample.t >= this.nextRefitAt) {
@@ -46,10 +48,10 @@ export class Progress {
       );
     }
     if (this.live) {
-      this.stream.write(`\r\x1b[2K${this.describe(sample, true)}`);
+      this.stream.write(`\r\x1b[2K${this.describe(sample, storms, true)}`);
       this.lineShown = true;
     } else if (sample.t >= this.nextPlainAt) {
-      this.stream.write(`${this.describe(sample, false)}\n`);
+      this.stream.write(`${this.describe(sample, storms, false)}\n`);
       this.nextPlainAt = (Math.floor(sample.t / PLAIN_EVERY_S) + 1) * PLAIN_EVERY_S;
     }
   }
@@ -70,7 +72,7 @@ export class Progress {
     this.lineShown = false;
   }
 
-  private describe(sample: Sample, withBar: boolean): string {
+  private describe(sample: Sample, storms: Array<Pick<StormFigures, 'skipped'>>, withBar: boolean): string {
     const { durationS } = this.options;
     const { metrics } = sample;
     const done = Math.min(1, sample.t / durationS);
@@ -90,6 +92,9 @@ export class Progress {
     if (metrics.sessionCount !== undefined) parts.push(`sessions ${metrics.sessionCount}`);
     if (metrics.sessionsFileBytes !== undefined) parts.push(`sessions.json ${megabytes(metrics.sessionsFileBytes)}`);
     if (sample.window.errors > 0) parts.push(`errors ${sample.window.errors}`);
+    storms.forEach(({ skipped }, i) => {
+      if (skipped > 0) parts.push(`storm ${i + 1} skipped ${skipped}`);
+    });
     return parts.join('  ');
   }
 }

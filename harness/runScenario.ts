@@ -8,26 +8,31 @@ import { analyzeSamples } from './analysis/analyze.ts';
 import { diagnoseHeap } from './heap/diagnose.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
 import { startLoad, type LoadHandle } from './load.ts';
+import { checkLoad } from './loadCheck.ts';
 import { OpCounter } from './opCounter.ts';
 import { ProbeClient } from './probe/probeClient.ts';
 import { createRunFolder, describeMachine, writeJsonAtomically, writeRunMeta, type RunMeta } from './runFolder.ts';
 import { parseSamples, type Phase, type Sample } from './sample.ts';
 import { Sampler } from './sampler.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
-import type { MetricSummary, Summary } from './summary.ts';
+import type { StormFigures } from './storms/stormTally.ts';
+import type { LoadSummary, MetricSummary, Summary } from './summary.ts';
 import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
 import { gatewaySessionsFile, gatewayTargetSpec } from './target/gatewayTarget.ts';
 
 export const EXIT_OK = 0;
+export const EXIT_REGRESSION = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_CRASHED = 3;
+/** The load did not reach the target (harness/loadCheck.ts): the run's numbers say nothing about it under load. */
+export const EXIT_LOAD_FAILED = 5;
 export const EXIT_INTERRUPTED = 130;
 
 export interface RunScenarioOptions {
   /** The run folder; created, and refused if it already holds a run. */
   out: string;
-  /** Called with every sample as it is written (progress display, live verdicts). */
-  onProgress?: (sample: Sample) => void;
+  /** Called with every sample as it is written (progress display, live verdicts), and each storm's figures so far. */
+  onProgress?: (sample: Sample, storms: StormFigures[]) => void;
   /** Called with one line about each thing that happens (target ready, restart, snapshot, crash). */
   onNote?: (message: string) => void;
   /** Aborting stops the load and the target, keeps every sample and marks the run interrupted. */
@@ -64,7 +69,7 @@ export interface ResumeFrom {
 
 export interface RunResult {
   runDir: string;
-  /** 0 finished, 3 the target crashed or would not start, 130 interrupted (docs/ARCHITECTURE.md, "Contracts"). */
+  /** 0 finished, 3 the target crashed or would not start, 5 the load failed, 130 interrupted (docs/ARCHITECTURE.md, "Contracts"). */
   exitCode: number;
   interrupted: boolean;
   crashed?: { code: number | null; signal: string | null; lastLines: string[] };
@@ -156,7 +161,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         files: 'command' in scenario.target ? scenario.target.command.files : {},
         ops: opCounter,
         phase: currentPhase,
-        onSample: options.onProgress,
+        onSample: options.onProgress && ((sample) => options.onProgress!(sample, load?.tallies.map((tally) => tally.figures()) ?? [])),
       });
       if (resume) {
         sampler.addEvent({ type: 'restart', t: resumeAtS, durationMs: startupMs, detail: 'resumed' });
@@ -164,7 +169,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       }
       sampler.start();
       phase = 'running';
-      load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter });
+      // A resumed run's storms count, and have their load judged, from the resume on.
+      load = await startLoad(scenario.load, { baseUrl: target.baseUrl!, seed: scenario.seed, timeScale: scenario.timeScale, opCounter, measuredS });
       // Events already past when the run was cut short happened in its first part: they are not played again.
       const upcoming = resume ? scenario.events.filter((event) => event.at > resumeAtS) : scenario.events;
       const events = scheduleEvents(upcoming, startedAtMs, runEvent, endRun);
@@ -312,7 +318,24 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
   }
 
+  /**
+   * Seconds into the measured window, or null outside it: a storm's errors during warmup, a scripted restart or the
+   * diagnosis phase (a heap snapshot blocks the target for seconds) are counted but do not fail the load.
+   */
+  function measuredS(): number | null {
+    if (phase !== 'running' || measuredEndS !== null || !sampler) return null;
+    const t = sampler.now() - scenario.warmup;
+    return t >= 0 ? t : null;
+  }
+
+  /** A crash or an interruption has its own exit code and says why; the load's errors after it are its consequence. */
+  function judgeLoad(started: LoadHandle, cutShort: boolean): LoadSummary {
+    const { failed, ...figures } = checkLoad(scenario.load.map((spec, i) => ({ spec, figures: started.tallies[i].figures() })), scenario.maxErrorShare);
+    return cutShort || failed === undefined ? figures : { failed, ...figures };
+  }
+
   const { samples } = parseSamples(sampler || resume ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
+  const finalCrash = crashed as TargetExit | null;
   const summary: Summary = {
     scenario: scenario.name,
     target: target.spec.label,
@@ -320,14 +343,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     samples: samples.length,
     interrupted,
     operations: opCounter.totals(),
+    ...(load ? { load: judgeLoad(load, finalCrash !== null || interrupted) } : {}),
     metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
   };
   const heap = await diagnosing;
   if (heap) summary.heap = heap;
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 
-  const finalCrash = crashed as TargetExit | null;
-  const exitCode = finalCrash ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+  const exitCode = finalCrash ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : summary.load?.failed ? EXIT_LOAD_FAILED : EXIT_OK;
   meta.endedAt = new Date().toISOString();
   meta.interrupted = interrupted;
   meta.exitCode = exitCode;

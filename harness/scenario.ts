@@ -119,17 +119,41 @@ const rate = z.number({ error: 'expected a rate: operations per second of scenar
   .nonnegative({ error: 'a rate must be 0 or more operations per second' });
 const burst = z.strictObject({ every: positiveDuration });
 
+/**
+ * How a storm drives its requests (harness/storms/executor.ts): `rate` operations per second whatever the target
+ * answers (open loop), or `users` virtual users each sending its next request once its last one is answered or
+ * timed out, after `thinkTime` (closed loop, scenario time). Exactly one of rate and users.
+ */
+const driven = {
+  rate: rate.optional(),
+  users: z.number({ error: 'expected a number of virtual users' }).int('expected a whole number of virtual users').min(1, 'expected at least 1 virtual user').optional(),
+  thinkTime: duration.optional(),
+};
+
+function checkDriven(storm: { rate?: number; users?: number; thinkTime?: number; burst?: unknown; maxInFlight?: number }, ctx: z.RefinementCtx): void {
+  if (storm.rate === undefined && storm.users === undefined) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'expected "rate" (operations per second, open loop) or "users" (virtual users, each waiting for its answer: closed loop)' });
+  } else if (storm.rate !== undefined && storm.users !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['users'], message: 'give "rate" (open loop) or "users" (closed loop), not both' });
+  } else if (storm.users === undefined) {
+    if (storm.thinkTime !== undefined) ctx.addIssue({ code: 'custom', path: ['thinkTime'], message: 'thinkTime is the pause of a virtual user: it goes with "users", not "rate"' });
+  } else {
+    if (storm.burst !== undefined) ctx.addIssue({ code: 'custom', path: ['burst'], message: 'bursts pace a rate; with "users" each user sends when its last request is answered' });
+    if (storm.maxInFlight !== undefined) ctx.addIssue({ code: 'custom', path: ['maxInFlight'], message: `a closed loop has at most "users" (${storm.users}) requests in flight; drop maxInFlight` });
+  }
+}
+
 const subagentStorm = z.strictObject({
   kind: z.literal('subagents'),
-  /** Spawn requests per second (scenario time), on average. */
-  rate,
+  /** Spawn requests per second (scenario time), on average; or `users` (closed loop). */
+  ...driven,
   /** Children each sub-agent spawns, and how many levels deep the tree goes (the gateway does the spawning). */
   fanout: z.number().int().min(0).max(MAX_SPAWN_FANOUT).default(1),
   depth: z.number().int().min(1).max(MAX_SPAWN_DEPTH).default(1),
   /** Send each period's spawns at once at its start instead of evenly spread. */
   burst: burst.optional(),
   ...stormLimits,
-});
+}).superRefine(checkDriven);
 
 const cronStorm = z.strictObject({
   kind: z.literal('cron'),
@@ -143,13 +167,13 @@ const cronStorm = z.strictObject({
 
 const chatStorm = z.strictObject({
   kind: z.literal('chat'),
-  /** Human messages per second (scenario time). */
-  rate,
+  /** Human messages per second (scenario time); or `users` (closed loop). */
+  ...driven,
   /** Messages a human session gets before the storm opens the next one. */
   messagesPerSession: z.number().int().min(1).default(5),
   channel: z.string().regex(SAFE_SEGMENT, 'expected a channel name of lowercase letters, digits, ".", "_" or "-"').default('telegram'),
   ...stormLimits,
-});
+}).superRefine(checkDriven);
 
 const httpStorm = z.strictObject({
   kind: z.literal('http'),
@@ -159,7 +183,7 @@ const httpStorm = z.strictObject({
   /** A string is sent as is; an object is sent as JSON. */
   body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   headers: z.record(z.string(), z.string()).default({}),
-  rate,
+  ...driven,
   burst: burst.optional(),
   /** Counts each 2xx under this operation kind as well as under `requests`. */
   op: z
@@ -168,7 +192,7 @@ const httpStorm = z.strictObject({
     .refine((op) => !['requests', 'errors', 'skipped'].includes(op), 'requests, errors and skipped are counted already; name the operation')
     .optional(),
   ...stormLimits,
-});
+}).superRefine(checkDriven);
 
 const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm, httpStorm], {
   error: (issue) =>
@@ -263,6 +287,11 @@ const scenarioFields = z.strictObject({
   timeScale: z.number().positive().default(1),
   seed: z.number().int().nonnegative().default(1),
   load: z.array(storm).default([]),
+  /**
+   * A storm's load failed (exit 5) when more than this share of a measured minute's requests are errors
+   * (harness/loadCheck.ts); 1 leaves only the storms whose every request failed or got no answer.
+   */
+  maxErrorShare: z.number({ error: 'expected a share of requests from 0 to 1, such as 0.5' }).min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1, such as 0.5').default(0.5),
   events: z.array(z.strictObject({ at: eventTime, type: z.enum(EVENT_TYPES) })).default([]),
   budgets: z.record(z.string(), budget).default({}),
 });

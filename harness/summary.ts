@@ -55,6 +55,34 @@ export interface HeapGrowth {
   retainerPath: string[];
 }
 
+/** One storm's load over the run (harness/loadCheck.ts); storms are numbered from 1 in the scenario's load order. */
+export interface StormLoad {
+  storm: number;
+  /** Its kind and request, such as `http POST /v1/chat/completions`. */
+  label: string;
+  sent: number;
+  /** Requests finished: answered, failed or timed out (those still in flight when the run stopped are not). */
+  requests: number;
+  /** Requests not answered 2xx: another status, a socket error or a timeout. */
+  errors: number;
+  /** errors / requests; null with no request finished. */
+  errorShare: number | null;
+  /** Operations due while the storm's in-flight cap was reached, so never sent (open loop). */
+  skipped: number;
+  /** The most common causes of its errors (`HTTP 401`, `timeout`, `ECONNREFUSED`...) and their counts, most common first. */
+  errorCauses: Record<string, number>;
+  /** The measured minute (from 1, counted from the end of warmup) with the highest error share. */
+  worstMinute?: { minute: number; requests: number; errors: number };
+}
+
+export interface LoadSummary {
+  /** Present when the load failed (exit 5): one sentence naming the storm and why. */
+  failed?: string;
+  /** The scenario's limit on a minute's error share. */
+  maxErrorShare: number;
+  storms: StormLoad[];
+}
+
 export interface Summary {
   scenario: string;
   target: string;
@@ -62,6 +90,8 @@ export interface Summary {
   samples: number;
   interrupted: boolean;
   operations: Record<string, number>;
+  /** Each storm's requests, errors and skipped operations, and whether the load failed; absent when no load started. */
+  load?: LoadSummary;
   metrics: Record<string, MetricSummary>;
   gate?: { pass: boolean; checks: GateCheck[] };
   /** memlab's diagnosis: `grew` holds only shapes whose growth matters; `heapGrowthBytes` is what there was to explain. */

@@ -8,7 +8,8 @@ import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { formatRate, underFloorNote } from '../harness/gate/judge.ts';
-import type { MetricSummary, Summary } from '../harness/summary.ts';
+import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
+import { formatShare } from '../harness/loadCheck.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 
 export interface PageRun {
@@ -327,6 +328,29 @@ function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefi
   return parts.length ? `<figcaption>${parts.join(' · ')}</figcaption>` : '';
 }
 
+/** A failed load first and in red: every figure below was measured on a target the load did not reach. */
+function loadFailedLines(runs: PageRun[], compare: boolean): string {
+  return runs
+    .filter((run) => run.summary?.load?.failed)
+    .map((run) => `<p class="failed">${compare ? `${escapeHtml(run.label)}: ` : ''}${escapeHtml(run.summary!.load!.failed)}. Its metrics say nothing about the target under load.</p>`)
+    .join('');
+}
+
+/** Per storm: what its load did, with the operations skipped at its in-flight cap. */
+function loadSection(runs: PageRun[], compare: boolean): string {
+  const rows = runs.flatMap((run) =>
+    (run.summary?.load?.storms ?? []).map((s: StormLoad) => {
+      const causes = Object.entries(s.errorCauses).map(([cause, n]) => `${cause} ${formatPlain(n)}`).join(', ');
+      const worst = s.worstMinute ? `minute ${s.worstMinute.minute}: ${formatPlain(s.worstMinute.errors)} of ${formatPlain(s.worstMinute.requests)}` : '–';
+      const share = s.errorShare === null ? '–' : formatShare(s.errorShare);
+      const shareCell = s.errorShare !== null && s.errorShare > (run.summary?.load?.maxErrorShare ?? 1) ? `<span class="badge bad">${share}</span>` : escapeHtml(share);
+      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td>${s.storm}</td><td><code>${escapeHtml(s.label)}</code></td><td class="num">${escapeHtml(formatPlain(s.requests))}</td><td class="num">${escapeHtml(formatPlain(s.errors))}</td><td class="num">${shareCell}</td><td class="num">${escapeHtml(formatPlain(s.skipped))}</td><td>${escapeHtml(causes || '–')}</td><td>${escapeHtml(worst)}</td></tr>`;
+    }),
+  );
+  if (rows.length === 0) return '';
+  return `<section><h2>Load</h2><p class="note">Requests finished per storm (answered, failed or timed out); skipped: operations due while the storm's in-flight cap (maxInFlight) was reached, never sent. Minutes count from the end of warmup.</p><div class="scroll"><table><thead><tr>${compare ? '<th>run</th>' : ''}<th>storm</th><th>request</th><th class="num">requests</th><th class="num">errors</th><th class="num">error share</th><th class="num">skipped</th><th>most common errors</th><th>worst minute</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
 function headline(runs: PageRun[]): string {
   return runs
     .map((run) => {
@@ -347,6 +371,7 @@ h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom
 table{border-collapse:collapse;margin:6px 0 12px;background:#fff;font-size:13px}th,td{border:1px solid #e2e2e2;padding:4px 8px;text-align:left;vertical-align:top}thead th{background:#f0f0f0}
 .num{text-align:right;white-space:nowrap}.note{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace}pre{background:#fff;border:1px solid #e2e2e2;padding:8px;overflow:auto;max-height:320px}
 .badge{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}.good{background:#dff3e0;color:#1b5e20}.bad{background:#fde0dc;color:#b71c1c}.warn{background:#fff3cd;color:#7a5a00}
+.failed{color:#b71c1c;font-weight:600;margin:8px 0}
 .notices{background:#fff3cd;border:1px solid #f0d98a;padding:8px 12px 8px 28px;margin:12px 0}
 figure{margin:12px 0 20px;background:#fff;border:1px solid #e2e2e2;padding:8px;overflow-x:auto}figure h3{margin:0 0 4px}figcaption{font-size:13px;color:#333;margin-top:4px}
 ol.path{margin:0;padding-left:18px;font:12px ui-monospace,Menlo,Consolas,monospace}ul.runs{padding-left:18px}
@@ -410,10 +435,12 @@ export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head><body>
 <h1>${escapeHtml(model.title)}</h1>
+${loadFailedLines(model.runs, compare)}
 <ul class="runs">${headline(model.runs)}</ul>
 ${notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 ${model.runs.map((r) => crashBlock(r, compare)).join('')}
 ${differencesSection(model.differences)}
+${loadSection(model.runs, compare)}
 <section><h2>Growth per metric</h2>${metricsTable(model.runs, model.baseline)}</section>
 ${model.runs.map((r) => gateSection(r, compare)).join('')}
 ${model.runs.map((r) => heapSection(r, compare)).join('')}

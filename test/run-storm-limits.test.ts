@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { OpCounter } from '../harness/opCounter.ts';
 import { parseScenario, type HttpStormSpec } from '../harness/scenario.ts';
 import { httpStorm } from '../harness/storms/http.ts';
+import { StormTally } from '../harness/storms/stormTally.ts';
 
 let server: http.Server;
 let baseUrl: string;
@@ -49,7 +50,7 @@ test('an unanswered request is an error after the storm\'s requestTimeout, and n
   assert.equal(spec.requestTimeout, 1);
   assert.equal(spec.maxInFlight, 3);
   const opCounter = new OpCounter();
-  const handle = await httpStorm(spec).start({ baseUrl, seed: 1, timeScale: 1, opCounter });
+  const handle = await httpStorm(spec).start({ baseUrl, seed: 1, timeScale: 1, opCounter, tally: new StormTally() });
   try {
     // With the default 30 s timeout no error could come within the 30 s this waits at most.
     const deadline = Date.now() + 30_000;

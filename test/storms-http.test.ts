@@ -11,6 +11,7 @@ import type { HttpStormSpec } from '../harness/scenario.ts';
 import { cronStorm } from '../harness/storms/cron.ts';
 import { httpStorm } from '../harness/storms/http.ts';
 import type { StormContext, StormHandle } from '../harness/storms/storm.ts';
+import { StormTally } from '../harness/storms/stormTally.ts';
 
 // Logs `{t, method, url, body}` per request on stdout. /slow/ never answers in time, /fail/ answers 500.
 const SERVER = `
@@ -59,8 +60,8 @@ async function drainAndStop(handle: StormHandle, ctx: StormContext, mark: number
   await handle.stop();
 }
 
-function context(extra: Partial<StormContext> = {}): StormContext {
-  return { baseUrl, seed: 3, timeScale: 1, opCounter: new OpCounter(), ...extra };
+function context(extra: Partial<Omit<StormContext, 'tally'>> = {}): StormContext {
+  return { baseUrl, seed: 3, timeScale: 1, opCounter: new OpCounter(), tally: new StormTally(), ...extra };
 }
 
 function http(spec: Partial<HttpStormSpec>): HttpStormSpec {

@@ -6,7 +6,7 @@ import { buildBaseline } from '../gate/baseline.ts';
 import { formatRate } from '../gate/judge.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
-import { runScenario } from '../runScenario.ts';
+import { EXIT_LOAD_FAILED, runScenario } from '../runScenario.ts';
 import type { Summary } from '../summary.ts';
 import { baselineFile, interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
@@ -24,7 +24,8 @@ ${OVERRIDE_USAGE}
   --out DIR             folder for the runs (default: runs/baseline-<scenario>-<UTC time>)
   -h, --help            show this help
 
-exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed (nothing written), 130 interrupted`;
+exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed, 5 a run's load failed (nothing written
+for either), 130 interrupted`;
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('baseline', argv, {
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
         {
           out: join(out, `run-${i + 1}`),
           signal: interrupt.signal,
-          onProgress: (sample) => progress.update(sample),
+          onProgress: (sample, storms) => progress.update(sample, storms),
           onNote: (message) => progress.note(message),
           requested: { baseline: true, run: i + 1, of: runs },
         },
@@ -78,6 +79,10 @@ export async function main(argv: string[]): Promise<number> {
       if (result.crashed) {
         console.error(`soakgate baseline: the target crashed in ${result.runDir}; a crashing target is no baseline. Nothing written.`);
         return 3;
+      }
+      if (result.summary.load?.failed) {
+        console.error(`soakgate baseline: ${result.summary.load.failed} (${result.runDir}); a target the load did not reach is no baseline. Nothing written.`);
+        return EXIT_LOAD_FAILED;
       }
       summaries.push(result.summary);
     }

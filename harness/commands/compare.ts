@@ -9,7 +9,7 @@ import { formatRate, GATED_BY_DEFAULT } from '../gate/judge.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { runScenario, type RunResult } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, runScenario, type RunResult } from '../runScenario.ts';
 import { parseSamples } from '../sample.ts';
 import { ALL_FIXES } from '../../src/store/sessionStore.ts';
 import { interruptOnSignals, loadScenarioWith, targetSlug } from './scenarioOptions.ts';
@@ -30,7 +30,7 @@ options:
   --out DIR             folder for the runs, compare.json, compare.md, report.html (default: runs/compare-<scenario>-<UTC time>)
   -h, --help            show this help
 
-exit codes: 0 compared, 2 usage or scenario error, 3 a target crashed, 130 interrupted`;
+exit codes: 0 compared, 2 usage or scenario error, 3 a target crashed, 5 a run's load failed, 130 interrupted`;
 
 interface Variant {
   store: string;
@@ -85,15 +85,20 @@ export async function main(argv: string[]): Promise<number> {
         out: join(out, label),
         signal: interrupt.signal,
         snapshots,
-        onProgress: (sample) => progress.update(sample),
+        onProgress: (sample, storms) => progress.update(sample, storms),
         onNote: (message) => progress.note(message),
         requested: { compare: true, snapshots: values.snapshots },
       });
       progress.finish();
-      if (result.interrupted) return 130;
+      if (result.interrupted) return EXIT_INTERRUPTED;
       if (result.crashed) {
         console.error(`soakgate compare: the target crashed in ${result.runDir}; see its report: soakgate report ${result.runDir}`);
-        return 3;
+        return EXIT_CRASHED;
+      }
+      // Slopes of a target the load never reached compare nothing; the other stores are not run for it.
+      if (result.summary.load?.failed) {
+        console.error(`soakgate compare: ${result.summary.load.failed} (${result.runDir}); see its report: soakgate report ${result.runDir}`);
+        return EXIT_LOAD_FAILED;
       }
       runs.push({ label, result });
     }

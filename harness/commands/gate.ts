@@ -1,6 +1,7 @@
 // `soakgate gate`: the CI regression gate. Runs each scenario, judges every gated metric against the scenario's
 // budgets and its committed baseline, confirms a borderline failure with one rerun, and leaves gate.json, JUnit XML,
-// a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 130 Ctrl-C.
+// a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 5 load
+// failed, 130 Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { writeRunReport } from '../../reports/writeReport.ts';
@@ -14,7 +15,7 @@ import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { runScenario, type RunResult } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_OK, runScenario, type RunResult } from '../runScenario.ts';
 import type { Sample } from '../sample.ts';
 import type { Scenario } from '../scenario.ts';
 import {
@@ -53,7 +54,8 @@ ${OVERRIDE_USAGE}
   --snapshots MODE      heap snapshots for "what grew": auto (default: only when memory grows), always, N, never
   -h, --help            show this help
 
-exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 130 interrupted`;
+exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 5 load failed (a storm's
+requests mostly failed or got no answer), 130 interrupted`;
 
 interface GatePlan {
   file: string;
@@ -158,15 +160,17 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
   if (!run) return null;
   let judgement = judge(plan, run);
   let reran = false;
-  if (run.exitCode === 0 && onlyBorderlineFailures(judgement) && options.rerun) {
+  if (run.exitCode === EXIT_OK && onlyBorderlineFailures(judgement) && options.rerun) {
     console.log(`gate: ${scenario.name} is borderline (${failedMetrics(judgement)}); running it once more to confirm`);
     run = await soak(plan, join(out, `${scenario.name}-${slug}-rerun`), options);
     if (!run) return null;
     judgement = judge(plan, run);
     reran = true;
   }
-  const crashed = run.exitCode === 3;
-  const summary = { ...run.summary, gate: { pass: judgement.pass && !crashed, checks: judgement.checks } };
+  const crashed = run.exitCode === EXIT_CRASHED;
+  const loadFailed = run.summary.load?.failed;
+  const pass = judgement.pass && !crashed && loadFailed === undefined;
+  const summary = { ...run.summary, gate: { pass, checks: judgement.checks } };
   writeJsonAtomically(join(run.runDir, 'summary.json'), summary);
   for (const noteText of judgement.notes) console.log(`gate: note: ${noteText}`);
   try {
@@ -174,15 +178,16 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
   } catch (err) {
     console.error(`gate: the report for ${run.runDir} could not be written: ${(err as Error).message}`);
   }
-  const verdict = crashed ? 'target crashed' : judgement.pass ? 'pass' : `regression in ${failedMetrics(judgement)}`;
+  const verdict = crashed ? 'target crashed' : loadFailed ?? (judgement.pass ? 'pass' : `regression in ${failedMetrics(judgement)}`);
   console.log(`gate: ${scenario.name} on ${slug}: ${verdict}`);
   return {
     scenario: scenario.name,
     target: slug,
     // Relative, so `merge` finds the run wherever CI unpacked the shard's artifact.
     runDir: relative(out, run.runDir),
-    pass: judgement.pass && !crashed,
+    pass,
     crashed,
+    ...(loadFailed === undefined ? {} : { loadFailed }),
     reran,
     durationS: run.summary.durationS,
     checks: judgement.checks,
@@ -236,8 +241,8 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
     snapshots: options.snapshots,
     diagnoseWhen: (metrics) => diagnosisReasons(plan, metrics),
     onNote: (message) => progress.note(message),
-    onProgress: (sample) => {
-      progress.update(sample);
+    onProgress: (sample, storms) => {
+      progress.update(sample, storms);
       if (!options.stopWhenDecided) return;
       samples.push(sample);
       if (sample.t < nextLookAt) return;

@@ -11,9 +11,11 @@ import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
 import { ScenarioError, type Scenario } from '../scenario.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { underFloorNote } from '../gate/judge.ts';
+import { describeStormLoad } from '../loadCheck.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
 import { MetricsExporter } from '../metricsExporter.ts';
 import { parseSamples, type Sample } from '../sample.ts';
+import type { StormFigures } from '../storms/stormTally.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
 
@@ -40,7 +42,8 @@ ${OVERRIDE_USAGE}
                         --duration or --seed: it keeps its own)
   -h, --help            show this help
 
-exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 130 interrupted`;
+exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 5 the load failed (a storm's
+requests mostly failed or got no answer; the scenario's maxErrorShare), 130 interrupted`;
 
 /** What a resumed run keeps from its first start and may not be given again. */
 const RUN_OWN_OPTIONS = ['out', 'store', 'fixes', 'duration', 'seed'] as const;
@@ -134,8 +137,8 @@ export async function main(argv: string[]): Promise<number> {
   // Every 5 s on a short run, every minute on an hour-long soak.
   const verdictEveryS = Math.min(60, Math.max(5, scenario.duration / 20));
   let nextVerdictAt = Math.max(scenario.warmup, resumed?.from.lastT ?? 0) + verdictEveryS;
-  const onSample = (sample: Sample) => {
-    progress.update(sample);
+  const onSample = (sample: Sample, storms: StormFigures[]) => {
+    progress.update(sample, storms);
     live.add(sample);
     exporter?.update(sample);
     if (sample.t < nextVerdictAt) return;
@@ -184,6 +187,7 @@ function printResult(result: RunResult): void {
   const { summary } = result;
   const state = result.crashed ? 'target crashed' : result.interrupted ? 'interrupted' : 'finished';
   console.log(`\n${summary.scenario} on ${summary.target}: ${state} after ${summary.durationS.toFixed(0)} s, ${summary.samples} samples`);
+  if (summary.load?.failed) console.log(`  ${summary.load.failed}`);
   if (result.crashed) {
     const { code, signal, lastLines } = result.crashed;
     // A target stopped for never getting ready has no exit status to show: what happened is its first line.
@@ -205,5 +209,6 @@ function printResult(result: RunResult): void {
   }
   const operations = Object.entries(summary.operations).map(([kind, count]) => `${kind} ${count}`).join(', ');
   if (operations) console.log(`  operations: ${operations}`);
+  for (const storm of summary.load?.storms ?? []) console.log(`  load: ${describeStormLoad(storm)}`);
   console.log(`run folder: ${result.runDir}`);
 }

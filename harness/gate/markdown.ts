@@ -3,17 +3,19 @@ import { unitOf } from '../analysis/analyze.ts';
 import type { GateCheck } from '../summary.ts';
 import type { GateResult } from './gateResult.ts';
 import { formatRate } from './judge.ts';
+import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../runScenario.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 export function gateToMarkdown(result: GateResult): string {
-  const head = result.pass ? 'PASS' : result.exitCode === 3 ? 'FAIL (target crashed)' : 'FAIL (regression)';
+  const head = result.pass ? 'PASS' : result.exitCode === EXIT_CRASHED ? 'FAIL (target crashed)' : result.exitCode === EXIT_LOAD_FAILED ? 'FAIL (load failed)' : 'FAIL (regression)';
   const lines = [`## soakgate gate: ${head}${result.shard ? ` (shard ${result.shard})` : ''}`, ''];
   for (const s of result.scenarios) {
-    const state = s.crashed ? 'crashed' : s.pass ? 'pass' : 'regression';
+    const state = s.crashed ? 'crashed' : s.loadFailed !== undefined ? 'load failed' : s.pass ? 'pass' : 'regression';
     lines.push(`### ${cell(s.scenario)} on ${cell(s.target)}: ${state}${s.reran ? ' (confirmed by a rerun)' : ''}`, '');
+    if (s.loadFailed !== undefined) lines.push(`**${cell(s.loadFailed)}.** The checks below say nothing about the target under load.`, '');
     lines.push('| metric | check | observed | limit | result | why |', '| --- | --- | ---: | ---: | --- | --- |');
     for (const c of s.checks) {
       lines.push(

@@ -20,6 +20,8 @@ export interface RequestOutcome {
   status: number | null;
   latencyMs: number | null;
   body: string;
+  /** Why no response came: `timeout`, the socket's error code (ECONNREFUSED, ECONNRESET...) or `connection closed`. */
+  error?: string;
 }
 
 export interface Batch {
@@ -53,12 +55,20 @@ export function sendBatch(
   const sent: InFlight[] = [];
   const prefix = new URL(baseUrl).pathname.replace(/\/$/, '');
   let stopped = false;
+  // autocannon reconnects after a socket error and reports it per connection, not per request; within one short
+  // batch against one address the last error is the reason for the requests left without an answer.
+  let lastSocketError: string | undefined;
   let instance: autocannon.Instance | undefined;
   const done = new Promise<void>((resolve) => {
     const finish = () => {
       // A request sent but never answered while the batch ran its course failed; after stop() it was abandoned.
       if (!stopped) {
-        for (const item of sent) if (!item.answered) onOutcome(item.request, { status: null, latencyMs: null, body: '' });
+        const now = performance.now();
+        for (const item of sent) {
+          if (item.answered) continue;
+          const error = now - item.sentAt >= timeoutS * 1000 ? 'timeout' : (lastSocketError ?? 'connection closed');
+          onOutcome(item.request, { status: null, latencyMs: null, body: '', error });
+        }
       }
       // autocannon has destroyed its sockets; they close at the end of this turn of the event loop, and a timer
       // runs after that, so `done` means no socket is left.
@@ -72,6 +82,10 @@ export function sendBatch(
         sampleInt: STOP_POLL_MS,
         timeout: timeoutS,
         skipAggregateResult: true,
+        // The typings list only 'response'; the client emits 'connError' with each socket error (autocannon's httpClient.js).
+        setupClient: (client) => {
+          (client as NodeJS.EventEmitter).on('connError', (error: NodeJS.ErrnoException) => (lastSocketError = error.code ?? error.message));
+        },
         requests: [
           {
             // Called once per request, just before it is written, on the connection that will carry it.
@@ -92,7 +106,7 @@ export function sendBatch(
       },
       (error) => {
         if (error) {
-          for (const request of queue.splice(0)) onOutcome(request, { status: null, latencyMs: null, body: String(error) });
+          for (const request of queue.splice(0)) onOutcome(request, { status: null, latencyMs: null, body: String(error), error: error.message });
         }
         finish();
       },

@@ -1,9 +1,8 @@
-// Human chat storm: posts messages at a rate, into a human session it opens, moving to a new session after
-// `messagesPerSession` messages, as people starting new conversations do.
+// Human chat storm: posts messages at a rate or from a fixed number of virtual users, into a human session it
+// opens, moving to a new session after `messagesPerSession` messages, as people starting new conversations do.
 import type { ChatStormSpec } from '../scenario.ts';
 import { openHumanSession, type PendingSession } from './humanSession.ts';
-import { startPacer } from './pacer.ts';
-import { scheduleFor } from './schedule.ts';
+import { startExecutor } from './executor.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';
 
 const LINES = [
@@ -36,38 +35,32 @@ export function chatStorm(spec: ChatStormSpec): Storm {
 
       const first = await openNext();
       if ('error' in first) throw new Error(`the chat storm could not open a session at ${ctx.baseUrl}: ${first.error}`);
-      const pacer = startPacer({
-        ctx,
-        schedule: scheduleFor(spec.rate),
-        // While the next session is being opened, messages wait (a failed open is retried on the next tick).
-        next: (n) => {
-          if (key === null) {
-            if (opening === null) void openNext();
-            return null;
-          }
-          const request = {
-            method: 'POST' as const,
-            path: `/v1/sessions/${encodeURIComponent(key)}/messages`,
-            body: { role: 'user', text: LINES[(n + ctx.seed) % LINES.length] },
-            op: 'chats',
-          };
-          if (++sentOnSession >= spec.messagesPerSession) {
-            sentOnSession = 0;
-            sessionNo++;
-            key = null;
-          }
-          return request;
-        },
-        maxInFlight: spec.maxInFlight,
-        requestTimeoutS: spec.requestTimeout,
+      // While the next session is being opened, messages wait (a failed open is retried when a message is next due).
+      const driver = startExecutor(ctx, spec, (n) => {
+        if (key === null) {
+          if (opening === null) void openNext();
+          return null;
+        }
+        const request = {
+          method: 'POST' as const,
+          path: `/v1/sessions/${encodeURIComponent(key)}/messages`,
+          body: { role: 'user', text: LINES[(n + ctx.seed) % LINES.length] },
+          op: 'chats',
+        };
+        if (++sentOnSession >= spec.messagesPerSession) {
+          sentOnSession = 0;
+          sessionNo++;
+          key = null;
+        }
+        return request;
       });
       return {
-        pause: () => pacer.pause(),
-        resume: () => pacer.resume(),
+        pause: () => driver.pause(),
+        resume: () => driver.resume(),
         async stop() {
           const pending = opening as PendingSession | null;
           pending?.stop();
-          await Promise.all([pacer.stop(), pending?.result]);
+          await Promise.all([driver.stop(), pending?.result]);
         },
       };
     },

@@ -1,8 +1,7 @@
 // Plain HTTP storm for a command target: one method and path (with an optional body) at a rate, evenly or in
-// bursts. `{{n}}` (the operation's number) and `{{seed}}` in the path and body make each request distinct.
+// bursts, or from a fixed number of virtual users (closed loop). `{{n}}` (the operation's number) and `{{seed}}` in the path and body make each request distinct.
 import type { HttpStormSpec } from '../scenario.ts';
-import { startPacer } from './pacer.ts';
-import { scheduleFor } from './schedule.ts';
+import { startExecutor } from './executor.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';
 
 export function httpStorm(spec: HttpStormSpec): Storm {
@@ -14,19 +13,13 @@ export function httpStorm(spec: HttpStormSpec): Storm {
     kind: 'http',
     async start(ctx: StormContext): Promise<StormHandle> {
       const fill = (template: string, n: number) => template.replaceAll('{{n}}', String(n)).replaceAll('{{seed}}', String(ctx.seed));
-      return startPacer({
-        ctx,
-        schedule: scheduleFor(spec.rate, spec.burst?.every),
-        next: (n) => ({
-          method: spec.method,
-          path: fill(spec.path, n),
-          headers,
-          ...(bodyTemplate === undefined ? {} : { body: fill(bodyTemplate, n) }),
-          ...(spec.op ? { op: spec.op } : {}),
-        }),
-        maxInFlight: spec.maxInFlight,
-        requestTimeoutS: spec.requestTimeout,
-      });
+      return startExecutor(ctx, spec, (n) => ({
+        method: spec.method,
+        path: fill(spec.path, n),
+        headers,
+        ...(bodyTemplate === undefined ? {} : { body: fill(bodyTemplate, n) }),
+        ...(spec.op ? { op: spec.op } : {}),
+      }));
     },
   };
 }

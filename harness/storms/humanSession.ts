@@ -2,6 +2,7 @@
 // chat storm needs for its messages. The gateway answers with the existing session when it is already open.
 import { sendBatch, type Batch } from './autocannonBatch.ts';
 import type { StormContext } from './storm.ts';
+import { recordOutcome } from './stormTally.ts';
 
 export type OpenResult = { key: string } | { error: string };
 
@@ -15,11 +16,11 @@ export interface PendingSession {
 export function openHumanSession(ctx: StormContext, channel: string, peer: string, timeoutS?: number): PendingSession {
   let result: OpenResult = { error: 'stopped before the gateway answered' };
   let batch: Batch;
+  ctx.tally.addSent(1);
   try {
-    batch = sendBatch(ctx.baseUrl, [{ method: 'POST', path: '/v1/sessions', body: { channel, peer } }], (_request, outcome) => {
-      const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-      ctx.opCounter.recordRequest(outcome.latencyMs, ok);
-      result = ok ? parseKey(outcome.body) : { error: outcome.status === null ? 'no response' : `HTTP ${outcome.status} ${outcome.body.slice(0, 200)}` };
+    batch = sendBatch(ctx.baseUrl, [{ method: 'POST', path: '/v1/sessions', body: { channel, peer } }], (request, outcome) => {
+      const ok = recordOutcome(ctx, request, outcome);
+      result = ok ? parseKey(outcome.body) : { error: outcome.status === null ? (outcome.error ?? 'no response') : `HTTP ${outcome.status} ${outcome.body.slice(0, 200)}` };
     }, timeoutS);
   } catch (error) {
     return { result: Promise.resolve({ error: (error as Error).message }), stop() {} };

@@ -3,6 +3,7 @@
 import { sendBatch, type Batch, type RequestOutcome, type StormRequest } from './autocannonBatch.ts';
 import type { Schedule } from './schedule.ts';
 import type { StormContext, StormHandle } from './storm.ts';
+import { recordOutcome } from './stormTally.ts';
 
 export interface PacerOptions {
   ctx: StormContext;
@@ -33,15 +34,12 @@ export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_F
 
   const onOutcome = (request: StormRequest, outcome: RequestOutcome) => {
     inFlight--;
-    const ok = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
-    ctx.opCounter.recordRequest(outcome.latencyMs, ok);
-    if (!ok) return;
-    if (request.op) ctx.opCounter.add(request.op);
-    request.onOk?.(outcome.body);
+    if (recordOutcome(ctx, request, outcome)) request.onOk?.(outcome.body);
   };
 
   const launch = (requests: StormRequest[]) => {
     inFlight += requests.length;
+    ctx.tally.addSent(requests.length);
     let settled = 0;
     const settle = (request: StormRequest, outcome: RequestOutcome) => {
       settled++;
@@ -72,6 +70,7 @@ export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_F
     while (schedule.timeOf(issued) <= now) {
       if (inFlight + due.length >= maxInFlight) {
         ctx.opCounter.add('skipped');
+        ctx.tally.addSkipped();
         issued++;
         continue;
       }

@@ -1,5 +1,6 @@
 // The one small interface every storm implements, so load.ts can start, pause and stop any kind of load alike.
 import type { OpCounter } from '../opCounter.ts';
+import type { StormTally } from './stormTally.ts';
 
 export interface StormContext {
   /** Read at every batch, so a target restarted on a new port gets the load once it is resumed. */
@@ -8,6 +9,8 @@ export interface StormContext {
   /** Storm rates and intervals are in scenario time; this many scenario seconds pass per wall-clock second. */
   timeScale: number;
   opCounter: OpCounter;
+  /** This storm's own counts (requests, errors and their causes, skipped), which judge whether its load failed. */
+  tally: StormTally;
 }
 
 export interface StormHandle {
