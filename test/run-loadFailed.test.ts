@@ -1,7 +1,7 @@
 // A run whose load failed never passes: real command targets that refuse every request (401) or break half-way
-// (500 from the Nth request on) end with exit 5 and one sentence naming the storm, the minute and the cause; a
-// healthy run exits 0. The rule itself (minimum counts, the whole window, no answer at all), the gate's outputs
-// for a failed load and the scenario fields are checked as plain data.
+// (500 from the Nth request on) make `run` and `gate` exit 5 with one sentence naming the storm, the minute and the
+// cause; a healthy run exits 0. The rule itself (minimum counts, the whole window, no answer at all), the gate's
+// outputs for a failed load and the scenario field are checked as plain data.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,7 @@ test('a target that answers every request 401 makes `soakgate run` exit 5 with o
   assert.equal(code, EXIT_LOAD_FAILED, `${stdout}\n${stderr}`);
   const sentence = /load failed: storm 1 \(http GET \/items\/\{\{n\}\}\) got (\d+) errors of \1 requests \(100%\) in minute 1; most common: HTTP 401/;
   assert.match(stdout, sentence);
+  assert.match(stdout, /load: storm 1 \(http GET \/items\/\{\{n\}\}\): (\d+) requests, \1 errors \(100%; HTTP 401 \1\), 0 skipped/);
   const summary = readJson<Summary>(join(out, 'summary.json'));
   assert.match(summary.load?.failed ?? '', sentence);
   const storm = summary.load!.storms[0];
@@ -69,6 +70,26 @@ test('a target that answers every request 401 makes `soakgate run` exit 5 with o
   const report = readFileSync(join(out, 'report.html'), 'utf8');
   assert.match(report, /<p class="failed">load failed: storm 1 /, 'the failed load is the red line at the top');
   assert.match(report, /<h2>Load<\/h2>/);
+});
+
+test('`soakgate gate` on a target that refuses the load exits 5, and gate.json, junit.xml and gate.md name the storm', async () => {
+  const file = join(dir, 'gated.json');
+  writeFileSync(file, JSON.stringify(scenarioFields('gated', { TINY_STATUS: '401' })));
+  // A baseline with no metric: the failed load alone must fail the gate.
+  const baseline = join(dir, 'gated.command.json');
+  const machine = { cpuModel: 'test', cores: 2, memoryBytes: 1, os: 'linux' };
+  writeFileSync(baseline, JSON.stringify({ scenario: 'gated', target: 'command', runs: 1, nodeVersion: process.version, machine, created: '2026-11-01T00:00:00Z', metrics: {} }));
+  const out = join(dir, 'gate-out');
+  const { code, stdout, stderr } = await soakgateCli(['gate', file, '--baseline', baseline, '--out', out, '--snapshots', 'never', '--no-rerun']);
+  const gate = readJson<{ exitCode: number; pass: boolean; scenarios: Array<{ runDir: string; pass: boolean; loadFailed?: string }> }>(join(out, 'gate.json'));
+  targetPids.push(...readJson<RunMeta>(join(out, gate.scenarios[0].runDir, 'run.json')).targetPids);
+  assert.equal(code, EXIT_LOAD_FAILED, `${stdout}\n${stderr}`);
+  assert.equal(gate.exitCode, EXIT_LOAD_FAILED);
+  assert.equal(gate.scenarios[0].pass, false);
+  assert.match(gate.scenarios[0].loadFailed ?? '', /^load failed: storm 1 \(http GET \/items\/\{\{n\}\}\) got \d+ errors .* most common: HTTP 401$/);
+  assert.match(readFileSync(join(out, 'junit.xml'), 'utf8'), /name="load"><failure message="load failed: storm 1 /);
+  assert.match(readFileSync(join(out, 'gate.md'), 'utf8'), /FAIL \(load failed\)/);
+  assert.match(stdout, /gate: gated on command: load failed: storm 1 /);
 });
 
 test('a target that starts answering 500 half-way fails the load in the minute it broke, with HTTP 500 as the cause', async () => {
