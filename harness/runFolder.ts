@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ProcessRecord } from './processTree.ts';
 
 export interface RunMeta {
   scenario: {
@@ -24,6 +25,12 @@ export interface RunMeta {
   startedAt: string;
   /** Every process the target ran as, one more per restart. */
   targetPids: number[];
+  /**
+   * Each process seen in the target's tree (its main process and descendants; Linux only), in the order first
+   * seen; absent where /proc cannot be read. Past MAX_RECORDED_PROCESSES, `processTreeUnrecorded` counts the rest.
+   */
+  processTree?: ProcessRecord[];
+  processTreeUnrecorded?: number;
   /** How long the target took from spawn to its ready line. */
   targetStartupMs?: number;
   /** The harness process recording this run; `run --resume` refuses while it is still alive. */

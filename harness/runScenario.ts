@@ -11,10 +11,12 @@ import { startLoad, type LoadHandle } from './load.ts';
 import { checkLoad } from './loadCheck.ts';
 import { OpCounter } from './opCounter.ts';
 import { ProbeClient } from './probe/probeClient.ts';
+import { canReadProcessTree, ProcessTreeTracker } from './processTree.ts';
 import { createRunFolder, describeMachine, writeJsonAtomically, writeRunMeta, type RunMeta } from './runFolder.ts';
 import { parseSamples, type Phase, type Sample } from './sample.ts';
 import { Sampler } from './sampler.ts';
 import type { Scenario, ScenarioEvent } from './scenario.ts';
+import { StateSampler, stateSummary } from './state/stateReadings.ts';
 import type { StormFigures } from './storms/stormTally.ts';
 import type { LoadSummary, MetricSummary, Summary } from './summary.ts';
 import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
@@ -98,6 +100,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     targetPids: [],
   };
   writeRunMeta(runDir, meta);
+  // Where there is no /proc, run.json has no processTree and the report says why treeRssBytes is missing.
+  const processTree = canReadProcessTree() ? new ProcessTreeTracker(resume?.meta.processTree, resume?.meta.processTreeUnrecorded) : undefined;
+  const stateSampler = Object.keys(scenario.state).length > 0
+    ? new StateSampler(scenario.state, (name, reason) => note(`state ${name}: reading missed: ${reason}`))
+    : undefined;
 
   // A resumed run's clock starts where its series stopped: sample times, events and the end all count from 0.
   const resumeAtS = resume?.lastT ?? 0;
@@ -159,6 +166,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         settleEveryMs: scenario.settleInterval * 1000,
         gateway: 'gateway' in scenario.target ? { sessionsFile: gatewaySessionsFile(join(runDir, 'data')) } : undefined,
         files: 'command' in scenario.target ? scenario.target.command.files : {},
+        processTree,
+        // Written at once, so a harness killed outright still leaves the command lines of what the target ran.
+        onNewProcesses: () => {
+          recordProcessTree();
+          writeRunMeta(runDir, meta);
+        },
+        state: stateSampler,
         ops: opCounter,
         phase: currentPhase,
         onSample: options.onProgress && ((sample) => options.onProgress!(sample, load?.tallies.map((tally) => tally.figures()) ?? [])),
@@ -207,12 +221,19 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     await load?.stop();
     durationS = sampler ? sampler.now() : resumeAtS;
     await sampler?.stop();
+    stateSampler?.close();
     // memlab reads the snapshot files while the target winds down: a naive gateway flushing its store on SIGTERM
     // takes seconds, and the two together cost the gate what the longer of them does.
     diagnosing = diagnose();
     await target.stop();
     await target.close();
     await probe.close();
+  }
+
+  function recordProcessTree(): void {
+    if (!processTree) return;
+    meta.processTree = processTree.processes();
+    if (processTree.unrecorded > 0) meta.processTreeUnrecorded = processTree.unrecorded;
   }
 
   /** memlab's reading of the snapshots of one process, or null; a diagnosis that fails is noted, never thrown. */
@@ -345,12 +366,14 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     operations: opCounter.totals(),
     ...(load ? { load: judgeLoad(load, finalCrash !== null || interrupted) } : {}),
     metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
+    ...(stateSampler ? { state: stateSummary(samples, scenario.state, stateSampler.lastMisses()) } : {}),
   };
   const heap = await diagnosing;
   if (heap) summary.heap = heap;
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 
   const exitCode = finalCrash ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : summary.load?.failed ? EXIT_LOAD_FAILED : EXIT_OK;
+  recordProcessTree();
   meta.endedAt = new Date().toISOString();
   meta.interrupted = interrupted;
   meta.exitCode = exitCode;

@@ -20,7 +20,8 @@ export interface Sample {
    * Gauges at this instant, bytes or counts. Well-known names: rssBytes, cpuPercent, heapUsedBytes,
    * heapTotalBytes, heapFloorBytes (lowest heap used after a GC in this window), externalBytes,
    * sessionsFileBytes, transcriptFiles, transcriptBytes, sessionCount, eventLoopDelayP50Ms,
-   * eventLoopDelayP99Ms, gcCount, gcPauseMs, harnessRssBytes, and `file:<label>` for each watched file.
+   * eventLoopDelayP99Ms, gcCount, gcPauseMs, harnessRssBytes, treeRssBytes (the target and its descendants, Linux
+   * only), `file:<label>` for each watched file and `state:<name>` for each state reading.
    * A metric the target could not give (no probe, no gateway stats) is absent, never zero.
    */
   metrics: Record<string, number>;

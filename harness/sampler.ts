@@ -1,9 +1,12 @@
-// Every sample interval, measures the target from outside (pidusage, files, the gateway's /v1/stats) and inside
-// (the probe) and appends one line to samples.jsonl at once, so a crash or a kill loses at most the sample in flight.
+// Every sample interval, measures the target from outside (pidusage, its process tree, files, state readings, the
+// gateway's /v1/stats) and inside (the probe) and appends one line to samples.jsonl at once, so a crash or a kill
+// loses at most the sample in flight.
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import pidusage from 'pidusage';
 import type { ProbeClient } from './probe/probeClient.ts';
+import type { ProcessTreeTracker } from './processTree.ts';
 import type { Phase, Sample, SampleEvent } from './sample.ts';
+import type { StateSampler } from './state/stateReadings.ts';
 
 /** Cumulative operation counts and the finished requests of the current window (harness/opCounter.ts). */
 export interface OpSource {
@@ -29,6 +32,11 @@ export interface SamplerOptions {
   gateway?: { sessionsFile: string };
   /** Watched files, sampled as `file:<label>` (size in bytes). */
   files: Record<string, string>;
+  /** The target's process tree (Linux), sampled as treeRssBytes; `onNewProcesses` hears of processes not seen before. */
+  processTree?: ProcessTreeTracker;
+  onNewProcesses?: () => void;
+  /** The scenario's state readings, sampled as `state:<name>`. */
+  state?: StateSampler;
   ops: OpSource;
   phase: () => Phase;
   onSample?: (sample: Sample) => void;
@@ -123,10 +131,12 @@ export class Sampler {
     // A reply slower than most of an interval is a blocked target: leave its figures out of this sample.
     const waitMs = Math.min(Math.max(this.options.intervalMs * 0.8, 200), 2_000);
     const settle = this.settleDue(t);
-    const [usage, figures, stats] = await Promise.all([
+    const tree = pid !== null ? this.options.processTree?.sample(pid, round(t, 3)) : null;
+    const [usage, figures, stats, state] = await Promise.all([
       pid !== null ? pidusage(pid).catch(() => null) : null,
       pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle) : null,
       this.options.gateway && baseUrl ? fetchStats(baseUrl, waitMs) : null,
+      this.options.state?.read(baseUrl, waitMs),
     ]);
     const metrics: Record<string, number> = {};
     if (usage) {
@@ -134,6 +144,7 @@ export class Sampler {
       metrics.cpuPercent = round(usage.cpu, 2);
       this.rssLow = Math.min(this.rssLow, usage.memory);
     }
+    if (tree) metrics.treeRssBytes = tree.treeRssBytes;
     if (figures) {
       const { settleDeferred, rssAfterFullGcBytes, ...measured } = figures;
       Object.assign(metrics, measured);
@@ -161,6 +172,7 @@ export class Sampler {
       const size = fileSize(path);
       if (size !== null) metrics[`file:${label}`] = size;
     }
+    Object.assign(metrics, state);
     metrics.harnessRssBytes = process.memoryUsage.rss();
     const sample: Sample = {
       t: round(t, 3),
@@ -176,6 +188,7 @@ export class Sampler {
     }
     writeSync(this.fd, JSON.stringify(sample) + '\n');
     this.count++;
+    if (tree?.newProcesses) this.options.onNewProcesses?.();
     this.options.onSample?.(sample);
   }
 }

@@ -9,17 +9,28 @@ import { z } from 'zod';
 import { MAX_CRON_JOBS } from '../src/cron/scheduler.ts';
 import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../src/sessions/work.ts';
 import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
+import { sqliteBindingProblem } from './state/sqliteState.ts';
 import { isHttpUrl } from './target/httpUrl.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
 export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
-/** Metrics a budget may name (harness/sample.ts), besides `file:<label>` for a command target's watched files. */
+/**
+ * Metrics a budget may name (harness/sample.ts), besides `file:<label>` for a command target's watched files and
+ * `state:<name>` for the scenario's state readings.
+ */
 export const BUDGET_METRICS = [
   'rssBytes', 'cpuPercent', 'heapUsedBytes', 'heapTotalBytes', 'heapFloorBytes', 'externalBytes',
   'sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs',
-  'sessionCount', 'eventLoopDelayP50Ms', 'eventLoopDelayP99Ms', 'gcCount', 'gcPauseMs', 'harnessRssBytes',
+  'sessionCount', 'eventLoopDelayP50Ms', 'eventLoopDelayP99Ms', 'gcCount', 'gcPauseMs', 'harnessRssBytes', 'treeRssBytes',
 ] as const;
 const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+/** A watched file's label or a state reading's name: it becomes part of a metric's name. */
+const LABEL = /^[A-Za-z0-9_.-]+$/;
+
+/** A record whose bad key is refused with the key's own message (zod's own says only "Invalid key in record"). */
+function keyedRecord<V extends z.ZodType>(key: z.ZodString, value: V) {
+  return z.record(key, value, { error: (issue) => (issue.code === 'invalid_key' ? issue.issues?.[0]?.message : undefined) });
+}
 // Below three samples after warmup no slope can be fitted.
 const MIN_MEASURED_SAMPLES = 3;
 /**
@@ -239,7 +250,7 @@ const commandTarget = z.strictObject({
   healthInterval: positiveDuration.default(0.5),
   ...targetLimits,
   /** Watched files, sampled as `file:<label>`; relative to cwd. */
-  files: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected a label of letters, digits, ".", "_" or "-"'), z.string()).default({}),
+  files: keyedRecord(z.string().regex(LABEL, 'expected a label of letters, digits, ".", "_" or "-"'), z.string()).default({}),
 }).superRefine((command, ctx) => {
   if (command.url !== undefined && command.port !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['port'], message: 'give url or port, not both' });
@@ -258,6 +269,31 @@ const commandTarget = z.strictObject({
 const target = z
   .strictObject({ gateway: gatewayTarget.optional(), command: commandTarget.optional() })
   .refine((t) => (t.gateway === undefined) !== (t.command === undefined), 'expected exactly one of { gateway: {...} } or { command: {...} }');
+
+/**
+ * A number read from the target's state every sample, as metric `state:<name>` (docs/ARCHITECTURE.md, "State
+ * readings"): the first column of the first row of a query on an SQLite file opened read-only, or the sum of the
+ * samples of one metric (with these labels) in Prometheus text served over HTTP.
+ */
+const stateSource = z
+  .strictObject({
+    sqlite: z.strictObject({
+      /** Relative to the command target's cwd (for the embedded gateway, to the scenario file's folder). */
+      file: z.string({ error: 'expected the database file, such as "state/app.sqlite"' }).min(1, 'expected the database file, such as "state/app.sqlite"'),
+      query: z
+        .string({ error: 'expected a query such as "SELECT count(*) FROM sessions"' })
+        .refine((query) => /^\s*(select|with)\b/i.test(query), 'expected a SELECT query (its first column of its first row is the reading), such as "SELECT count(*) FROM sessions"'),
+    }).optional(),
+    prometheus: z.strictObject({
+      /** A path on the target's base URL, or a full URL. */
+      url: z.string({ error: 'expected a path such as "/metrics", or a full http:// URL' }).refine((url) => url.startsWith('/') || isHttpUrl(url), 'expected a path such as "/metrics", or a full http:// URL'),
+      /** A sample name as the page writes it (a counter's usually ends in _total). */
+      metric: z.string({ error: 'expected a metric name such as "http_requests_total"' }).regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name such as "http_requests_total"'),
+      /** Only samples with these labels count; the samples that match are summed. */
+      labels: keyedRecord(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name of letters, digits and "_"'), z.string()).default({}),
+    }).optional(),
+  })
+  .refine((source) => (source.sqlite === undefined) !== (source.prometheus === undefined), 'expected exactly one of { sqlite: { file, query } } or { prometheus: { url, metric, labels? } }');
 
 const budget = z
   .strictObject({
@@ -293,6 +329,8 @@ const scenarioFields = z.strictObject({
    */
   maxErrorShare: z.number({ error: 'expected a share of requests from 0 to 1, such as 0.5' }).min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1, such as 0.5').default(0.5),
   events: z.array(z.strictObject({ at: eventTime, type: z.enum(EVENT_TYPES) })).default([]),
+  /** Numbers from the target's state, each sampled as `state:<name>`; a name ending in Bytes is read as bytes. */
+  state: keyedRecord(z.string().regex(LABEL, 'expected a name of letters, digits, ".", "_" or "-" (it names the metric state:<name>)'), stateSource).default({}),
   budgets: z.record(z.string(), budget).default({}),
 });
 
@@ -308,6 +346,10 @@ export type HttpStormSpec = Extract<StormSpec, { kind: 'http' }>;
 export type StormKind = StormSpec['kind'];
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Budget = Fields['budgets'][string];
+/** One state reading, its SQLite file an absolute path. */
+export type StateSpec =
+  | { sqlite: { file: string; query: string } }
+  | { prometheus: { url: string; metric: string; labels: Record<string, string> } };
 
 export interface GatewayTarget extends Omit<NonNullable<Fields['target']['gateway']>, 'fixes' | 'timeScale'> {
   fixes: Fix[];
@@ -324,9 +366,10 @@ export interface ScenarioEvent {
 }
 
 /** A validated scenario: every duration in seconds, every path absolute, defaults filled in. */
-export interface Scenario extends Omit<Fields, 'target' | 'events'> {
+export interface Scenario extends Omit<Fields, 'target' | 'events' | 'state'> {
   target: { gateway: GatewayTarget } | { command: CommandTarget };
   events: ScenarioEvent[];
+  state: Record<string, StateSpec>;
   /** The file it was loaded from (or the label given to parseScenario). */
   source: string;
 }
@@ -343,9 +386,11 @@ export function parseScenario(value: unknown, source: string, baseDir = dirname(
     throw new ScenarioError(source, parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
   }
   const fields = parsed.data;
+  const target = resolveTarget(fields, baseDir);
   const scenario: Scenario = {
     ...fields,
-    target: resolveTarget(fields, baseDir),
+    target,
+    state: resolveState(fields.state, 'command' in target ? target.command.cwd : baseDir),
     events: fields.events
       .map(({ at, type }) =>
         at.fraction === undefined ? { at: at.seconds, type } : { at: at.fraction * fields.duration, type, atFraction: at.fraction },
@@ -379,6 +424,15 @@ function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
       files: Object.fromEntries(Object.entries(spec.files).map(([label, path]) => [label, resolve(cwd, path)])),
     },
   };
+}
+
+// SQLite files sit where the target works, as its watched files do; the embedded gateway has no cwd of its own.
+function resolveState(state: Fields['state'], dir: string): Record<string, StateSpec> {
+  return Object.fromEntries(
+    Object.entries(state).map(([name, source]): [string, StateSpec] =>
+      source.sqlite ? [name, { sqlite: { ...source.sqlite, file: resolve(dir, source.sqlite.file) } }] : [name, { prometheus: source.prometheus! }],
+    ),
+  );
 }
 
 /** The rules that tie fields together; checked on load and again after overrides. */
@@ -418,13 +472,19 @@ function ruleIssues(s: Scenario): ScenarioIssue[] {
   }
   const files = 'command' in s.target ? s.target.command.files : {};
   for (const metric of Object.keys(s.budgets)) {
-    const known = metric.startsWith('file:') ? metric.slice(5) in files : (BUDGET_METRICS as readonly string[]).includes(metric);
+    const known = metric.startsWith('file:')
+      ? metric.slice(5) in files
+      : metric.startsWith('state:')
+        ? metric.slice(6) in s.state
+        : (BUDGET_METRICS as readonly string[]).includes(metric);
     if (!known) {
       issues.push({
         path: `budgets.${metric}`,
         message: metric.startsWith('file:')
           ? `no watched file labelled '${metric.slice(5)}' in target.command.files`
-          : `unknown metric; expected one of ${BUDGET_METRICS.join(', ')}, or file:<label>`,
+          : metric.startsWith('state:')
+            ? `no state reading named '${metric.slice(6)}' in state`
+            : `unknown metric; expected one of ${BUDGET_METRICS.join(', ')}, file:<label> or state:<name>`,
       });
     }
   }
@@ -438,6 +498,11 @@ export async function loadScenario(path: string): Promise<Scenario> {
   const value = await readScenarioValue(path, file);
   const scenario = parseScenario(value, path, dirname(file));
   const issues = missingPaths(scenario);
+  const sqliteState = Object.keys(scenario.state).find((name) => 'sqlite' in scenario.state[name]);
+  if (sqliteState !== undefined) {
+    const problem = await sqliteBindingProblem();
+    if (problem) issues.push({ path: `state.${sqliteState}.sqlite`, message: problem });
+  }
   if (issues.length > 0) throw new ScenarioError(path, issues);
   return scenario;
 }

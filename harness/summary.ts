@@ -94,6 +94,11 @@ export interface Summary {
   load?: LoadSummary;
   metrics: Record<string, MetricSummary>;
   gate?: { pass: boolean; checks: GateCheck[] };
+  /**
+   * The scenario's state readings (metrics `state:<name>`): where each comes from, how many samples had it, how
+   * many missed it, and the last reason it was missed (this harness process's, so not from before a resume).
+   */
+  state?: Record<string, { source: 'sqlite' | 'prometheus'; readings: number; missed: number; lastMiss?: string }>;
   /** memlab's diagnosis: `grew` holds only shapes whose growth matters; `heapGrowthBytes` is what there was to explain. */
   heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates; heapGrowthBytes?: number };
 }

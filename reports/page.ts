@@ -125,7 +125,7 @@ function verdictBadge(verdict: string, extra = ''): string {
 }
 
 /** Well-known metrics first, in the order a reader checks them; the rest (watched files...) after. */
-const METRIC_ORDER = ['rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'transcriptFiles', 'sessionCount'];
+const METRIC_ORDER = ['rssBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'transcriptFiles', 'sessionCount'];
 
 function orderedMetrics(runs: PageRun[]): string[] {
   const names = new Set(runs.flatMap((r) => Object.keys(r.summary?.metrics ?? {})));
@@ -310,7 +310,53 @@ function runNotices(run: PageRun): string[] {
   }
   if (run.skippedLines > 0) notices.push(`${who}${run.skippedLines} line(s) of samples.jsonl could not be read (a write cut short) and were skipped.`);
   for (const e of run.events) if (e.type === 'target-exit') notices.push(`${who}the target exited at ${formatDuration(e.t)}${e.detail ? `: ${e.detail}` : ''}.`);
+  const platform = (run.meta?.os as { platform?: unknown } | undefined)?.platform;
+  if (typeof platform === 'string' && platform !== 'linux' && run.summary && !run.summary.metrics.treeRssBytes) {
+    notices.push(`${who}the process tree's RSS (treeRssBytes) is read from Linux's /proc, which ${platform} does not have: only the main process's RSS was sampled.`);
+  }
   return notices;
+}
+
+const PROCESS_ROWS_SHOWN = 20;
+
+/**
+ * Under the process tree's chart: each process run.json's `processTree` recorded (harness/processTree.ts), read
+ * loosely since run.json may come from an older soakgate or another platform.
+ */
+function processTreeTable(runs: PageRun[]): string {
+  const compare = runs.length > 1;
+  const tables = runs.map((run) => {
+    const recorded = Array.isArray(run.meta?.processTree) ? (run.meta.processTree as Array<Record<string, unknown>>) : [];
+    const processes = recorded.filter((p) => p !== null && typeof p === 'object' && isNumber(p.peakRssBytes));
+    if (processes.length === 0) return '';
+    const rows = processes.slice(0, PROCESS_ROWS_SHOWN).map((p) => {
+      const seen = isNumber(p.firstSeenS) && isNumber(p.lastSeenS) ? `${formatDuration(p.firstSeenS)} – ${formatDuration(p.lastSeenS)}` : '–';
+      return `<tr><td><code>${escapeHtml(p.command ?? '')}</code></td><td class="num">${escapeHtml(p.pid ?? '')}</td><td class="num">${escapeHtml(formatBytes(p.peakRssBytes as number))}</td><td class="num">${escapeHtml(seen)}</td></tr>`;
+    });
+    const unrecorded = isNumber(run.meta?.processTreeUnrecorded) ? run.meta.processTreeUnrecorded : 0;
+    const more = processes.length - rows.length;
+    const moreNote = more > 0 || unrecorded > 0
+      ? `<p class="note">${[more > 0 ? `${more} more in run.json` : '', unrecorded > 0 ? `${formatPlain(unrecorded)} more processes seen and not recorded` : ''].filter(Boolean).join('; ')}.</p>`
+      : '';
+    return `${compare ? `<h4>${escapeHtml(run.label)}</h4>` : ''}<table><thead><tr><th>command</th><th class="num">pid</th><th class="num">peak RSS</th><th class="num">seen</th></tr></thead><tbody>${rows.join('')}</tbody></table>${moreNote}`;
+  });
+  return tables.some(Boolean) ? `<h4>Processes in the tree</h4>${tables.join('')}` : '';
+}
+
+/** The State section: one chart per state reading, and how many readings each had and missed (summary.json's `state`). */
+function stateSection(runs: PageRun[], figures: string[]): string {
+  const compare = runs.length > 1;
+  const rows = runs.flatMap((run) =>
+    Object.entries(run.summary?.state ?? {}).map(([name, s]) => {
+      const missed = s.missed > 0 ? `<span class="badge warn">${escapeHtml(formatPlain(s.missed))}</span>` : '0';
+      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td><code>state:${escapeHtml(name)}</code></td><td>${escapeHtml(s.source)}</td><td class="num">${escapeHtml(formatPlain(s.readings))}</td><td class="num">${missed}</td><td>${escapeHtml(s.lastMiss ?? '–')}</td></tr>`;
+    }),
+  );
+  if (rows.length === 0 && figures.length === 0) return '';
+  const table = rows.length
+    ? `<table><thead><tr>${compare ? '<th>run</th>' : ''}<th>metric</th><th>from</th><th class="num">readings</th><th class="num">missed</th><th>last reason missed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    : '';
+  return `<section><h2>State</h2><p class="note">Numbers read from the target's state each sample (the scenario's <code>state</code>). A missed reading (no file yet, a locked database, a slow or failing page) leaves a gap, never a zero.</p>${table}\n${figures.join('\n')}</section>`;
 }
 
 function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefined): string {
@@ -424,10 +470,10 @@ const EMBED_SCRIPT = `
 export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
   const compare = model.runs.length > 1;
   const notices = [...model.notices, ...model.runs.flatMap(runNotices)];
-  const figures = model.charts.map(
-    ({ chart, svg }) =>
-      `<figure id="chart-${chart.id}"><h3>${escapeHtml(chart.title)}</h3><div class="static">${svg}</div><div class="live" hidden></div>${chartCaption(chart, model.runs, model.baseline)}</figure>`,
-  );
+  const figure = ({ chart, svg }: PageModel['charts'][number]) =>
+    `<figure id="chart-${chart.id}"><h3>${escapeHtml(chart.title)}</h3><div class="static">${svg}</div><div class="live" hidden></div>${chartCaption(chart, model.runs, model.baseline)}${chart.id === 'tree-rss' ? processTreeTable(model.runs) : ''}</figure>`;
+  const figures = model.charts.filter(({ chart }) => chart.section === 'growth').map(figure);
+  const stateFigures = model.charts.filter(({ chart }) => chart.section === 'state').map(figure);
   const specs = model.charts.map(({ chart }) => packSeries(chart));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -446,6 +492,7 @@ ${model.runs.map((r) => gateSection(r, compare)).join('')}
 ${model.runs.map((r) => heapSection(r, compare)).join('')}
 <section><h2>Charts</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
 ${figures.join('\n')}</section>
+${stateSection(model.runs, stateFigures)}
 ${eventsSection(model.runs)}
 ${metadataSection(model.runs)}
 <p class="note">Generated by soakgate at ${escapeHtml(model.generatedAt)}.</p>

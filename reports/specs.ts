@@ -2,6 +2,7 @@
 // to the chart's pixels so spikes survive), with phase bands, event markers, the fitted slope and the baseline.
 // Pure: takes parsed runs, returns specs.
 import type { TopLevelSpec } from 'vega-lite';
+import { unitOf } from '../harness/analysis/analyze.ts';
 import { segmentIntercepts } from '../harness/analysis/segments.ts';
 import { metricSeries } from '../harness/analysis/series.ts';
 import { senIntercept } from '../harness/analysis/theilSen.ts';
@@ -32,6 +33,8 @@ export interface Chart {
   unit: ChartUnit;
   /** The metric whose fitted slope (and baseline) this chart draws, as named in summary.json. */
   fitMetric?: string;
+  /** The page section it goes in: the growth charts, or the scenario's state readings. */
+  section: 'growth' | 'state';
   /** Without interaction, for the inline SVG that reads without JavaScript. */
   staticSpec: TopLevelSpec;
   /** The same chart with tooltips and zoom on the time axis, for vega-embed. */
@@ -51,6 +54,7 @@ interface ChartDef {
   title: string;
   unit: ChartUnit;
   fitMetric?: string;
+  section?: Chart['section'];
   /** The values this chart draws at one sample, by series name; `previous` is the sample before it, for rates. */
   read(sample: Sample, previous: Sample | undefined): Array<[string, number]>;
 }
@@ -70,6 +74,13 @@ const CHARTS: ChartDef[] = [
     unit: 'bytes',
     fitMetric: 'rssBytes',
     read: gauges(['RSS', 'rssBytes'], ['settled RSS', 'rssSettledBytes']),
+  },
+  {
+    id: 'tree-rss',
+    title: 'RSS of the process tree: the target and all its descendants',
+    unit: 'bytes',
+    fitMetric: 'treeRssBytes',
+    read: gauges(['process tree', 'treeRssBytes'], ['main process', 'rssBytes']),
   },
   {
     id: 'heap',
@@ -154,6 +165,23 @@ function fileCharts(runs: ChartRun[]): ChartDef[] {
     fitMetric: name,
     read: gauges([name.slice('file:'.length), name]),
   }));
+}
+
+/** State readings (`state:<name>`) get a chart each, in the page's State section. */
+function stateCharts(runs: ChartRun[]): ChartDef[] {
+  const names = new Set<string>();
+  for (const run of runs) for (const s of run.samples) for (const m of Object.keys(s.metrics)) if (m.startsWith('state:')) names.add(m);
+  return [...names].sort().map((name, i) => {
+    const unit = unitOf(name);
+    return {
+      id: `state-${i + 1}`,
+      title: `State ${name.slice('state:'.length)}`,
+      unit: unit === 'bytes' || unit === 'ms' ? unit : 'count',
+      fitMetric: name,
+      section: 'state' as const,
+      read: gauges([name.slice('state:'.length), name]),
+    };
+  });
 }
 
 /**
@@ -318,7 +346,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
   const bands = phaseBands(runs[0].samples, axis);
   const marks = markers(runs, axis);
   const charts: Chart[] = [];
-  for (const def of [...CHARTS, ...fileCharts(runs)]) {
+  for (const def of [...CHARTS, ...fileCharts(runs), ...stateCharts(runs)]) {
     const rows: SeriesRow[] = [];
     for (const run of runs) {
       const bySeries = new Map<string, Point[]>();
@@ -359,6 +387,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
       title: def.title,
       unit: def.unit,
       ...(def.fitMetric ? { fitMetric: def.fitMetric } : {}),
+      section: def.section ?? 'growth',
       staticSpec: chartSpec(layout, false),
       interactiveSpec: chartSpec(layout, true),
     });

@@ -8,6 +8,8 @@ const MB = 1024 * KB;
 export const DEFAULT_FLOORS_PER_MIN: Readonly<Record<string, number>> = {
   rssBytes: 2 * MB,
   rssSettledBytes: 2 * MB,
+  // The same floor as the main process's RSS: children add to the level, not to what growth matters.
+  treeRssBytes: 2 * MB,
   heapFloorBytes: 1 * MB,
   heapUsedBytes: 2 * MB,
   heapTotalBytes: 2 * MB,
@@ -21,6 +23,9 @@ export const DEFAULT_FLOORS_PER_MIN: Readonly<Record<string, number>> = {
 /**
  * The floor for `metric`: an override, the default above, or for other metrics a rule by kind (a watched file
  * like sessions.json, other bytes, milliseconds, percent) or, for counts, 1% of the metric's level per minute.
+ * State readings (`state:<name>`) are of the unit their name gives (harness/analysis/analyze.ts, unitOf), so they
+ * take the rule of that unit: a count of rows or sessions, 1% of its level per minute; no absolute number of
+ * rows matters for every table, which is why the gate judges them only when the scenario budgets them.
  */
 export function floorPerMin(metric: string, level: number, overrides: Record<string, number> = {}): number {
   const floor = overrides[metric] ?? DEFAULT_FLOORS_PER_MIN[metric];

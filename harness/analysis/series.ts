@@ -13,7 +13,7 @@ export const SKIPPED_PHASES: ReadonlySet<string> = new Set(['warmup', 'restartin
  * pages it takes are not given back to the OS. For these metrics the samples from a snapshot's start until it has
  * settled are left out, and the points after it start a new segment, so the step is an intercept, not growth.
  */
-export const SNAPSHOT_STEP_METRICS: ReadonlySet<string> = new Set(['rssBytes', 'rssSettledBytes', 'heapTotalBytes', 'externalBytes']);
+export const SNAPSHOT_STEP_METRICS: ReadonlySet<string> = new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapTotalBytes', 'externalBytes']);
 /** Measured on the naive gateway: RSS keeps rising for about 5 s after a snapshot of a 40 MB heap is written. */
 const SNAPSHOT_SETTLE_S = 5;
 

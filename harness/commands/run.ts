@@ -57,7 +57,7 @@ function parsePort(text: string): number {
   return port;
 }
 
-const HEADLINE_METRICS = ['rssBytes', 'rssSettledBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+const HEADLINE_METRICS = ['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('run', argv, {
@@ -195,8 +195,8 @@ function printResult(result: RunResult): void {
     console.log(`  the target ${how}; its last output lines:`);
     for (const line of lastLines.slice(-15)) console.log(`    | ${line}`);
   }
-  const watchedFiles = Object.keys(summary.metrics).filter((name) => name.startsWith('file:'));
-  for (const name of [...HEADLINE_METRICS, ...watchedFiles]) {
+  const filesAndState = Object.keys(summary.metrics).filter((name) => name.startsWith('file:') || name.startsWith('state:'));
+  for (const name of [...HEADLINE_METRICS, ...filesAndState]) {
     const metric = summary.metrics[name];
     if (!metric) continue;
     const perMin = metric.unit === 'bytes' ? `${(metric.slopePerMin / 1_048_576).toFixed(2)} MB/min` : `${metric.slopePerMin.toFixed(2)}/min`;
