@@ -1,0 +1,105 @@
+// The OpenClaw example (scenarios/openclaw.ts) run once as a user runs it, and what BENCHMARKS.md and the README
+// record of it: OpenClaw's start-up time, the verdicts and slopes of its RSS (main process, settled, whole process
+// tree) and heap, its SQLite rows per minute, soakgate's own RSS over the run, the load, and whether the example
+// did what it promises (process tree, heap floor and session rows sampled; RSS and heap decided within the run).
+// Takes the scenario's 10 minutes plus OpenClaw's start and any diagnosis, and both cores.
+// Usage: npm run bench:openclaw [-- --duration 10m] [--snapshots auto|never] [--out DIR] [--screenshot FILE.png]
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { formatRate, underFloorNote } from '../harness/gate/judge.ts';
+import { defaultRunDir, type RunMeta } from '../harness/runFolder.ts';
+import type { MetricSummary, Summary } from '../harness/summary.ts';
+import { machine } from './machine.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string' },
+    snapshots: { type: 'string', default: 'auto' },
+    out: { type: 'string' },
+    screenshot: { type: 'string' },
+  },
+});
+const root = new URL('..', import.meta.url).pathname;
+const out = resolve(values.out ?? defaultRunDir('openclaw', 'bench', new Date(), join(root, 'runs')));
+// The memory the example must decide on, then what explains it, then the state it keeps and the harness itself.
+const DECIDED = ['rssBytes', 'heapFloorBytes'];
+const METRICS = [
+  'rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes',
+  'state:sessionRows', 'state:transcriptEvents', 'state:cronRuns', 'state:subagentRuns', 'state:agentDbBytes', 'harnessRssBytes',
+];
+const SAMPLED = ['treeRssBytes', 'heapFloorBytes', 'state:sessionRows'];
+
+const args = [join(root, 'bin/soakgate.js'), 'run', 'scenarios/openclaw.ts', '--out', out, '--snapshots', values.snapshots!];
+if (values.duration) args.push('--duration', values.duration);
+const began = new Date().toISOString();
+// The run's own lines go to stderr, so stdout holds only the figures.
+const code = await new Promise<number | null>((done) => {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
+  child.on('close', done);
+});
+if (!existsSync(join(out, 'summary.json'))) {
+  console.error(`bench:openclaw: the run left no summary.json (soakgate exited ${code}); see ${out}`);
+  process.exit(code === 2 ? 2 : 1);
+}
+const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
+const meta = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta;
+
+console.log(`bench:openclaw: ${summary.scenario} for ${summary.durationS} s from ${began}, soakgate exit ${code}; ${machine()}\n`);
+console.log(`OpenClaw start to ready (listening, then /readyz answering): ${((meta.targetStartupMs ?? 0) / 1000).toFixed(1)} s\n`);
+console.log('| metric | verdict | slope per minute [95% interval] | first -> last (max) | samples |');
+console.log('| --- | --- | --- | --- | ---: |');
+for (const metric of METRICS) {
+  const m = summary.metrics[metric];
+  if (m) console.log(`| ${metric} | ${verdictText(m)} | ${formatRate(m.slopePerMin, m.unit)} [${formatRate(m.ciLow, m.unit)}, ${formatRate(m.ciHigh, m.unit)}] | ${level(m, m.first)} -> ${level(m, m.last)} (${level(m, m.max)}) | ${m.samples ?? ''} |`);
+  else console.log(`| ${metric} | not sampled | | | |`);
+}
+console.log('');
+for (const storm of summary.load?.storms ?? []) {
+  const causes = Object.entries(storm.errorCauses).map(([cause, n]) => `${cause} ${n}`).join(', ');
+  console.log(`- load: storm ${storm.storm} (${storm.label}): ${storm.requests} finished, ${storm.errors} errors${causes ? ` (${causes})` : ''}, ${storm.skipped} skipped`);
+}
+if (summary.load?.failed) console.log(`- load failed: ${summary.load.failed}`);
+console.log(`- operations: ${Object.entries(summary.operations).map(([op, n]) => `${op} ${n}`).join(', ')}`);
+for (const process of meta.processTree ?? []) {
+  console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
+}
+const top = summary.heap?.grew[0];
+console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
+
+const undecided = DECIDED.filter((metric) => !summary.metrics[metric] || summary.metrics[metric].verdict === 'inconclusive');
+const unsampled = SAMPLED.filter((metric) => !summary.metrics[metric]?.samples);
+console.log(`- done when: ${SAMPLED.join(', ')} sampled: ${unsampled.length === 0 ? 'yes' : `no (${unsampled.join(', ')} missing)`}; ` +
+  `${DECIDED.join(' and ')} decided: ${undecided.length === 0 ? 'yes' : `no (${undecided.join(', ')} inconclusive)`}`);
+console.log(`- run folder: ${out}`);
+
+if (values.screenshot) await screenshot(join(out, 'report.html'), resolve(values.screenshot));
+process.exit(unsampled.length === 0 && undecided.length === 0 ? 0 : 1);
+
+function verdictText(m: MetricSummary): string {
+  const under = underFloorNote(m);
+  return under ? `${m.verdict} (${under})` : m.verdict;
+}
+
+function level(m: MetricSummary, value: number): string {
+  return formatRate(value, m.unit, '');
+}
+
+// The top of the report (verdicts, then the memory charts), as the README shows it; Debian's Chromium, offline.
+async function screenshot(report: string, file: string): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1500 } });
+    await page.goto(`file://${report}`);
+    await page.waitForSelector('svg', { timeout: 30_000 });
+    await page.screenshot({ path: file });
+    console.log(`- report picture: ${file}`);
+  } finally {
+    await browser.close();
+  }
+}
