@@ -378,7 +378,7 @@ function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefi
 function loadFailedLines(runs: PageRun[], compare: boolean): string {
   return runs
     .filter((run) => run.summary?.load?.failed)
-    .map((run) => `<p class="failed">${compare ? `${escapeHtml(run.label)}: ` : ''}${escapeHtml(run.summary!.load!.failed)}. Its metrics say nothing about the target under load.</p>`)
+    .map((run) => `<p class="failed">${compare ? `${escapeHtml(run.label)}: ` : ''}${escapeHtml(run.summary!.load!.failed)}. The load did not fully reach the target: flat metrics say little, growth is real.</p>`)
     .join('');
 }
 

@@ -112,7 +112,7 @@ test("settling never gives the target's own code a gc()", async () => {
   assert.equal(out, 'ready\nundefined undefined\n');
 });
 
-test('a target whose event loop is saturated is not settled: the forced collection would cost it throughput', async () => {
+test('a target whose event loop is saturated is not settled: re-warming its code would cost it throughput', async () => {
   const env = { ...process.env, ...probe.targetEnv('') };
   const script = "setInterval(() => { const until = Date.now() + 400; while (Date.now() < until); }, 5); console.log('ready');";
   const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });

@@ -166,6 +166,8 @@ test('a failed load fails the gate with exit 5, and gate.json, JUnit and Markdow
   assert.equal(result.exitCode, EXIT_LOAD_FAILED);
   assert.equal(result.pass, false);
   assert.equal(combineGateResults([{ ...failed, crashed: true }], 'now').exitCode, 3, 'a crash wins over a failed load');
+  const grew = { metric: 'sessionsFileBytes', limit: 1, observed: 2, pass: false, reason: 'grew' };
+  assert.equal(combineGateResults([{ ...failed, checks: [grew] }], 'now').exitCode, 1, 'growth measured under the load that arrived is a regression');
   const junit = gateToJUnit(result);
   assert.match(junit, /<testcase classname="soakgate\.ci\.command" name="load"><failure message="load failed: storm 1 \(http GET \/x\)[^"]*HTTP 401" type="loadFailed">/);
   assert.match(junit, /<testsuites name="soakgate gate" tests="1" failures="1"/);

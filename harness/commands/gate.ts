@@ -178,7 +178,8 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
   } catch (err) {
     console.error(`gate: the report for ${run.runDir} could not be written: ${(err as Error).message}`);
   }
-  const verdict = crashed ? 'target crashed' : loadFailed ?? (judgement.pass ? 'pass' : `regression in ${failedMetrics(judgement)}`);
+  const regression = judgement.pass ? undefined : `regression in ${failedMetrics(judgement)}`;
+  const verdict = crashed ? 'target crashed' : [regression, loadFailed].filter(Boolean).join('; ') || 'pass';
   console.log(`gate: ${scenario.name} on ${slug}: ${verdict}`);
   return {
     scenario: scenario.name,

@@ -10,7 +10,7 @@ export interface GateScenarioResult {
   pass: boolean;
   /** The target died mid-run; its checks are not trustworthy. */
   crashed: boolean;
-  /** The run's load failed (harness/loadCheck.ts): the sentence saying which storm and why; its checks say nothing. */
+  /** The run's load failed (harness/loadCheck.ts): the sentence saying which storm and why; its passing checks say little. */
   loadFailed?: string;
   /** A borderline failure was run again; `checks` are the rerun's. */
   reran: boolean;
@@ -21,8 +21,10 @@ export interface GateScenarioResult {
 export interface GateResult {
   pass: boolean;
   /**
-   * 0 pass, 1 regression, 3 a target crashed, 5 a run's load failed. A crash wins over a failed load and a failed
-   * load over a regression: the numbers of a dead target, or of one the load never reached, mean little.
+   * 0 pass, 1 regression, 3 a target crashed, 5 a run's load failed. A crash wins: the numbers of a dead target mean
+   * little. A failed check wins over a failed load: growth measured under the load that did arrive is real (the
+   * naive store's latency climbs with its leak until requests time out, as the reported gateway hung), while a load
+   * that failed with nothing growing is no pass.
    */
   exitCode: typeof EXIT_OK | typeof EXIT_REGRESSION | typeof EXIT_CRASHED | typeof EXIT_LOAD_FAILED;
   shard?: string;
@@ -35,6 +37,7 @@ export function combineGateResults(scenarios: GateScenarioResult[], createdAt: s
   const crashed = scenarios.some((s) => s.crashed);
   const loadFailed = scenarios.some((s) => s.loadFailed !== undefined);
   const pass = scenarios.length > 0 && scenarios.every((s) => s.pass && !s.crashed && s.loadFailed === undefined);
-  const exitCode = crashed ? EXIT_CRASHED : loadFailed ? EXIT_LOAD_FAILED : pass ? EXIT_OK : EXIT_REGRESSION;
+  const regressed = scenarios.some((s) => s.checks.some((check) => !check.pass));
+  const exitCode = crashed ? EXIT_CRASHED : regressed ? EXIT_REGRESSION : loadFailed ? EXIT_LOAD_FAILED : pass ? EXIT_OK : EXIT_REGRESSION;
   return { pass, exitCode, ...(shard ? { shard } : {}), createdAt, scenarios };
 }

@@ -15,7 +15,7 @@ export function gateToMarkdown(result: GateResult): string {
   for (const s of result.scenarios) {
     const state = s.crashed ? 'crashed' : s.loadFailed !== undefined ? 'load failed' : s.pass ? 'pass' : 'regression';
     lines.push(`### ${cell(s.scenario)} on ${cell(s.target)}: ${state}${s.reran ? ' (confirmed by a rerun)' : ''}`, '');
-    if (s.loadFailed !== undefined) lines.push(`**${cell(s.loadFailed)}.** The checks below say nothing about the target under load.`, '');
+    if (s.loadFailed !== undefined) lines.push(`**${cell(s.loadFailed)}.** Checks that pass below say little: the load did not fully reach the target; growth they find is real.`, '');
     lines.push('| metric | check | observed | limit | result | why |', '| --- | --- | ---: | ---: | --- | --- |');
     for (const c of s.checks) {
       lines.push(

@@ -45,11 +45,14 @@ function startProbe(path) {
   // so the target's own global scope never sees it.
   let forceFullGc = null;
 
-  // A forced full collection makes V8 throw away optimised code that embeds objects the collection frees ("weak
-  // objects" deoptimisations), and re-optimising costs far more than the pause: one every 10 s took a quarter of a
-  // server's throughput at full speed (bench:probe). So the probe does not settle a target whose event loop was busy
-  // 90% of the time or more since the last sample; a saturated target is read at its own full collections.
-  // The naive gateway under ci-gate's load runs at about 70% and is settled. Measured cost: BENCHMARKS.md, "Probe".
+  // A full collection, forced or the target's own, makes V8 throw away optimised code that embeds objects it frees
+  // ("weak objects", then "wrong map" deoptimisations of the code that used them), and the target pays for re-warming
+  // its hot code: about 0.3 s of CPU on a plain server at 1,000 requests/s, for 2-3 s after each one (bench:probe;
+  // docs/ARCHITECTURE.md, "Settled samples"). A target with idle time absorbs that at the cost of slower answers for
+  // those seconds; a saturated one pays it in throughput. So the probe does not settle a target whose event loop was
+  // busy 90% of the time or more since the last sample: it is read at its own full collections. A busy but not
+  // saturated target is settled: the naive gateway under ci-gate's load runs at about 75%, and its heap floor
+  // would otherwise have three points in 40 s.
   const MAX_SETTLE_UTILIZATION = 0.9;
   let lastUtilization = performance.eventLoopUtilization();
 
