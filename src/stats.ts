@@ -1,7 +1,7 @@
 // The gateway's own figures (sessions by kind and status, store file sizes, damaged sessions, memory), gathered in
 // one place so GET /v1/stats and GET /metrics always report the same numbers. Gathering them scans the sessions
 // folder, so it is shared: one gathering at a time however many requests ask, never one per request.
-import { GroupCommitWriter } from './store/atomicWrite.ts';
+import { GroupCommitWriter } from './store/groupCommit.ts';
 import { SESSION_KINDS, SESSION_STATUSES, type SessionKind, type SessionStatus, type SessionStore, type StoreStats } from './store/sessionStore.ts';
 
 /** /v1/stats names at most this many damaged sessions (it counts them all), so its answer stays small. */

@@ -2,15 +2,16 @@
 // every entry holds its own deep copy of the ~41 KB skillsSnapshot, a cron run is written under its job's key
 // too, nothing is ever pruned, every mutation rewrites the whole file, and at every open each orphan transcript
 // is read in full and warned about, then left where it is.
-import { mkdir, readFile, readlink, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { assertSafeSegment, assertSessionKey, cronJobKey } from '../keys.ts';
-import { findOrphanTranscripts, readTranscript, transcriptTotals, type TranscriptFileInfo } from '../transcripts.ts';
+import { findOrphanTranscripts, transcriptTotals } from '../transcripts.ts';
 import { removeStaleTempFiles, writeFileAtomic } from './atomicWrite.ts';
-import { CorruptStoreError, parseStoreJson } from './corruptStoreError.ts';
-import { DataDirError, asDataDirError } from './dataDirError.ts';
-import { entryFieldProblem } from './entryFields.ts';
+import { parseStoreJson } from './corruptStoreError.ts';
 import type { ResolvedStoreOptions } from './createStore.ts';
+import { warnAboutEachOrphan } from './orphanTranscripts.ts';
 import { PRIVATE_DIR_MODE, assertTranscriptFileName, storePaths, type StorePaths } from './paths.ts';
+import { readSessionsFile } from './storeFiles.ts';
+import { checkNaiveSessions } from './storeFormat.ts';
 import type {
   Fix,
   OpenReport,
@@ -21,86 +22,6 @@ import type {
   SessionStore,
   StoreStats,
 } from './sessionStore.ts';
-
-const REQUIRED_STRINGS = ['sessionId', 'transcriptFile'] as const;
-
-/**
- * sessions.json's text, or undefined when there is no store yet. A link to a file that is not there (a volume not
- * mounted, a backup moved) is not "no store yet": starting empty would write over it, so it is refused.
- */
-export async function readSessionsFile(paths: StorePaths): Promise<string | undefined> {
-  try {
-    return await readFile(paths.sessionsFile, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asDataDirError(error, paths.sessionsFile);
-  }
-  const link = await readlink(paths.sessionsFile).catch(() => undefined);
-  if (link !== undefined) throw new DataDirError(paths.sessionsFile, `it is a symbolic link to ${link}, which does not exist`);
-  return undefined;
-}
-
-/**
- * Checks a parsed naive-format sessions.json (`{ [key]: SessionEntry }`) and returns it; an entry that could not be
- * used safely (bad key, bad id, missing fields, an unknown kind or status, a count that is not a number) makes the
- * whole file corrupt rather than silently dropped.
- */
-export function checkNaiveSessions(file: string, text: string, parsed: unknown): Record<string, SessionEntry> {
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw CorruptStoreError.at(file, text, 'expected a JSON object mapping session keys to entries', text.search(/\S/));
-  }
-  if ('format' in parsed && typeof parsed.format === 'string') {
-    throw new CorruptStoreError(
-      file,
-      `it was written by the dedup store (format ${parsed.format}), which the naive store cannot read: open it with --store dedup or use another data dir`,
-    );
-  }
-  for (const [key, entry] of Object.entries(parsed)) {
-    // The entry's position is looked up only on failure: a search per entry would make a large open quadratic.
-    const fail = (detail: string): never => {
-      throw CorruptStoreError.at(file, text, `entry ${JSON.stringify(key)}: ${detail}`, Math.max(0, text.indexOf(`${JSON.stringify(key)}:`)));
-    };
-    try {
-      assertSessionKey(key);
-    } catch (error) {
-      fail((error as Error).message);
-    }
-    if (typeof entry !== 'object' || entry === null) fail('not an object');
-    for (const field of REQUIRED_STRINGS) if (typeof entry[field] !== 'string') fail(`field '${field}' missing or not a string`);
-    if (typeof entry.skillsSnapshot !== 'object' || entry.skillsSnapshot === null) fail("field 'skillsSnapshot' missing");
-    const problem = entryFieldProblem(entry, ['createdAt', 'updatedAt', 'messageCount']);
-    if (problem) fail(problem);
-    try {
-      assertSafeSegment(entry.sessionId, 'session id');
-      assertTranscriptFileName(entry.transcriptFile);
-    } catch (error) {
-      fail((error as Error).message);
-    }
-  }
-  return parsed as Record<string, SessionEntry>;
-}
-
-/** What the buggy gateway does with an orphan at every start: read it all, warn, keep it. Returns the bytes read. */
-export async function warnAboutEachOrphan(paths: StorePaths, orphans: TranscriptFileInfo[], log: (line: string) => void): Promise<number> {
-  let bytes = 0;
-  for (const orphan of orphans) {
-    const text = await readTranscript(paths, orphan.file);
-    bytes += Buffer.byteLength(text);
-    let lines = 0;
-    let unreadable = 0;
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      lines++;
-      try {
-        JSON.parse(line);
-      } catch {
-        unreadable++; // a line cut short by a crash; the gateway reports it and carries on
-      }
-    }
-    const damage = unreadable > 0 ? `, ${unreadable} unreadable` : '';
-    log(`warning: transcript ${orphan.file} (${lines} lines${damage}, ${orphan.bytes} bytes) has no session in sessions.json; keeping it`);
-  }
-  return bytes;
-}
 
 export class NaiveSessionStore implements SessionStore {
   readonly kind = 'naive' as const;
