@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatRate, underFloorNote } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/gate/judge.ts';
+import { formatRate } from '../harness/units.ts';
 import type { Summary } from '../harness/summary.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10m' }, scenario: { type: 'string', default: 'scenarios/production-mix.ts' } } });

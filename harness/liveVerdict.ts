@@ -6,6 +6,7 @@ import { underFloorNote } from './gate/judge.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';
+import { formatRate, readByteSize } from './units.ts';
 
 /** A series folded into at most `maxBins` time bins; two neighbours of the same segment merge when full. */
 class BinnedSeries {
@@ -101,26 +102,17 @@ export class LiveVerdict {
   }
 }
 
-const SIZE_UNITS: Array<[number, string]> = [
-  [1024 ** 3, 'GB'],
-  [1024 ** 2, 'MB'],
-  [1024, 'KB'],
-];
-
-/** `1GB`, `512MB`, `800000000` -> bytes (binary units, as the report and the gate print them). */
+/** `1GiB`, `512MiB`, `1GB`, `800000000` -> bytes, each suffix meaning what it says (harness/units.ts). */
 export function parseByteSize(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(GB|MB|KB|B)?\s*$/i.exec(text);
-  if (!m) throw new Error(`expected a size such as 1GB, 512MB or a number of bytes; got '${text}'.`);
-  const unit = (m[2] ?? 'B').toUpperCase();
-  const scale = SIZE_UNITS.find(([, name]) => name === unit)?.[0] ?? 1;
-  return Math.round(Number(m[1]) * scale);
+  const bytes = readByteSize(text);
+  if (bytes === null) throw new Error(`expected a size such as 1GiB, 512MiB, 1GB (10^9 bytes) or a number of bytes; got '${text}'.`);
+  return bytes;
 }
 
 /** One line a person reads: the slope with its interval and verdict, and the projection to the limit. */
 export function describeLive(live: LiveMetric): string {
   const { summary } = live;
-  const mb = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MB/min`;
-  const rate = summary.unit === 'bytes' ? mb : (n: number) => `${n.toFixed(2)}/min`;
+  const rate = (n: number) => formatRate(n, summary.unit);
   let line = `${live.metric} ${summary.verdict} ${rate(summary.slopePerMin)} [${rate(summary.ciLow)}, ${rate(summary.ciHigh)}]`;
   const under = underFloorNote(summary);
   if (under) line += ` (${under})`;

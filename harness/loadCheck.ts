@@ -4,6 +4,7 @@
 import type { StormSpec } from './scenario.ts';
 import type { StormFigures } from './storms/stormTally.ts';
 import type { LoadSummary, StormLoad } from './summary.ts';
+import { formatShare } from './units.ts';
 
 /**
  * A minute (or the whole measured window) is judged on its error share only once it holds this many finished
@@ -99,11 +100,6 @@ function mostCommonCause(causes: Record<string, number>): string {
 
 function errorsOf({ requests, errors }: { requests: number; errors: number }): string {
   return `${errors} errors of ${requests} requests (${formatShare(errors / requests)})`;
-}
-
-/** One decimal where rounding would hide that a share is over its limit (50.4% is not 50%). */
-export function formatShare(share: number): string {
-  return `${Number((share * 100).toFixed(1))}%`;
 }
 
 /** One line for a terminal: `storm 2 (http GET /x): 75 requests, 75 errors (100%; HTTP 401 75), 0 skipped`. */

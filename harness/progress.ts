@@ -5,6 +5,7 @@ import { MIN_SAMPLES } from './analysis/verdict.ts';
 import { LiveVerdict } from './liveVerdict.ts';
 import type { Sample } from './sample.ts';
 import type { StormFigures } from './storms/stormTally.ts';
+import { formatBytes, formatClock, formatSignedRate } from './units.ts';
 
 const PLAIN_EVERY_S = 10;
 const BAR_WIDTH = 20;
@@ -81,16 +82,16 @@ export class Progress {
       const filled = Math.round(done * BAR_WIDTH);
       parts.push(`[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`);
     }
-    parts.push(`${clock(sample.t)} / ${clock(durationS)} (${clock(Math.max(0, durationS - sample.t))} left) ${sample.phase}`);
+    parts.push(`${formatClock(sample.t)} / ${formatClock(durationS)} (${formatClock(Math.max(0, durationS - sample.t))} left) ${sample.phase}`);
     // RSS's slope is the settled series' when the probe gives one (the one the gate judges), else raw RSS's.
     const rssSlope = this.slopes.get('rssSettledBytes') ?? this.slopes.get('rssBytes');
-    if (metrics.rssBytes !== undefined) parts.push(`rss ${megabytes(metrics.rssBytes)}${perMinute(rssSlope)}`);
+    if (metrics.rssBytes !== undefined) parts.push(`rss ${formatBytes(metrics.rssBytes)}${perMinute(rssSlope)}`);
     if (metrics.heapUsedBytes !== undefined) {
-      const floor = this.lastFloor !== undefined ? ` floor ${megabytes(this.lastFloor)}` : '';
-      parts.push(`heap ${megabytes(metrics.heapUsedBytes)}${floor}${perMinute(this.slopes.get('heapFloorBytes'))}`);
+      const floor = this.lastFloor !== undefined ? ` floor ${formatBytes(this.lastFloor)}` : '';
+      parts.push(`heap ${formatBytes(metrics.heapUsedBytes)}${floor}${perMinute(this.slopes.get('heapFloorBytes'))}`);
     }
     if (metrics.sessionCount !== undefined) parts.push(`sessions ${metrics.sessionCount}`);
-    if (metrics.sessionsFileBytes !== undefined) parts.push(`sessions.json ${megabytes(metrics.sessionsFileBytes)}`);
+    if (metrics.sessionsFileBytes !== undefined) parts.push(`sessions.json ${formatBytes(metrics.sessionsFileBytes)}`);
     if (sample.window.errors > 0) parts.push(`errors ${sample.window.errors}`);
     storms.forEach(({ skipped }, i) => {
       if (skipped > 0) parts.push(`storm ${i + 1} skipped ${skipped}`);
@@ -100,18 +101,5 @@ export class Progress {
 }
 
 function perMinute(value: number | undefined): string {
-  if (value === undefined) return '';
-  return ` (${value >= 0 ? '+' : '-'}${megabytes(Math.abs(value))}/min)`;
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
-}
-
-function clock(seconds: number): string {
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = whole % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
+  return value === undefined ? '' : ` (${formatSignedRate(value, 'bytes')})`;
 }

@@ -7,9 +7,9 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
-import { formatRate, underFloorNote } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/gate/judge.ts';
 import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
-import { formatShare } from '../harness/loadCheck.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 
 export interface PageRun {
@@ -86,36 +86,20 @@ function safeScriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-function formatPlain(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 1 ? 2 : 3 });
-}
-
-/** A value in its metric's unit, written as the CLI and the gate's Markdown write it (KB, MB: powers of 1,024). */
-function formatQuantity(n: number | null | undefined, unit: MetricSummary['unit'], per = ''): string {
+/** A value in its metric's unit as harness/units.ts writes it everywhere; a dash where nothing was measured. */
+function formatQuantity(n: number | null | undefined, unit: Unit, per = ''): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   return formatRate(n, unit, per);
 }
 
-function formatBytes(n: number): string {
-  return formatQuantity(n, 'bytes');
-}
-
-/** A growth, with its sign: +4.9 MB/min. */
-function signed(n: number, unit: MetricSummary['unit'], per = '/min'): string {
-  return `${n > 0 ? '+' : ''}${formatQuantity(n, unit, per)}`;
+/** A growth, with its sign: +4.9 MiB/min. */
+function signed(n: number, unit: Unit, per = PER_MIN): string {
+  return Number.isFinite(n) ? formatSignedRate(n, unit, per) : '–';
 }
 
 function formatP(p: number): string {
   if (!Number.isFinite(p)) return '–';
   return p < 0.001 ? p.toExponential(1) : p.toPrecision(2);
-}
-
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '–';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
 
 const VERDICT_CLASS: Record<string, string> = { growing: 'bad', flat: 'good', plateau: 'warn', inconclusive: 'warn' };
@@ -138,7 +122,7 @@ function verdictDetail(m: MetricSummary): string {
     return ` <span class="note">at ${escapeHtml(formatQuantity(m.plateauLevel, m.unit))}${m.plateauAtS !== undefined ? ` from ${escapeHtml(formatDuration(m.plateauAtS))}` : ''}</span>`;
   }
   if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
-    return ` <span class="note">~${escapeHtml(formatPlain(m.moreMinutesNeeded))} more min to decide</span>`;
+    return ` <span class="note">~${escapeHtml(formatCount(m.moreMinutesNeeded))} more min to decide</span>`;
   }
   const under = underFloorNote(m);
   return under ? ` <span class="note">${escapeHtml(under)}</span>` : '';
@@ -194,7 +178,7 @@ function gateSection(run: PageRun, compare: boolean): string {
   const units = run.summary?.metrics ?? {};
   const rows = gate.checks.map((c) => {
     const unit = units[c.metric]?.unit ?? 'count';
-    const per = c.kind === 'budgetPer1kOps' ? '/1k ops' : c.kind === 'missing' ? '' : '/min';
+    const per = c.kind === 'budgetPer1kOps' ? PER_1K_OPS : c.kind === 'missing' ? '' : PER_MIN;
     const result = c.pass ? '<span class="badge good">pass</span>' : '<span class="badge bad">fail</span>';
     return `<tr><td>${escapeHtml(c.metric)}</td><td>${escapeHtml(CHECK_KINDS[c.kind ?? ''] ?? '–')}</td><td class="num">${escapeHtml(formatQuantity(c.observed, unit, per))}</td><td class="num">${escapeHtml(formatQuantity(c.limit, unit, per))}</td><td>${result}${c.borderline ? ' <span class="badge warn">borderline</span>' : ''}</td><td>${escapeHtml(c.reason)}</td></tr>`;
   });
@@ -209,7 +193,7 @@ function heapSection(run: PageRun, compare: boolean): string {
     const steps = `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`;
     const path = g.retainerPath.length === 0 ? '<span class="note">–</span>' : i === 0 ? steps : `<details><summary>${g.retainerPath.length} steps</summary>${steps}</details>`;
     const countGrowth = g.countLast - g.countFirst;
-    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatPlain(g.countFirst))} → ${escapeHtml(formatPlain(g.countLast))} <span class="note">(${countGrowth > 0 ? '+' : ''}${escapeHtml(formatPlain(countGrowth))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
+    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatCount(g.countFirst))} → ${escapeHtml(formatCount(g.countLast))} <span class="note">(${countGrowth > 0 ? '+' : ''}${escapeHtml(formatCount(countGrowth))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
   });
   const table = grew.length
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
@@ -219,10 +203,6 @@ function heapSection(run: PageRun, compare: boolean): string {
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;
-}
 
 /**
  * The heap diagnosis's duplicate figures (harness/heap/duplicates.ts: heapBytes, duplicatedBytes, share, strings,
@@ -235,15 +215,15 @@ function duplicatesBlock(duplicates: unknown): string {
     const json = JSON.stringify(duplicates, null, 2) ?? '';
     return `<h4>Duplicated content</h4><pre>${escapeHtml(json.length > 8000 ? `${json.slice(0, 8000)}\n…` : json)}</pre>`;
   }
-  const lines = [`${escapeHtml(formatBytes(d.duplicatedBytes))} of the last snapshot's ${escapeHtml(formatBytes(d.heapBytes))} is content held more than once (<b>${escapeHtml(percent(d.share))}</b>).`];
+  const lines = [`${escapeHtml(formatBytes(d.duplicatedBytes))} of the last snapshot's ${escapeHtml(formatBytes(d.heapBytes))} is content held more than once (<b>${escapeHtml(formatShare(d.share))}</b>).`];
   const strings = d.strings;
   if (strings && isNumber(strings.duplicatedBytes) && isNumber(strings.bytes) && isNumber(strings.share)) {
-    lines.push(`Strings: ${escapeHtml(formatBytes(strings.duplicatedBytes))} of ${escapeHtml(formatBytes(strings.bytes))} duplicated (${escapeHtml(percent(strings.share))}${isNumber(strings.duplicatedCount) ? `, ${escapeHtml(formatPlain(strings.duplicatedCount))} strings` : ''}).`);
+    lines.push(`Strings: ${escapeHtml(formatBytes(strings.duplicatedBytes))} of ${escapeHtml(formatBytes(strings.bytes))} duplicated (${escapeHtml(formatShare(strings.share))}${isNumber(strings.duplicatedCount) ? `, ${escapeHtml(formatCount(strings.duplicatedCount))} strings` : ''}).`);
   }
   const top = Array.isArray(d.top) ? d.top.filter((g) => g && isNumber(g.copies) && isNumber(g.duplicatedBytes)) : [];
   const table = top.length
     ? `<table class="heap"><thead><tr><th>what is copied</th><th class="num">copies</th><th class="num">retained each</th><th class="num">freed by sharing one</th></tr></thead><tbody>${top
-        .map((g) => `<tr><td><code>${escapeHtml(g.shape)}</code></td><td class="num">${escapeHtml(formatPlain(g.copies))}</td><td class="num">${isNumber(g.retainedEach) ? escapeHtml(formatBytes(g.retainedEach)) : '–'}</td><td class="num">${escapeHtml(formatBytes(g.duplicatedBytes))}</td></tr>`)
+        .map((g) => `<tr><td><code>${escapeHtml(g.shape)}</code></td><td class="num">${escapeHtml(formatCount(g.copies))}</td><td class="num">${isNumber(g.retainedEach) ? escapeHtml(formatBytes(g.retainedEach)) : '–'}</td><td class="num">${escapeHtml(formatBytes(g.duplicatedBytes))}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
   return `<h4>Duplicated content</h4><p>${lines.join(' ')}</p>${table}`;
@@ -336,7 +316,7 @@ function processTreeTable(runs: PageRun[]): string {
     const unrecorded = isNumber(run.meta?.processTreeUnrecorded) ? run.meta.processTreeUnrecorded : 0;
     const more = processes.length - rows.length;
     const moreNote = more > 0 || unrecorded > 0
-      ? `<p class="note">${[more > 0 ? `${more} more in run.json` : '', unrecorded > 0 ? `${formatPlain(unrecorded)} more processes seen and not recorded` : ''].filter(Boolean).join('; ')}.</p>`
+      ? `<p class="note">${[more > 0 ? `${more} more in run.json` : '', unrecorded > 0 ? `${formatCount(unrecorded)} more processes seen and not recorded` : ''].filter(Boolean).join('; ')}.</p>`
       : '';
     return `${compare ? `<h4>${escapeHtml(run.label)}</h4>` : ''}<table><thead><tr><th>command</th><th class="num">pid</th><th class="num">peak RSS</th><th class="num">seen</th></tr></thead><tbody>${rows.join('')}</tbody></table>${moreNote}`;
   });
@@ -348,8 +328,8 @@ function stateSection(runs: PageRun[], figures: string[]): string {
   const compare = runs.length > 1;
   const rows = runs.flatMap((run) =>
     Object.entries(run.summary?.state ?? {}).map(([name, s]) => {
-      const missed = s.missed > 0 ? `<span class="badge warn">${escapeHtml(formatPlain(s.missed))}</span>` : '0';
-      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td><code>state:${escapeHtml(name)}</code></td><td>${escapeHtml(s.source)}</td><td class="num">${escapeHtml(formatPlain(s.readings))}</td><td class="num">${missed}</td><td>${escapeHtml(s.lastMiss ?? '–')}</td></tr>`;
+      const missed = s.missed > 0 ? `<span class="badge warn">${escapeHtml(formatCount(s.missed))}</span>` : '0';
+      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td><code>state:${escapeHtml(name)}</code></td><td>${escapeHtml(s.source)}</td><td class="num">${escapeHtml(formatCount(s.readings))}</td><td class="num">${missed}</td><td>${escapeHtml(s.lastMiss ?? '–')}</td></tr>`;
     }),
   );
   if (rows.length === 0 && figures.length === 0) return '';
@@ -365,7 +345,7 @@ function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefi
     const m = run.summary?.metrics[chart.fitMetric!];
     if (!m) return [];
     const who = runs.length > 1 ? `<b>${escapeHtml(run.label)}</b>: ` : '';
-    const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit, ''))} per 1k ops`;
+    const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit, PER_1K_OPS))}`;
     return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))} [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps} ${verdictBadge(m.verdict)}`];
   });
   const b = runs.length === 1 ? baseline?.[chart.fitMetric] : undefined;
@@ -386,11 +366,11 @@ function loadFailedLines(runs: PageRun[], compare: boolean): string {
 function loadSection(runs: PageRun[], compare: boolean): string {
   const rows = runs.flatMap((run) =>
     (run.summary?.load?.storms ?? []).map((s: StormLoad) => {
-      const causes = Object.entries(s.errorCauses).map(([cause, n]) => `${cause} ${formatPlain(n)}`).join(', ');
-      const worst = s.worstMinute ? `minute ${s.worstMinute.minute}: ${formatPlain(s.worstMinute.errors)} of ${formatPlain(s.worstMinute.requests)}` : '–';
+      const causes = Object.entries(s.errorCauses).map(([cause, n]) => `${cause} ${formatCount(n)}`).join(', ');
+      const worst = s.worstMinute ? `minute ${s.worstMinute.minute}: ${formatCount(s.worstMinute.errors)} of ${formatCount(s.worstMinute.requests)}` : '–';
       const share = s.errorShare === null ? '–' : formatShare(s.errorShare);
       const shareCell = s.errorShare !== null && s.errorShare > (run.summary?.load?.maxErrorShare ?? 1) ? `<span class="badge bad">${share}</span>` : escapeHtml(share);
-      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td>${s.storm}</td><td><code>${escapeHtml(s.label)}</code></td><td class="num">${escapeHtml(formatPlain(s.requests))}</td><td class="num">${escapeHtml(formatPlain(s.errors))}</td><td class="num">${shareCell}</td><td class="num">${escapeHtml(formatPlain(s.skipped))}</td><td>${escapeHtml(causes || '–')}</td><td>${escapeHtml(worst)}</td></tr>`;
+      return `<tr>${compare ? `<td>${escapeHtml(run.label)}</td>` : ''}<td>${s.storm}</td><td><code>${escapeHtml(s.label)}</code></td><td class="num">${escapeHtml(formatCount(s.requests))}</td><td class="num">${escapeHtml(formatCount(s.errors))}</td><td class="num">${shareCell}</td><td class="num">${escapeHtml(formatCount(s.skipped))}</td><td>${escapeHtml(causes || '–')}</td><td>${escapeHtml(worst)}</td></tr>`;
     }),
   );
   if (rows.length === 0) return '';
@@ -403,7 +383,7 @@ function headline(runs: PageRun[]): string {
       const s = run.summary;
       const scenario = scenarioName(run);
       const verdicts = Object.values(s?.metrics ?? {}).reduce<Record<string, number>>((acc, m) => ({ ...acc, [m.verdict]: (acc[m.verdict] ?? 0) + 1 }), {});
-      const ops = Object.entries(s?.operations ?? {}).map(([k, n]) => `${escapeHtml(formatPlain(n))} ${escapeHtml(k)}`).join(', ');
+      const ops = Object.entries(s?.operations ?? {}).map(([k, n]) => `${escapeHtml(formatCount(n))} ${escapeHtml(k)}`).join(', ');
       const gate = s?.gate ? ` · gate <span class="badge ${s.gate.pass ? 'good' : 'bad'}">${s.gate.pass ? 'pass' : 'fail'}</span>` : '';
       return `<li><b>${escapeHtml(run.label)}</b>${scenario ? ` · scenario <code>${escapeHtml(scenario)}</code>` : ''} · ${escapeHtml(formatDuration(s?.durationS ?? run.sampledS))} · ${run.samples} samples${ops ? ` · ${ops}` : ''}${Object.entries(verdicts).map(([v, n]) => ` · ${n} ${verdictBadge(v)}`).join('')}${gate}</li>`;
     })

@@ -8,6 +8,7 @@ import { metricSeries } from '../harness/analysis/series.ts';
 import { senIntercept } from '../harness/analysis/theilSen.ts';
 import type { Sample } from '../harness/sample.ts';
 import type { Summary } from '../harness/summary.ts';
+import { byteScale } from '../harness/units.ts';
 
 /** One run as the charts see it; a crashed run has no summary and then gets no fitted line. */
 export interface ChartRun {
@@ -311,7 +312,7 @@ function markers(runs: ChartRun[], axis: TimeAxis): Array<{ r: string; type: str
   );
 }
 
-/** How the value axis reads: bytes scaled to B, KB, MB or GB (powers of 1,024, as the CLI and the gate print them). */
+/** How the value axis reads: bytes scaled to B, KiB, MiB or GiB, as harness/units.ts writes them everywhere. */
 interface ValueAxis {
   title: string;
   divisor: number;
@@ -320,13 +321,10 @@ interface ValueAxis {
   suffix: string;
 }
 
-const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
 function valueAxis(unit: ChartUnit, rows: SeriesRow[]): ValueAxis {
   if (unit === 'bytes') {
-    const largest = rows.reduce((m, r) => Math.max(m, Math.abs(r.v)), 0);
-    const power = Math.min(BYTE_UNITS.length - 1, largest >= 1024 ? Math.floor(Math.log(largest) / Math.log(1024)) : 0);
-    return { title: BYTE_UNITS[power], divisor: 1024 ** power, format: ',.4~r', suffix: ` ${BYTE_UNITS[power]}` };
+    const { divisor, label } = byteScale(rows.reduce((m, r) => Math.max(m, Math.abs(r.v)), 0));
+    return { title: label, divisor, format: ',.4~r', suffix: ` ${label}` };
   }
   if (unit === 'count') return { title: 'count', divisor: 1, format: ',~r', suffix: '' };
   if (unit === 'ms') return { title: 'milliseconds', divisor: 1, format: ',.3~r', suffix: ' ms' };
@@ -363,7 +361,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
     }
     if (rows.length === 0) continue;
     const values = valueAxis(def.unit, rows);
-    // Six significant digits: finer than a pixel, and a wedge of a few KB on an MB axis keeps its slope.
+    // Six significant digits: finer than a pixel, and a wedge of a few KiB on a MiB axis keeps its slope.
     const scaled = (n: number) => Number((n / values.divisor).toPrecision(6));
     for (const row of rows) row.v = scaled(row.v);
     const fits = def.fitMetric

@@ -105,5 +105,5 @@ test('the live verdict and the progress line report the slope the final analysis
   assert.equal(liveRss.summary.slopePerMin, final.slopePerMin);
   assert.equal(liveRss.summary.verdict, final.verdict);
   const lastLine = printed.trim().split('\n').at(-1)!;
-  assert.match(lastLine, new RegExp(`\\(\\+${(final.slopePerMin / MB).toFixed(1)} MB/min\\)`), lastLine);
+  assert.match(lastLine, new RegExp(`\\(\\+${(final.slopePerMin / MB).toFixed(1)} MiB/min\\)`), lastLine);
 });

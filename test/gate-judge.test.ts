@@ -78,7 +78,7 @@ test("the gate's tolerance is three times the spread of the baseline runs' slope
   assert.equal(tight.pass, false, 'runs that agree leave a tolerance of a quarter of the floor: 0.4 + 0.25 < 1.6');
   const loose = judgeRun(run, {}, spread([0.1 * MB, 0.4 * MB, 1.0 * MB], 0.46 * MB), { metrics: ['heapFloorBytes'] });
   assert.equal(loose.pass, true, 'runs that differ by 0.46 MB/min leave 1.38: 0.4 + 1.38 > 1.6, not clear');
-  assert.match(loose.checks[0].reason, /\+ 1\.4 MB\/min tolerance from its runs' spread/);
+  assert.match(loose.checks[0].reason, /\+ 1\.4 MiB\/min tolerance from its runs' spread/);
 });
 
 test('a run like the baseline passes, every gated metric checked and none borderline', () => {
@@ -95,7 +95,7 @@ test('the naive store fails, naming the metrics that grew in a sentence', () => 
   const failed = judgement.checks.filter((c) => !c.pass);
   assert.deepEqual(failed.map((c) => c.metric).sort(), ['heapFloorBytes', 'rssBytes', 'sessionCount', 'sessionsFileBytes']);
   const rss = failed.find((c) => c.metric === 'rssBytes')!;
-  assert.match(rss.reason, /^rssBytes grows 4\d\.\d MB\/min \(95% CI .* MB\/min\): clearly above the baseline's .* over the 2\.0 MB\/min that matters\.$/);
+  assert.match(rss.reason, /^rssBytes grows 4\d\.\d MiB\/min \(95% CI .* MiB\/min\): clearly above the baseline's .* over the 2\.0 MiB\/min that matters\.$/);
   assert.equal(rss.observed, summaryOf(11, naive).metrics.rssBytes.slopePerMin);
   assert.equal(judgement.borderline, false);
 });
@@ -107,12 +107,12 @@ test('tiny but clear growth under the floor is called growing, passes the gate, 
   assert.equal(metrics.heapFloorBytes.verdict, 'growing');
   assert.equal(metrics.heapFloorBytes.floorPerMin, 1 * MB);
   // About 0.9 MB/min (the fitted slope) is 1.2 to 1.3 GB a day.
-  assert.match(underFloorNote(metrics.heapFloorBytes)!, /^under the 1\.0 MB\/min that matters; 1\.[23] GB a day$/);
+  assert.match(underFloorNote(metrics.heapFloorBytes)!, /^under the 1\.0 MiB\/min that matters; 1\.[23] GiB a day$/);
   assert.equal(underFloorNote({ ...metrics.heapFloorBytes, slopePerMin: 2 * MB }), null, 'growth that matters needs no note');
   assert.ok(metrics.heapFloorBytes.ciLow > 0, 'the growth is statistically clear, only too small to matter');
   const check = judgeRun(metrics, {}, baseline).checks.find((c) => c.metric === 'heapFloorBytes')!;
   assert.equal(check.pass, true);
-  assert.match(check.reason, /clearly above .* but only [\d.]+ KB\/min more, under the 1\.0 MB\/min that matters\./);
+  assert.match(check.reason, /clearly above .* but only [\d.]+ KiB\/min more, under the 1\.0 MiB\/min that matters\./);
 });
 
 test('near the limit is borderline, on either side', () => {
@@ -139,10 +139,10 @@ test('budgets are limits per minute and per 1,000 operations, failing only when 
   const perOps = judgement.checks.find((c) => c.kind === 'budgetPer1kOps')!;
   assert.equal(perOps.pass, false);
   assert.equal(perOps.observed, 41_000_000);
-  assert.match(perOps.reason, /clearly over its budget of 976\.6 KB per 1,000 ops/);
+  assert.match(perOps.reason, /clearly over its budget of 976\.6 KiB\/1k ops/);
   const rssBudget = judgement.checks.find((c) => c.kind === 'budgetPerMin')!;
   assert.deepEqual([rssBudget.pass, rssBudget.borderline], [true, true]);
-  assert.match(rssBudget.reason, /over its budget of 2\.0 MB\/min but not clearly/);
+  assert.match(rssBudget.reason, /over its budget of 2\.0 MiB\/min but not clearly/);
 });
 
 test('a plateau passes, a budgeted metric the run lacks fails, and a baseline from elsewhere is noted', () => {

@@ -53,7 +53,7 @@ test('JUnit XML reports a crashed target as an error', () => {
 test('Markdown summary names the metrics that grew', () => {
   const md = gateToMarkdown(combineGateResults([scenario('ci-gate', ['heapFloorBytes'])], 'now'));
   assert.match(md, /^## soakgate gate: FAIL \(regression\)/);
-  assert.match(md, /\| heapFloorBytes \| baseline \| 48\.8 KB\/min \| 1000 B\/min \| \*\*grew\*\* \|/);
+  assert.match(md, /\| heapFloorBytes \| baseline \| 48\.8 KiB\/min \| 1000 B\/min \| \*\*grew\*\* \|/);
   assert.match(md, /\| rssBytes \| baseline \| 10 B\/min \| 1000 B\/min \| ok \|/);
 });
 

@@ -26,10 +26,10 @@ function chartData(html: string): Packed[] {
   return JSON.parse(match[1]) as Packed[];
 }
 
-/** What one drawn unit is worth in bytes, from the chart's value axis (B, KB, MB, GB). */
+/** What one drawn unit is worth in bytes, from the chart's value axis (B, KiB, MiB, GiB). */
 function bytesPerUnit(chart: Packed): number {
   const title = chart.spec.layer.find((l) => l.data?.name === 'series')?.encoding?.y?.title ?? '';
-  const power = ['B', 'KB', 'MB', 'GB'].indexOf(title);
+  const power = ['B', 'KiB', 'MiB', 'GiB'].indexOf(title);
   assert.ok(power >= 0, `a byte axis, got '${title}'`);
   return 1024 ** power;
 }
@@ -69,13 +69,13 @@ describe('report of a naive run', () => {
     const row = /<th scope="row" rowspan="1">sessionsFileBytes<\/th>([\s\S]*?)<\/tr>/.exec(html);
     assert.ok(row, 'sessionsFileBytes has a row');
     assert.match(row[1], /badge bad">growing</);
-    assert.match(row[1], /\+4\.\d MB\/min/, 'about 41 kB x 2 sessions/s = 4.9 MB/min, in the CLI\'s powers of 1,024');
+    assert.match(row[1], /\+4\.\d MiB\/min/, 'about 41 KiB x 2 sessions/s = 4.9 MiB/min, in binary units as everywhere');
     const heap = /What grew in the heap[\s\S]*?<\/table>/.exec(html);
     assert.ok(heap);
     assert.match(heap[0], /skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(heap[0], /<ol class="path"><li>\(GC roots\)<\/li><li>SessionStore<\/li>/);
     assert.match(heap[0], /<code>SessionEntry<\/code>[\s\S]*?<details><summary>4 steps<\/summary><ol class="path">/, 'the other growers\' paths folded');
-    assert.match(html, /282\.3 MB of the last snapshot's 324\.2 MB is content held more than once \(<b>87 %<\/b>\)/);
+    assert.match(html, /282\.3 MiB of the last snapshot's 324\.2 MiB is content held more than once \(<b>87%<\/b>\)/);
     assert.match(html, /<td><code>skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/code><\/td><td class="num">7,210<\/td>/, 'the copied shape');
     assert.match(html, /Gate checks <span class="badge bad">fail<\/span>/);
     assert.match(html, /<th scope="row">seed<\/th><td>42<\/td>/, 'run.json metadata is shown');

@@ -57,7 +57,7 @@ describe('buildCharts', () => {
     const [start, end] = band.data!.values! as Array<{ t: number; lo: number; hi: number }>;
     assert.equal(start.lo, start.hi, 'the band opens from one point');
     const yTitle = (layers(chart).find((l) => l.data?.name === 'series') as { encoding: { y: { title: string } } }).encoding.y.title;
-    assert.equal(yTitle, 'MB', 'sessions.json reaches tens of MB');
+    assert.equal(yTitle, 'MiB', 'sessions.json reaches tens of MiB');
     const drawnSlope = ((end.hi - start.hi) / (end.t - start.t)) * 1024 ** 2;
     assert.ok(Math.abs(drawnSlope - 2_000) < 2, `widens at the baseline interval's slopes: ${drawnSlope} B/min`);
     const rss = buildCharts([{ label: 'gateway-naive', samples: naive, summary }], { baseline }).find((c) => c.id === 'rss')!;

@@ -20,7 +20,7 @@ function sample(t: number, rssBytes: number, heapFloorBytes: number): Sample {
 
 test('calls a 20 MB/min RSS leak growing, projects the limit, and keeps a flat heap flat', () => {
   const random = seededRandom(7);
-  const live = new LiveVerdict({ metrics: ['rssBytes', 'heapFloorBytes'], warmupS: 10, limitBytes: parseByteSize('1GB') });
+  const live = new LiveVerdict({ metrics: ['rssBytes', 'heapFloorBytes'], warmupS: 10, limitBytes: parseByteSize('1GiB') });
   for (let t = 0; t <= 300; t++) live.add(sample(t, 200 * MB + (20 * MB * t) / 60 + gaussian(random) * MB, 50 * MB + gaussian(random) * 0.2 * MB));
   const byMetric = Object.fromEntries(live.current().map((m) => [m.metric, m]));
   assert.equal(byMetric.rssBytes.summary.verdict, 'growing');
@@ -28,7 +28,7 @@ test('calls a 20 MB/min RSS leak growing, projects the limit, and keeps a flat h
   // At t=300 RSS is ~300 MB: 724 MB more at 20 MB/min is ~36 minutes.
   const minutes = byMetric.rssBytes.secondsToLimit! / 60;
   assert.ok(minutes > 33 && minutes < 40, `projected ${minutes} min`);
-  assert.match(describeLive(byMetric.rssBytes), /rssBytes growing 2\d\.\d\d MB\/min .* reaches the memory limit in about 3\d min/);
+  assert.match(describeLive(byMetric.rssBytes), /rssBytes growing 2\d\.\d MiB\/min .* reaches the memory limit in about 3\d min/);
   assert.notEqual(byMetric.heapFloorBytes.summary.verdict, 'growing');
   assert.equal(byMetric.heapFloorBytes.secondsToLimit, null);
 });
@@ -41,9 +41,11 @@ test('holds a bounded number of points over an hour of samples, and the slope su
   assert.ok(Math.abs(rss.summary.slopePerMin - 6 * MB) < 0.05 * MB);
 });
 
-test('reads memory limits in binary units and refuses nonsense', () => {
-  assert.equal(parseByteSize('1GB'), 1024 ** 3);
-  assert.equal(parseByteSize('512mb'), 512 * MB);
+test('reads memory limits in the unit their suffix names (GiB binary, GB decimal) and refuses nonsense', () => {
+  assert.equal(parseByteSize('1GiB'), 1024 ** 3);
+  assert.equal(parseByteSize('512mib'), 512 * MB);
+  assert.equal(parseByteSize('1GB'), 1e9);
+  assert.equal(parseByteSize('1.5 kB'), 1500);
   assert.equal(parseByteSize('1000'), 1000);
   assert.throws(() => parseByteSize('lots'), /expected a size/);
 });
@@ -83,10 +85,10 @@ test('soakgate run prints the live verdict with the memory-limit projection and 
       });
     const bad = await run([scenario, '--memory-limit', 'plenty']);
     assert.equal(bad.code, 2);
-    assert.match(bad.output, /expected a size such as 1GB/);
+    assert.match(bad.output, /expected a size such as 1GiB/);
     const { code, output } = await run([scenario, '--out', 'run', '--memory-limit', '2GB', '--no-report', '--snapshots', 'never']);
     assert.equal(code, 0, output);
-    assert.match(output, /live verdict: rssBytes growing [\d.]+ MB\/min .*reaches the memory limit in about \d+ min/);
+    assert.match(output, /live verdict: rssBytes growing [\d.]+ MiB\/min .*reaches the memory limit in about \d+ min/);
     const checkpoint = JSON.parse(readFileSync(join(dir, 'run', 'live.json'), 'utf8'));
     assert.ok(checkpoint.t > 5);
     assert.equal(checkpoint.metrics.rssBytes.verdict, 'growing');

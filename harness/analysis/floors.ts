@@ -1,8 +1,7 @@
 // How much growth per minute matters for each metric. A verdict of `flat` means growth is ruled out above this
 // floor, and the gate ignores statistically clear growth under it (a 1 KB/min drift is real but harmless).
 
-const KB = 1024;
-const MB = 1024 * KB;
+import { KiB as KB, MiB as MB } from '../units.ts';
 
 /** Defaults per metric, per minute, in the metric's own unit. */
 export const DEFAULT_FLOORS_PER_MIN: Readonly<Record<string, number>> = {

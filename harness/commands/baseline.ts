@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildBaseline } from '../gate/baseline.ts';
-import { formatRate } from '../gate/judge.ts';
+import { formatRate } from '../units.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
 import { EXIT_LOAD_FAILED, runScenario } from '../runScenario.ts';

@@ -16,6 +16,7 @@ import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
 import { MetricsExporter } from '../metricsExporter.ts';
 import { parseSamples, type Sample } from '../sample.ts';
 import type { StormFigures } from '../storms/stormTally.ts';
+import { formatBytes, formatRate } from '../units.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
 
@@ -199,13 +200,13 @@ function printResult(result: RunResult): void {
   for (const name of [...HEADLINE_METRICS, ...filesAndState]) {
     const metric = summary.metrics[name];
     if (!metric) continue;
-    const perMin = metric.unit === 'bytes' ? `${(metric.slopePerMin / 1_048_576).toFixed(2)} MB/min` : `${metric.slopePerMin.toFixed(2)}/min`;
+    const perMin = formatRate(metric.slopePerMin, metric.unit);
     const under = underFloorNote(metric);
     console.log(`  ${name.padEnd(18)} ${metric.verdict.padEnd(12)} ${perMin}${under ? ` (${under})` : ''}`);
   }
   const top = summary.heap?.grew[0];
   if (top) {
-    console.log(`  what grew most (memlab): ${top.name}, ${top.countFirst} -> ${top.countLast} objects, retained ${(top.retainedFirst / 1_048_576).toFixed(1)} -> ${(top.retainedLast / 1_048_576).toFixed(1)} MB`);
+    console.log(`  what grew most (memlab): ${top.name}, ${top.countFirst} -> ${top.countLast} objects, retained ${formatBytes(top.retainedFirst)} -> ${formatBytes(top.retainedLast)}`);
   }
   const operations = Object.entries(summary.operations).map(([kind, count]) => `${kind} ${count}`).join(', ');
   if (operations) console.log(`  operations: ${operations}`);

@@ -3,6 +3,7 @@
 import { floorPerMin } from '../analysis/floors.ts';
 import type { GateCheck, MetricSummary } from '../summary.ts';
 import type { Baseline, MachineFingerprint } from './baseline.ts';
+import { formatBytes, formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
 
 /** A scenario's limits for one metric, in its unit. */
 export interface Budget {
@@ -68,31 +69,18 @@ function baselineEntry(baseline: Baseline | undefined, metric: string): Baseline
  */
 export const MEMORY_CHECKED = new Set(['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'heapTotalBytes', 'externalBytes']);
 
-const UNIT_SUFFIX: Record<MetricSummary['unit'], string> = { bytes: 'B', count: '', ms: ' ms', percent: ' %' };
-
-/** A rate a person reads: 48.2 MB/min, 12/min, 3.1 ms/min. */
-export function formatRate(value: number, unit: MetricSummary['unit'], per = '/min'): string {
-  if (unit === 'bytes') {
-    const abs = Math.abs(value);
-    const [scale, name] = abs >= 1024 ** 3 ? [1024 ** 3, 'GB'] : abs >= 1024 ** 2 ? [1024 ** 2, 'MB'] : abs >= 1024 ? [1024, 'KB'] : [1, 'B'];
-    return `${(value / scale).toFixed(scale === 1 ? 0 : 1)} ${name}${per}`;
-  }
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)}${UNIT_SUFFIX[unit]}${per}`;
-}
-
 /**
  * For clear growth under the floor that matters: what the label adds so `growing` is read right ("under the
- * 500.0 KB/min that matters; 137.3 MB a day"). Null for any other verdict or growth that matters.
+ * 500.0 KiB/min that matters; 137.3 MiB a day"). Null for any other verdict or growth that matters.
  */
 export function underFloorNote(m: MetricSummary): string | null {
   if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
-  const perDay = m.unit === 'bytes' ? formatRate(m.slopePerMin * 60 * 24, 'bytes', ' a day') : `${Math.round(m.slopePerMin * 60 * 24)} a day`;
+  const perDay = formatRate(m.slopePerMin * 60 * 24, m.unit, ' a day');
   return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
 }
 
 function plateauCheck(metric: string, m: MetricSummary, kind: GateCheck['kind'], limit: number): GateCheck {
-  const level = m.unit === 'bytes' ? formatRate(m.plateauLevel ?? m.last, 'bytes', '') : String(m.plateauLevel ?? m.last);
+  const level = m.unit === 'bytes' ? formatBytes(m.plateauLevel ?? m.last) : String(m.plateauLevel ?? m.last);
   return {
     metric, kind, limit, observed: m.slopePerMin, pass: true, borderline: false,
     reason: `${metric} levelled off at ${level} after ${Math.round(m.plateauAtS ?? 0)} s: a plateau, not a leak.`,
@@ -142,7 +130,7 @@ function baselineCheck(metric: string, m: MetricSummary, baseline: Baseline | un
 function budgetCheck(metric: string, m: MetricSummary, limit: number, perOps: boolean): GateCheck {
   const kind = perOps ? 'budgetPer1kOps' : 'budgetPerMin';
   if (m.verdict === 'plateau') return plateauCheck(metric, m, kind, limit);
-  const per = perOps ? ' per 1,000 ops' : '/min';
+  const per = perOps ? PER_1K_OPS : PER_MIN;
   const kOpsPerMin = perOps && m.slopePer1kOps ? m.slopePerMin / m.slopePer1kOps : NaN;
   const scaled = !perOps || (Number.isFinite(kOpsPerMin) && kOpsPerMin > 0);
   const observed = perOps ? (m.slopePer1kOps ?? 0) : m.slopePerMin;
@@ -200,7 +188,7 @@ export function judgeRun(
     const { cpuModel, cores, memoryBytes } = options.machine;
     const b = baseline.machine;
     if (cpuModel !== b.cpuModel || cores !== b.cores || memoryBytes !== b.memoryBytes) {
-      notes.push(`The baseline was recorded on another machine (${b.cores} x ${b.cpuModel}, ${formatRate(b.memoryBytes, 'bytes', '')}); slopes may differ a little.`);
+      notes.push(`The baseline was recorded on another machine (${b.cores} x ${b.cpuModel}, ${formatBytes(b.memoryBytes)}); slopes may differ a little.`);
     }
   }
   return { pass: checks.every((c) => c.pass), checks, borderline: checks.some((c) => c.borderline), notes };

@@ -2,7 +2,7 @@
 import { unitOf } from '../analysis/analyze.ts';
 import type { GateCheck } from '../summary.ts';
 import type { GateResult } from './gateResult.ts';
-import { formatRate } from './judge.ts';
+import { formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
 import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../runScenario.ts';
 
 function cell(text: string): string {
@@ -35,5 +35,5 @@ const CHECK_NAMES: Record<NonNullable<GateCheck['kind']>, string> = {
 };
 
 function rate(check: GateCheck, value: number): string {
-  return formatRate(value, unitOf(check.metric), check.kind === 'budgetPer1kOps' ? '/1k ops' : '/min');
+  return formatRate(value, unitOf(check.metric), check.kind === 'budgetPer1kOps' ? PER_1K_OPS : PER_MIN);
 }

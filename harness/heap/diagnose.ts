@@ -7,6 +7,7 @@ import { findDuplicates, type HeapDuplicates } from './duplicates.ts';
 import { rankGrowth, steadyGrowth } from './growthRank.ts';
 import { loadMemlab, type Memlab } from './memlab.ts';
 import { findRepresentatives } from './representatives.ts';
+import { KiB } from '../units.ts';
 import { retainerPath } from './retainerPath.ts';
 import { findGrowingShapes } from './shapeGrowth.ts';
 
@@ -25,7 +26,7 @@ export interface DiagnoseOptions {
  * ArrayBuffer, 61 -> 63, +377 B); naming that would send a person after nothing.
  */
 export const MIN_EXPLAINED_SHARE = 0.05;
-export const MIN_EXPLAINED_BYTES = 64 * 1024;
+export const MIN_EXPLAINED_BYTES = 64 * KiB;
 
 export interface HeapDiagnosis {
   snapshots: string[];

@@ -30,6 +30,12 @@ function publicEntry(entry: SessionEntry) {
 }
 
 export function sessionRoutes(app: FastifyInstance, gateway: Gateway): void {
+  humanSessionRoutes(app, gateway);
+  anySessionRoutes(app, gateway);
+}
+
+/** Opening a human session and recording its messages. */
+function humanSessionRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.post<{ Body: { channel?: string; peer?: string } }>('/v1/sessions', {
     bodyLimit: SMALL_BODY_LIMIT,
     schema: {
@@ -69,7 +75,10 @@ export function sessionRoutes(app: FastifyInstance, gateway: Gateway): void {
       return reply.code(201).send({ key, messageCount: entry.messageCount });
     },
   );
+}
 
+/** Listing, reading and deleting a session of any kind. */
+function anySessionRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get<{ Querystring: { kind?: SessionKind; status?: SessionStatus; limit?: string } }>('/v1/sessions', {
     schema: {
       querystring: {

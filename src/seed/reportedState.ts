@@ -6,7 +6,7 @@ import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentDepth, subagentSessionKey } from '../keys.ts';
 import { syncDir } from '../store/atomicWrite.ts';
 import { PRIVATE_DIR_MODE, storePaths, transcriptFileName, transcriptPath, type StorePaths } from '../store/paths.ts';
-import type { SessionEntry, SessionKind } from '../store/sessionStore.ts';
+import type { SessionEntry, SessionKind, SkillsSnapshot } from '../store/sessionStore.ts';
 import { generateSkills, seededRandom } from '../skills/generate.ts';
 import { buildSkillsSnapshot, type SkillDefinition } from '../skills/snapshot.ts';
 import { transcriptHeaderLine } from '../transcripts.ts';
@@ -98,6 +98,78 @@ async function writeNaiveSessionsFile(paths: StorePaths, sessions: [string, Sess
   await syncDir(paths.sessionsDir);
 }
 
+type SessionCounts = Required<Pick<ReportedStateOptions, 'extraHumanSessions' | 'completedSubagents' | 'completedCronRuns' | 'cronJobs' | 'humanSessions'>>;
+
+interface SeededTranscript {
+  sessionId: string;
+  startedAt: number;
+  messages: number;
+}
+
+/** The report's gateway ran for days: sessions are spread over the last week, newest last. */
+function weekAgo(random: () => number): number {
+  return Math.floor((0.05 + random() * 7) * 24 * 60 * MINUTE);
+}
+
+/** The sessions.json keys of the report (cron-job copies included) and the transcript each session has. */
+function reportedSessions(random: () => number, snapshot: SkillsSnapshot, counts: SessionCounts, agentId: string, now: number) {
+  const { extraHumanSessions, completedSubagents, completedCronRuns, cronJobs, humanSessions } = counts;
+  const sessions: [string, SessionEntry][] = [];
+  const transcripts: SeededTranscript[] = [];
+  const add = (fields: Omit<SessionEntry, 'sessionId' | 'createdAt' | 'updatedAt' | 'messageCount' | 'transcriptFile' | 'skillsSnapshot'>, ageMs: number, ended: boolean) => {
+    const sessionId = seededUuid(random);
+    const createdAt = now - ageMs;
+    const messageCount = 2 + Math.floor(random() * 10);
+    const updatedAt = createdAt + messageCount * 1000;
+    const entry: SessionEntry = { ...fields, sessionId, createdAt, updatedAt, messageCount, transcriptFile: transcriptFileName(sessionId), skillsSnapshot: snapshot };
+    if (ended) entry.endedAt = updatedAt;
+    sessions.push([entry.key, entry]);
+    transcripts.push({ sessionId, startedAt: createdAt, messages: messageCount });
+    return entry;
+  };
+
+  const main = add({ key: mainSessionKey(agentId), kind: 'main', status: 'active' }, 7 * 24 * 60 * MINUTE, false);
+  const humans = Array.from({ length: humanSessions + extraHumanSessions }, (_, i) => {
+    const channel = i < humanSessions ? CHANNELS[i % CHANNELS.length] : 'webchat';
+    const peer = i < humanSessions ? `user-${i + 1}` : `bench-${i - humanSessions + 1}`;
+    return add({ key: chatSessionKey(channel, peer, agentId), kind: 'chat', status: 'active', channel, peer }, weekAgo(random), false);
+  });
+  const parents = [main, ...humans.slice(0, humanSessions)];
+  for (let i = 0; i < completedSubagents; i++) {
+    // About one in four sub-agents was spawned by another sub-agent (nested keys, depth 2 or more).
+    const nestUnder = i > 0 && random() < 0.25 ? sessions[sessions.length - 1][1] : undefined;
+    const parent = nestUnder?.kind === 'subagent' ? nestUnder : parents[Math.floor(random() * parents.length)];
+    const key = subagentSessionKey(parent.key, seededUuid(random));
+    add({ key, kind: 'subagent', status: 'completed', parentKey: parent.key, depth: subagentDepth(key), task: TASKS[i % TASKS.length] }, weekAgo(random), true);
+  }
+  const lastRunOfJob = new Map<string, SessionEntry>();
+  for (let i = 0; i < completedCronRuns; i++) {
+    const jobId = `job-${String((i % cronJobs) + 1).padStart(2, '0')}`;
+    const runId = seededUuid(random).slice(0, 8);
+    const run = add({ key: cronRunKey(jobId, runId, agentId), kind: 'cronRun', status: 'completed', jobId, runId }, (completedCronRuns - i) * 30 * MINUTE, true);
+    lastRunOfJob.set(jobId, run);
+  }
+  // The bug's double write: each cron job's own key holds the same entry as its latest run.
+  for (const [jobId, run] of lastRunOfJob) sessions.push([cronJobKey(jobId, agentId), run]);
+  return { sessions, transcripts };
+}
+
+/** Orphans are transcripts of sessions long gone from sessions.json; sizes vary, the total is about `bytes`. Returns it exactly. */
+async function writeOrphanTranscripts(paths: StorePaths, random: () => number, count: number, bytes: number, now: number): Promise<number> {
+  const weights = Array.from({ length: count }, () => 0.2 + random() * 1.6);
+  const weightSum = weights.reduce((sum, w) => sum + w, 0);
+  let total = 0;
+  for (const weight of weights) {
+    const sessionId = seededUuid(random);
+    const target = Math.round((bytes * weight) / weightSum);
+    let text = transcriptText(random, sessionId, now - weekAgo(random), 1, target);
+    text = text.slice(0, text.lastIndexOf('\n', target) + 1) || text;
+    total += text.length;
+    await writeFile(transcriptPath(paths, transcriptFileName(sessionId)), text);
+  }
+  return total;
+}
+
 export async function seedReportedState(options: ReportedStateOptions): Promise<ReportedStateSummary> {
   const {
     dataDir,
@@ -119,62 +191,13 @@ export async function seedReportedState(options: ReportedStateOptions): Promise<
 
   const random = seededRandom(seed);
   const snapshot = buildSkillsSnapshot(skills);
-  const sessions: [string, SessionEntry][] = [];
-  const transcripts: { sessionId: string; startedAt: number; messages: number }[] = [];
-  const add = (fields: Omit<SessionEntry, 'sessionId' | 'createdAt' | 'updatedAt' | 'messageCount' | 'transcriptFile' | 'skillsSnapshot'>, ageMs: number, ended: boolean) => {
-    const sessionId = seededUuid(random);
-    const createdAt = now - ageMs;
-    const messageCount = 2 + Math.floor(random() * 10);
-    const updatedAt = createdAt + messageCount * 1000;
-    const entry: SessionEntry = { ...fields, sessionId, createdAt, updatedAt, messageCount, transcriptFile: transcriptFileName(sessionId), skillsSnapshot: snapshot };
-    if (ended) entry.endedAt = updatedAt;
-    sessions.push([entry.key, entry]);
-    transcripts.push({ sessionId, startedAt: createdAt, messages: messageCount });
-    return entry;
-  };
-
-  // The report's gateway ran for days: sessions are spread over the last week, newest last.
-  const weekAgo = () => Math.floor((0.05 + random() * 7) * 24 * 60 * MINUTE);
-  const main = add({ key: mainSessionKey(agentId), kind: 'main', status: 'active' }, 7 * 24 * 60 * MINUTE, false);
-  const humans = Array.from({ length: humanSessions + extraHumanSessions }, (_, i) => {
-    const channel = i < humanSessions ? CHANNELS[i % CHANNELS.length] : 'webchat';
-    const peer = i < humanSessions ? `user-${i + 1}` : `bench-${i - humanSessions + 1}`;
-    return add({ key: chatSessionKey(channel, peer, agentId), kind: 'chat', status: 'active', channel, peer }, weekAgo(), false);
-  });
-  const parents = [main, ...humans.slice(0, humanSessions)];
-  for (let i = 0; i < completedSubagents; i++) {
-    // About one in four sub-agents was spawned by another sub-agent (nested keys, depth 2 or more).
-    const nestUnder = i > 0 && random() < 0.25 ? sessions[sessions.length - 1][1] : undefined;
-    const parent = nestUnder?.kind === 'subagent' ? nestUnder : parents[Math.floor(random() * parents.length)];
-    const key = subagentSessionKey(parent.key, seededUuid(random));
-    add({ key, kind: 'subagent', status: 'completed', parentKey: parent.key, depth: subagentDepth(key), task: TASKS[i % TASKS.length] }, weekAgo(), true);
-  }
-  const lastRunOfJob = new Map<string, SessionEntry>();
-  for (let i = 0; i < completedCronRuns; i++) {
-    const jobId = `job-${String((i % cronJobs) + 1).padStart(2, '0')}`;
-    const runId = seededUuid(random).slice(0, 8);
-    const run = add({ key: cronRunKey(jobId, runId, agentId), kind: 'cronRun', status: 'completed', jobId, runId }, (completedCronRuns - i) * 30 * MINUTE, true);
-    lastRunOfJob.set(jobId, run);
-  }
-  // The bug's double write: each cron job's own key holds the same entry as its latest run.
-  for (const [jobId, run] of lastRunOfJob) sessions.push([cronJobKey(jobId, agentId), run]);
-
+  const counts = { extraHumanSessions, completedSubagents, completedCronRuns, cronJobs, humanSessions };
+  const { sessions, transcripts } = reportedSessions(random, snapshot, counts, agentId, now);
   await writeNaiveSessionsFile(paths, sessions, JSON.stringify(snapshot));
   for (const { sessionId, startedAt, messages } of transcripts) {
     await writeFile(transcriptPath(paths, transcriptFileName(sessionId)), transcriptText(random, sessionId, startedAt, messages));
   }
-  // Orphans are transcripts of sessions long gone from sessions.json; sizes vary, the total is orphanBytes.
-  const weights = Array.from({ length: orphanTranscripts }, () => 0.2 + random() * 1.6);
-  const weightSum = weights.reduce((sum, w) => sum + w, 0);
-  let orphanTotal = 0;
-  for (const weight of weights) {
-    const sessionId = seededUuid(random);
-    const target = Math.round((orphanBytes * weight) / weightSum);
-    let text = transcriptText(random, sessionId, now - weekAgo(), 1, target);
-    text = text.slice(0, text.lastIndexOf('\n', target) + 1) || text;
-    orphanTotal += text.length;
-    await writeFile(transcriptPath(paths, transcriptFileName(sessionId)), text);
-  }
+  const orphanTotal = await writeOrphanTranscripts(paths, random, orphanTranscripts, orphanBytes, now);
 
   const byKind: Record<SessionKind, number> = { main: 0, chat: 0, subagent: 0, cron: 0, cronRun: 0 };
   for (const [key, entry] of sessions) byKind[key === entry.key ? entry.kind : 'cron']++;
