@@ -2,10 +2,12 @@
 // target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
 import { summarizeMetric } from './analysis/analyze.ts';
+import { metricInfo } from './analysis/metricCatalogue.ts';
 import { underFloorNote } from './gate/judge.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';
+import { UsageError } from './exitCodes.ts';
 import { formatRate, readByteSize } from './units.ts';
 
 /** A series folded into at most `maxBins` time bins; two neighbours of the same segment merge when full. */
@@ -54,8 +56,6 @@ class BinnedSeries {
   }
 }
 
-const RSS_METRICS = new Set(['rssBytes', 'rssSettledBytes']);
-
 export interface LiveMetric {
   metric: string;
   summary: MetricSummary;
@@ -91,7 +91,7 @@ export class LiveVerdict {
       const series = bins.series();
       if (series.tS.length === 0) continue;
       const summary = summarizeMetric(metric, series, { warmupS: 0 });
-      const limit = RSS_METRICS.has(metric) ? this.options.limitBytes : undefined;
+      const limit = metricInfo(metric).projectedToLimit ? this.options.limitBytes : undefined;
       const secondsToLimit =
         limit !== undefined && now !== undefined && summary.verdict === 'growing' && summary.slopePerMin > 0
           ? Math.max(0, ((limit - now) / summary.slopePerMin) * 60)
@@ -105,7 +105,7 @@ export class LiveVerdict {
 /** `1GiB`, `512MiB`, `1GB`, `800000000` -> bytes, each suffix meaning what it says (harness/units.ts). */
 export function parseByteSize(text: string): number {
   const bytes = readByteSize(text);
-  if (bytes === null) throw new Error(`expected a size such as 1GiB, 512MiB, 1GB (10^9 bytes) or a number of bytes; got '${text}'.`);
+  if (bytes === null) throw new UsageError(`expected a size such as 1GiB, 512MiB, 1GB (10^9 bytes) or a number of bytes; got '${text}'.`);
   return bytes;
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import type { LiveMetric } from './liveVerdict.ts';
 import type { Sample } from './sample.ts';
+import { UsageError } from './exitCodes.ts';
 
 export class MetricsExporter {
   private readonly registry = new Registry();
@@ -32,7 +33,7 @@ export class MetricsExporter {
     exporter.registry.setDefaultLabels(labels);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(err.code === 'EADDRINUSE' ? `--metrics-port ${port} is already in use; choose another port (or 0 for any)` : err.message)),
+        reject(new UsageError(err.code === 'EADDRINUSE' ? `--metrics-port ${port} is already in use; choose another port (or 0 for any)` : `--metrics-port ${port}: ${err.message}`)),
       );
       server.listen(port, '127.0.0.1', resolve);
     });

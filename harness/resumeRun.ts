@@ -7,14 +7,10 @@ import type { RunMeta } from './runFolder.ts';
 import { RUN_DIR_ENV, type ResumeFrom } from './runScenario.ts';
 import { parseSamples } from './sample.ts';
 import { applyOverrides, loadScenario, type Scenario } from './scenario.ts';
+import { UsageError } from './exitCodes.ts';
 
 /** A run folder that cannot be resumed; the message says why and what to do instead (exit 2). */
-export class ResumeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResumeError';
-  }
-}
+export class ResumeError extends UsageError {}
 
 export interface PreparedResume {
   runDir: string;

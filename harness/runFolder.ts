@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProcessRecord } from './processTree.ts';
+import { UsageError } from './exitCodes.ts';
 
 export interface RunMeta {
   scenario: {
@@ -53,7 +54,7 @@ export function defaultRunDir(scenarioName: string, targetName: string, at = new
 export function createRunFolder(dir: string): string {
   const full = resolve(dir);
   if (existsSync(join(full, 'samples.jsonl'))) {
-    throw new Error(`${dir} already holds a run (samples.jsonl); choose another --out folder`);
+    throw new UsageError(`${dir} already holds a run (samples.jsonl); choose another --out folder`);
   }
   mkdirSync(full, { recursive: true });
   return full;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { analyzeSamples } from './analysis/analyze.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes.ts';
 import { diagnoseHeap } from './heap/diagnose.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
 import { startLoad, type LoadHandle } from './load.ts';
@@ -21,14 +22,6 @@ import type { StormFigures } from './storms/stormTally.ts';
 import type { LoadSummary, MetricSummary, Summary } from './summary.ts';
 import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
 import { gatewaySessionsFile, gatewayTargetSpec } from './target/gatewayTarget.ts';
-
-export const EXIT_OK = 0;
-export const EXIT_REGRESSION = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_CRASHED = 3;
-/** The load did not reach the target (harness/loadCheck.ts): the run's numbers say nothing about it under load. */
-export const EXIT_LOAD_FAILED = 5;
-export const EXIT_INTERRUPTED = 130;
 
 export interface RunScenarioOptions {
   /** The run folder; created, and refused if it already holds a run. */

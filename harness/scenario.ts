@@ -11,18 +11,16 @@ import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../src/sessions/work.ts';
 import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
 import { sqliteBindingProblem } from './state/sqliteState.ts';
 import { isHttpUrl } from './target/httpUrl.ts';
+import { budgetableMetrics } from './analysis/metricCatalogue.ts';
+import { UsageError } from './exitCodes.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
 export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
 /**
- * Metrics a budget may name (harness/sample.ts), besides `file:<label>` for a command target's watched files and
+ * Metrics a budget may name (the metric catalogue's), besides `file:<label>` for a command target's watched files and
  * `state:<name>` for the scenario's state readings.
  */
-export const BUDGET_METRICS = [
-  'rssBytes', 'cpuPercent', 'heapUsedBytes', 'heapTotalBytes', 'heapFloorBytes', 'externalBytes',
-  'sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs',
-  'sessionCount', 'eventLoopDelayP50Ms', 'eventLoopDelayP99Ms', 'gcCount', 'gcPauseMs', 'harnessRssBytes', 'treeRssBytes',
-] as const;
+export const BUDGET_METRICS = budgetableMetrics();
 const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 /** A watched file's label or a state reading's name: it becomes part of a metric's name. */
 const LABEL = /^[A-Za-z0-9_.-]+$/;
@@ -62,7 +60,7 @@ export interface ScenarioIssue {
 }
 
 /** A scenario the harness refuses to run; `message` names the file, each field path and what was expected. */
-export class ScenarioError extends Error {
+export class ScenarioError extends UsageError {
   constructor(
     readonly file: string,
     readonly issues: ScenarioIssue[],
@@ -72,7 +70,6 @@ export class ScenarioError extends Error {
         ? `${file}: ${formatIssue(issues[0])}`
         : `${file}: ${issues.length} problems:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`,
     );
-    this.name = 'ScenarioError';
   }
 }
 
@@ -476,7 +473,7 @@ function ruleIssues(s: Scenario): ScenarioIssue[] {
       ? metric.slice(5) in files
       : metric.startsWith('state:')
         ? metric.slice(6) in s.state
-        : (BUDGET_METRICS as readonly string[]).includes(metric);
+        : BUDGET_METRICS.includes(metric);
     if (!known) {
       issues.push({
         path: `budgets.${metric}`,

@@ -8,9 +8,10 @@ import type { Summary } from '../harness/summary.ts';
 import { loadVegaBundles, renderPage, scenarioName, type PageRun, type SlopeDifferences } from './page.ts';
 import { renderSvg } from './renderSvg.ts';
 import { buildCharts, type Baseline } from './specs.ts';
+import { UsageError } from '../harness/exitCodes.ts';
 
 /** Input a user got wrong (a missing or empty run folder): the command exits 2 with it. */
-export class ReportInputError extends Error {}
+export class ReportInputError extends UsageError {}
 
 interface LoadedRun extends PageRun {
   sampleList: Sample[];

@@ -73,10 +73,14 @@ test('a bad --shard is a usage error; a shard left with no scenario passes with 
   const { code, stderr } = await soakgate(['gate', '--shard', '3/2']);
   assert.equal(code, 2);
   assert.match(stderr, /--shard takes i\/n/);
-  const empty = await soakgate(['gate', writeScenario('lonely', false), '--shard', '2/2', '--out', 'gate-empty']);
+  const lonely = writeScenario('lonely', false);
+  const empty = await soakgate(['gate', lonely, '--shard', '2/2', '--out', 'gate-empty']);
   assert.equal(empty.code, 0, empty.stderr);
   assert.match(empty.stdout, /shard 2\/2 has no scenario to run/);
-  assert.deepEqual(readGate('gate-empty').scenarios, []);
+  const gate = readGate('gate-empty');
+  assert.deepEqual(gate.scenarios, []);
+  // What merge needs to count this shard as a complete part of the set (test/merge-shards.test.ts).
+  assert.deepEqual([gate.shard, gate.scenarioFiles], ['2/2', [lonely]]);
 });
 
 test('baseline --write records a flat target; a growing one then fails the gate, and shards merge to the same verdict', async () => {

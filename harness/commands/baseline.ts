@@ -6,10 +6,12 @@ import { buildBaseline } from '../gate/baseline.ts';
 import { formatRate } from '../units.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir } from '../runFolder.ts';
-import { EXIT_LOAD_FAILED, runScenario } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
+import { runScenario } from '../runScenario.ts';
 import type { Summary } from '../summary.ts';
 import { baselineFile, interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
+import { writeReportOf } from './runReport.ts';
 
 const USAGE = `usage: soakgate baseline <scenario> [options]
 
@@ -24,8 +26,10 @@ ${OVERRIDE_USAGE}
   --out DIR             folder for the runs (default: runs/baseline-<scenario>-<UTC time>)
   -h, --help            show this help
 
-exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed, 5 a run's load failed (nothing written
-for either), 130 interrupted`;
+Each run's folder gets its report.html.
+
+exit codes: 0 recorded, 2 usage or scenario error, 3 a target crashed, 4 internal error (a bug: please report
+it), 5 a run's load failed (nothing written for either), 130 interrupted`;
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('baseline', argv, {
@@ -40,22 +44,17 @@ export async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (positionals.length !== 1 || !Number.isInteger(runs) || runs < 1 || runs > 50) {
     console.error(`soakgate baseline: expected one scenario file and --runs between 1 and 50.\n\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
-  let scenario;
-  try {
-    scenario = await loadScenarioWith(positionals[0], values);
-  } catch (err) {
-    console.error(`soakgate baseline: ${(err as Error).message}`);
-    return 2;
-  }
+  // A bad scenario throws ScenarioError, which the command line's boundary (dispatch.ts) turns into exit 2.
+  const scenario = await loadScenarioWith(positionals[0], values);
   const slug = targetSlug(scenario);
   if (values.write && slug !== 'gateway-dedup' && 'gateway' in scenario.target) {
     console.error(
       `soakgate baseline: the gate judges every store of the embedded gateway against the known-good one, the dedup store with all its fixes; ` +
         `a baseline of ${slug} would replace it. Record it with --store dedup, or leave out --write to only look.`,
     );
-    return 2;
+    return EXIT_USAGE;
   }
   const out = resolve(values.out ?? defaultRunDir(`baseline-${scenario.name}`, slug));
   const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping; no baseline is written`));
@@ -75,10 +74,11 @@ export async function main(argv: string[]): Promise<number> {
         },
       );
       progress.finish();
-      if (result.interrupted) return 130;
+      if (result.interrupted) return EXIT_INTERRUPTED;
+      await writeReportOf('baseline', result.runDir);
       if (result.crashed) {
         console.error(`soakgate baseline: the target crashed in ${result.runDir}; a crashing target is no baseline. Nothing written.`);
-        return 3;
+        return EXIT_CRASHED;
       }
       if (result.summary.load?.failed) {
         console.error(`soakgate baseline: ${result.summary.load.failed} (${result.runDir}); a target the load did not reach is no baseline. Nothing written.`);
@@ -98,10 +98,10 @@ export async function main(argv: string[]): Promise<number> {
   const file = baselineFile(scenario, values.baselines);
   if (!values.write) {
     console.log(`\nnot written (add --write to save it as ${file}); the runs are in ${out}`);
-    return 0;
+    return EXIT_OK;
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(baseline, null, 2)}\n`);
   console.log(`\nbaseline written: ${file} (commit it)`);
-  return 0;
+  return EXIT_OK;
 }

@@ -5,118 +5,141 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeCompareReport } from '../../reports/writeReport.ts';
 import { compareRuns, type SlopeDifference } from '../analysis/bootstrap.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
 import { GATED_BY_DEFAULT } from '../gate/judge.ts';
 import { formatRate } from '../units.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, runScenario, type RunResult } from '../runScenario.ts';
+import { runScenario, type RunResult } from '../runScenario.ts';
 import { parseSamples } from '../sample.ts';
+import type { Scenario } from '../scenario.ts';
 import { ALL_FIXES } from '../../src/store/sessionStore.ts';
-import { interruptOnSignals, loadScenarioWith, targetSlug } from './scenarioOptions.ts';
+import { interruptOnSignals, loadScenarioWith, RUN_OPTIONS, runUsage, targetSlug, type Overrides } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
+import { writeReportOf } from './runReport.ts';
+
+const DEFAULT_STORES = 'naive,dedup';
 
 const USAGE = `usage: soakgate compare <scenario> [options]
 
-Runs one scenario against each store with the same seed and compares their growth slopes.
+Runs one scenario against each store with the same seed and compares their growth slopes. Each run gets its
+own folder with report.html; the compare folder holds compare.json, compare.md and one report overlaying them.
 
 options:
-  --stores LIST         stores to compare, the first is the reference (default: naive,dedup)
+${runUsage(
+  `  --store LIST          stores to compare, comma-separated; the first is the reference (default: ${DEFAULT_STORES})`,
+  `  --out DIR             folder for the runs, compare.json, compare.md, report.html (default:
+                        runs/compare-<scenario>-<stores>-<UTC time>)`,
+)}
   --ablation            also run the dedup store with each fix alone (prune, dedupe, orphans, lazy)
-  --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
-  --seed N              the seed every run shares (default: the scenario's)
-  --settle-interval D   how often the probe collects garbage before reading heap and RSS (default: the scenario's)
-  --snapshots MODE      heap snapshots for "what grew", after each run's measurement: auto (default: only when
-                        memory grows), always, N, never
-  --out DIR             folder for the runs, compare.json, compare.md, report.html (default: runs/compare-<scenario>-<UTC time>)
   -h, --help            show this help
 
-exit codes: 0 compared, 2 usage or scenario error, 3 a target crashed, 5 a run's load failed, 130 interrupted`;
+--fixes applies to each dedup run named by --store. The options that follow one live run (--memory-limit,
+--metrics-port, --resume) are soakgate run's alone.
+
+exit codes: 0 compared, 2 usage or scenario error, 3 a target crashed, 4 internal error (a bug: please report
+it), 5 a run's load failed, 130 interrupted`;
 
 interface Variant {
   store: string;
   fixes?: string;
 }
 
+interface CompareRun {
+  label: string;
+  result: RunResult;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('compare', argv, {
-    stores: { type: 'string', default: 'naive,dedup' },
-    ablation: { type: 'boolean' },
-    duration: { type: 'string' },
-    seed: { type: 'string' },
-    'settle-interval': { type: 'string' },
-    snapshots: { type: 'string', default: 'auto' },
-    out: { type: 'string' },
-  }, USAGE);
+  const parsed = parseCommandLine('compare', argv, { ...RUN_OPTIONS, ablation: { type: 'boolean' } }, USAGE);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
     console.error(`soakgate compare: expected one scenario file.\n\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
-  const variants: Variant[] = values.stores.split(',').map((store) => ({ store: store.trim() }));
+  const variants: Variant[] = (values.store ?? DEFAULT_STORES).split(',').map((store) => store.trim()).filter(Boolean)
+    .map((store) => ({ store, ...(store === 'dedup' && values.fixes !== undefined ? { fixes: values.fixes } : {}) }));
   if (values.ablation) variants.push(...ALL_FIXES.map((fix) => ({ store: 'dedup', fixes: fix })));
   if (variants.length < 2) {
-    console.error('soakgate compare: name at least two stores (--stores naive,dedup) or add --ablation.');
-    return 2;
+    console.error(`soakgate compare: name at least two stores (--store ${DEFAULT_STORES}) or add --ablation.`);
+    return EXIT_USAGE;
   }
-
-  const scenarios = [];
-  let snapshots: SnapshotMode;
-  try {
-    snapshots = parseSnapshotMode(values.snapshots);
-    for (const v of variants) {
-      scenarios.push(await loadScenarioWith(positionals[0], { ...v, duration: values.duration, seed: values.seed, 'settle-interval': values['settle-interval'] }));
-    }
-  } catch (err) {
-    console.error(`soakgate compare: ${(err as Error).message}`);
-    return 2;
-  }
+  // Scenario and option mistakes throw UsageError, which the command line's boundary (dispatch.ts) turns into exit 2.
+  const snapshots = parseSnapshotMode(values.snapshots ?? 'auto');
+  const scenarios: Scenario[] = [];
+  for (const v of variants) scenarios.push(await loadScenarioWith(positionals[0], { ...overridesOf(values), ...v }));
   const out = resolve(values.out ?? defaultRunDir(`compare-${scenarios[0].name}`, variants.map((v) => v.store).join('-')));
   mkdirSync(out, { recursive: true });
 
   const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping the current run, keeping its samples`));
-  const runs: Array<{ label: string; result: RunResult }> = [];
+  const runs: CompareRun[] = [];
   try {
     for (const scenario of scenarios) {
-      const label = targetSlug(scenario);
-      console.log(`compare: ${scenario.name} on ${label} (${runs.length + 1} of ${scenarios.length}), ${scenario.duration} s, seed ${scenario.seed}`);
-      const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
-      const result = await runScenario(scenario, {
-        out: join(out, label),
-        signal: interrupt.signal,
-        snapshots,
-        onProgress: (sample, storms) => progress.update(sample, storms),
-        onNote: (message) => progress.note(message),
-        requested: { compare: true, snapshots: values.snapshots },
-      });
-      progress.finish();
-      if (result.interrupted) return EXIT_INTERRUPTED;
-      if (result.crashed) {
-        console.error(`soakgate compare: the target crashed in ${result.runDir}; see its report: soakgate report ${result.runDir}`);
+      const run = await compareRun(scenario, out, { snapshots, report: !values['no-report'], signal: interrupt.signal, position: `${runs.length + 1} of ${scenarios.length}` });
+      if (run.result.interrupted) return EXIT_INTERRUPTED;
+      if (run.result.crashed) {
+        console.error(`soakgate compare: the target crashed in ${run.result.runDir}; see its report: soakgate report ${run.result.runDir}`);
         return EXIT_CRASHED;
       }
-      // The comparison is still made and written: the naive store's latency climbs with its leak until requests
-      // time out, and that is part of what it shows. The exit code says so at the end.
-      if (result.summary.load?.failed) {
-        console.error(`soakgate compare: ${label}: ${result.summary.load.failed}; flat metrics of that run say little`);
-      }
-      runs.push({ label, result });
+      runs.push(run);
     }
   } finally {
     interrupt.release();
   }
+  await writeComparison(runs, scenarios[0], out, !values['no-report']);
+  const failedLoads = runs.filter((r) => r.result.summary.load?.failed);
+  if (failedLoads.length > 0) {
+    console.error(`soakgate compare: the load failed on ${failedLoads.map((r) => r.label).join(' and ')} (exit ${EXIT_LOAD_FAILED})`);
+    return EXIT_LOAD_FAILED;
+  }
+  return EXIT_OK;
+}
 
-  const warmupS = scenarios[0].warmup;
+/** The overrides every variant shares; --store and --fixes are the variant's own. */
+function overridesOf(values: Overrides): Overrides {
+  return { duration: values.duration, seed: values.seed, 'settle-interval': values['settle-interval'] };
+}
+
+/** One store's run into its own folder under the compare folder, with its report.html. */
+async function compareRun(
+  scenario: Scenario,
+  out: string,
+  options: { snapshots: SnapshotMode; report: boolean; signal: AbortSignal; position: string },
+): Promise<CompareRun> {
+  const label = targetSlug(scenario);
+  console.log(`compare: ${scenario.name} on ${label} (${options.position}), ${scenario.duration} s, seed ${scenario.seed}`);
+  const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
+  const result = await runScenario(scenario, {
+    out: join(out, label),
+    signal: options.signal,
+    snapshots: options.snapshots,
+    onProgress: (sample, storms) => progress.update(sample, storms),
+    onNote: (message) => progress.note(message),
+    requested: { compare: true, snapshots: options.snapshots },
+  });
+  progress.finish();
+  if (options.report && !result.interrupted) await writeReportOf('compare', result.runDir);
+  // The comparison is still made and written: the naive store's latency climbs with its leak until requests time
+  // out, and that is part of what it shows. The exit code says so at the end.
+  if (result.summary.load?.failed) {
+    console.error(`soakgate compare: ${label}: ${result.summary.load.failed}; flat metrics of that run say little`);
+  }
+  return { label, result };
+}
+
+/** compare.json, compare.md and the report overlaying the runs, each against the first. */
+async function writeComparison(runs: CompareRun[], scenario: Scenario, out: string, report: boolean): Promise<void> {
   const samplesOf = (r: RunResult) => parseSamples(readFileSync(join(r.runDir, 'samples.jsonl'), 'utf8')).samples;
   const reference = runs[0];
   const referenceSamples = samplesOf(reference.result);
   const differences: Record<string, Record<string, SlopeDifference>> = {};
   for (const other of runs.slice(1)) {
-    differences[other.label] = compareRuns(referenceSamples, samplesOf(other.result), { warmupS, seed: scenarios[0].seed });
+    differences[other.label] = compareRuns(referenceSamples, samplesOf(other.result), { warmupS: scenario.warmup, seed: scenario.seed });
   }
   const comparison = {
-    scenario: scenarios[0].name,
+    scenario: scenario.name,
     reference: reference.label,
     runs: runs.map((r) => ({ label: r.label, runDir: r.label, metrics: r.result.summary.metrics, operations: r.result.summary.operations })),
     differences,
@@ -125,24 +148,20 @@ export async function main(argv: string[]): Promise<number> {
   const markdown = compareMarkdown(reference.label, differences);
   writeFileSync(join(out, 'compare.md'), markdown);
   console.log(`\n${markdown}`);
-  try {
-    const report = await writeCompareReport(
-      runs.map((r) => r.result.runDir),
-      join(out, 'report.html'),
-      `soakgate compare: ${scenarios[0].name}, ${runs.map((r) => r.label).join(' vs ')}`,
-      { differences: { reference: reference.label, against: differences } },
-    );
-    console.log(`report: ${report}`);
-  } catch (err) {
-    console.error(`soakgate compare: the report could not be written: ${(err as Error).message}`);
+  if (report) {
+    try {
+      const file = await writeCompareReport(
+        runs.map((r) => r.result.runDir),
+        join(out, 'report.html'),
+        `soakgate compare: ${scenario.name}, ${runs.map((r) => r.label).join(' vs ')}`,
+        { differences: { reference: reference.label, against: differences } },
+      );
+      console.log(`report: ${file}`);
+    } catch (err) {
+      console.error(`soakgate compare: the report could not be written: ${(err as Error).message}`);
+    }
   }
   console.log(`compare folder: ${out}`);
-  const failedLoads = runs.filter((r) => r.result.summary.load?.failed);
-  if (failedLoads.length > 0) {
-    console.error(`soakgate compare: the load failed on ${failedLoads.map((r) => r.label).join(' and ')} (exit ${EXIT_LOAD_FAILED})`);
-    return EXIT_LOAD_FAILED;
-  }
-  return 0;
 }
 
 function compareMarkdown(reference: string, differences: Record<string, Record<string, SlopeDifference>>): string {

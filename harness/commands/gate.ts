@@ -1,21 +1,22 @@
 // `soakgate gate`: the CI regression gate. Runs each scenario, judges every gated metric against the scenario's
 // budgets and its committed baseline, confirms a borderline failure with one rerun, and leaves gate.json, JUnit XML,
-// a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 5 load
-// failed, 130 Ctrl-C.
+// a Markdown summary and a report for the CI to publish. Exit 0 pass, 1 regression, 2 usage, 3 crash, 4 internal
+// error, 5 load failed, 130 Ctrl-C.
 import { mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { writeRunReport } from '../../reports/writeReport.ts';
 import { analyzeSamples } from '../analysis/analyze.ts';
+import { metricInfo } from '../analysis/metricCatalogue.ts';
 import { failuresHeld, isDecided } from '../analysis/decided.ts';
 import { checkBaselineFits, type Baseline } from '../gate/baseline.ts';
 import { combineGateResults, type GateScenarioResult } from '../gate/gateResult.ts';
 import { gatedMetrics, judgeRun, MEMORY_CHECKED, type Judgement } from '../gate/judge.ts';
-import { parseShard, pickShard, type Shard } from '../gate/shard.ts';
+import { formatShard, parseShard, pickShard } from '../gate/shard.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { EXIT_CRASHED, EXIT_OK, runScenario, type RunResult } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
+import { runScenario, type RunResult } from '../runScenario.ts';
 import type { Sample } from '../sample.ts';
 import type { Scenario } from '../scenario.ts';
 import {
@@ -30,12 +31,11 @@ import {
   targetSlug,
 } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
+import { writeReportOf } from './runReport.ts';
 
 const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
 /** How often --stop-when-decided looks at the run so far (a verdict must hold over three looks). */
 const DECIDE_EVERY_S = 2.5;
-/** RSS read two ways is one signal: when one series fails clearly, the other need not be decided too. */
-const SAME_SIGNAL: Record<string, string> = { rssBytes: 'rssSettledBytes', rssSettledBytes: 'rssBytes' };
 
 const USAGE = `usage: soakgate gate [scenario ...] [options]
 
@@ -54,8 +54,8 @@ ${OVERRIDE_USAGE}
   --snapshots MODE      heap snapshots for "what grew": auto (default: only when memory grows), always, N, never
   -h, --help            show this help
 
-exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 5 load failed (a storm's
-requests mostly failed or got no answer), 130 interrupted`;
+exit codes: 0 pass, 1 regression, 2 usage or configuration error, 3 target crashed, 4 internal error (a bug:
+please report it), 5 load failed (a storm's requests mostly failed or got no answer), 130 interrupted`;
 
 interface GatePlan {
   file: string;
@@ -77,50 +77,42 @@ export async function main(argv: string[]): Promise<number> {
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  let shard: Shard | undefined;
-  let snapshots: SnapshotMode;
-  try {
-    shard = values.shard === undefined ? undefined : parseShard(values.shard);
-    snapshots = parseSnapshotMode(values.snapshots);
-  } catch (err) {
-    console.error(`soakgate gate: ${(err as Error).message}`);
-    return 2;
-  }
+  // Option, scenario and baseline mistakes throw UsageError: the command line's boundary (dispatch.ts) exits 2.
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  const snapshots = parseSnapshotMode(values.snapshots);
   const files = positionals.length > 0 ? positionals : DEFAULT_SCENARIOS;
   if (values.baseline && files.length > 1) {
     console.error('soakgate gate: --baseline names one file, so it takes one scenario; use --baselines DIR for several.');
-    return 2;
+    return EXIT_USAGE;
   }
 
   // Everything is checked before anything runs: a missing baseline found after ten minutes of soaking wastes them.
   const plans: GatePlan[] = [];
   for (const file of shard ? pickShard(files, shard, (f) => f) : files) {
-    try {
-      const scenario = await loadScenarioWith(file, values);
-      const bFile = values.baseline ?? baselineFile(scenario, values.baselines);
-      if (!baselineExists(bFile)) {
-        const store = 'gateway' in scenario.target ? ' --store dedup' : '';
-        console.error(
-          `soakgate gate: no baseline for ${scenario.name} (${bFile}). Record one on a known-good target with:\n` +
-            `  soakgate baseline ${file}${store} --runs 3 --write\nand commit it.`,
-        );
-        return 2;
-      }
-      const baseline = readBaselineFile(bFile);
-      checkBaselineFits(baseline, bFile, scenario.name, 'gateway' in scenario.target ? 'gateway' : 'command');
-      plans.push({ file, scenario, baselineFile: bFile, baseline });
-    } catch (err) {
-      console.error(`soakgate gate: ${(err as Error).message}`);
-      return 2;
+    const scenario = await loadScenarioWith(file, values);
+    const bFile = values.baseline ?? baselineFile(scenario, values.baselines);
+    if (!baselineExists(bFile)) {
+      const store = 'gateway' in scenario.target ? ' --store dedup' : '';
+      console.error(
+        `soakgate gate: no baseline for ${scenario.name} (${bFile}). Record one on a known-good target with:\n` +
+          `  soakgate baseline ${file}${store} --runs 3 --write\nand commit it.`,
+      );
+      return EXIT_USAGE;
     }
+    const baseline = readBaselineFile(bFile);
+    checkBaselineFits(baseline, bFile, scenario.name, 'gateway' in scenario.target ? 'gateway' : 'command');
+    plans.push({ file, scenario, baselineFile: bFile, baseline });
   }
   const out = resolve(values.out ?? defaultRunDir('gate', shard ? `shard${shard.index}of${shard.count}` : 'all'));
   mkdirSync(out, { recursive: true });
+  // A shard's gate.json names the whole list it was split from, so merge can tell a shard left with no scenario
+  // (a complete part of the set) from one that never reported (docs/ARCHITECTURE.md, "Sharded gates").
+  const shardInfo = shard ? { shard: formatShard(shard), scenarioFiles: files } : {};
   if (plans.length === 0) {
-    // More matrix jobs than scenarios: this job has nothing to judge, which is no failure; merge skips it.
-    console.log(`soakgate gate: shard ${values.shard} has no scenario to run (${files.length} in all); nothing to judge.`);
-    writeJsonAtomically(join(out, 'gate.json'), { pass: true, exitCode: 0, shard: values.shard, createdAt: new Date().toISOString(), scenarios: [] });
-    return 0;
+    // More matrix jobs than scenarios: this job has nothing to judge, which is no failure; merge counts it.
+    console.log(`soakgate gate: shard ${formatShard(shard!)} has no scenario to run (${files.length} in all); nothing to judge.`);
+    writeJsonAtomically(join(out, 'gate.json'), { pass: true, exitCode: EXIT_OK, ...shardInfo, createdAt: new Date().toISOString(), scenarios: [] });
+    return EXIT_OK;
   }
   const interrupt = interruptOnSignals((signal) => console.error(`\n${signal}: stopping the run, keeping its samples (again to quit at once)`));
   const results: GateScenarioResult[] = [];
@@ -132,14 +124,14 @@ export async function main(argv: string[]): Promise<number> {
         snapshots,
         signal: interrupt.signal,
       });
-      if (!judged) return 130;
+      if (!judged) return EXIT_INTERRUPTED;
       results.push(judged);
     }
   } finally {
     interrupt.release();
   }
 
-  const result = combineGateResults(results, new Date().toISOString(), values.shard);
+  const result = { ...combineGateResults(results, new Date().toISOString()), ...shardInfo };
   await writeGateOutputs(result, out);
   return result.exitCode;
 }
@@ -173,11 +165,7 @@ async function gateScenario(plan: GatePlan, out: string, options: GateRunOptions
   const summary = { ...run.summary, gate: { pass, checks: judgement.checks } };
   writeJsonAtomically(join(run.runDir, 'summary.json'), summary);
   for (const noteText of judgement.notes) console.log(`gate: note: ${noteText}`);
-  try {
-    await writeRunReport(run.runDir, { baseline: plan.baseline.metrics });
-  } catch (err) {
-    console.error(`gate: the report for ${run.runDir} could not be written: ${(err as Error).message}`);
-  }
+  await writeReportOf('gate', run.runDir, { baseline: plan.baseline.metrics });
   const regression = judgement.pass ? undefined : `regression in ${failedMetrics(judgement)}`;
   const verdict = crashed ? 'target crashed' : [regression, loadFailed].filter(Boolean).join('; ') || 'pass';
   console.log(`gate: ${scenario.name} on ${slug}: ${verdict}`);
@@ -256,7 +244,7 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
       if (finish.signal.aborted) return;
       // Once a check keeps failing clearly the gate fails whatever else happens; the run goes on only until every
       // memory metric has a verdict too, so the report says which of them grew.
-      const failed = (metric: string) => failing.includes(metric) || failing.includes(SAME_SIGNAL[metric] ?? metric);
+      const failed = (metric: string) => failing.includes(metric) || failing.includes(metricInfo(metric).sameSignal ?? metric);
       const openMemory = decision.undecided.filter((metric) => MEMORY_CHECKED.has(metric) && !failed(metric));
       const why = decision.decided
         ? 'every gated metric is decided'

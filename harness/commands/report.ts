@@ -1,6 +1,6 @@
 // `soakgate report <run-dir>`: rebuilds report.html from a run folder's files, also for a run that crashed or was
 // interrupted; given several folders, writes one compare report with the runs on the same axes.
-import { isCompareFolder, ReportInputError, writeCompareFolderReport, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
+import { isCompareFolder, writeCompareFolderReport, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { readBaselineFile } from './scenarioOptions.ts';
 
@@ -33,13 +33,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error('soakgate report: --baseline applies to one run; a compare report draws the runs against each other.');
     return 2;
   }
-  let baseline;
-  try {
-    baseline = values.baseline ? readBaselineFile(values.baseline).metrics : undefined;
-  } catch (err) {
-    console.error(`soakgate report: baseline ${(err as Error).message}`);
-    return 2;
-  }
+  // A missing or bad folder or baseline throws UsageError: the command line's boundary (dispatch.ts) exits 2.
+  const baseline = values.baseline ? readBaselineFile(values.baseline).metrics : undefined;
   try {
     let file: string;
     if (compareFolder) file = await writeCompareFolderReport(positionals[0], values.out);
@@ -48,10 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`report written: ${file}`);
     return 0;
   } catch (err) {
-    if (err instanceof ReportInputError) {
-      console.error(`soakgate report: ${err.message}`);
-      return 2;
-    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS') {
       console.error(`soakgate report: could not write the report: ${(err as Error).message}`);

@@ -3,22 +3,25 @@
 // `run --resume <run-dir>` carries on a run cut short, into the same folder and the same series.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeRunReport } from '../../reports/writeReport.ts';
+import { EXIT_REGRESSION, EXIT_USAGE, UsageError } from '../exitCodes.ts';
+import { checksTable } from '../gate/markdown.ts';
 import { Progress } from '../progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { prepareResume, ResumeError, type PreparedResume } from '../resumeRun.ts';
-import { EXIT_USAGE, runScenario, type RunResult } from '../runScenario.ts';
-import { ScenarioError, type Scenario } from '../scenario.ts';
-import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
-import { underFloorNote } from '../gate/judge.ts';
+import { prepareResume, type PreparedResume } from '../resumeRun.ts';
+import { runScenario, type RunResult } from '../runScenario.ts';
+import type { Scenario } from '../scenario.ts';
+import { parseSnapshotMode } from '../heap/snapshotPlan.ts';
+import { judgeBudgets, underFloorNote, type Judgement } from '../gate/judge.ts';
 import { describeStormLoad } from '../loadCheck.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../liveVerdict.ts';
 import { MetricsExporter } from '../metricsExporter.ts';
 import { parseSamples, type Sample } from '../sample.ts';
 import type { StormFigures } from '../storms/stormTally.ts';
 import { formatBytes, formatRate } from '../units.ts';
+import { metricsWith } from '../analysis/metricCatalogue.ts';
 import { parseCommandLine } from './commandLine.ts';
-import { interruptOnSignals, loadScenarioWith, OVERRIDE_OPTIONS, OVERRIDE_USAGE } from './scenarioOptions.ts';
+import { writeReportOf } from './runReport.ts';
+import { interruptOnSignals, loadScenarioWith, RUN_OPTIONS, runUsage } from './scenarioOptions.ts';
 
 const USAGE = `usage: soakgate run <scenario> [options]
        soakgate run --resume <run-dir> [--snapshots MODE] [--memory-limit SIZE] [--metrics-port PORT] [--no-report]
@@ -32,42 +35,43 @@ that run is stopped first), samples appended on the same clock from where they s
 and report rebuilt over the whole run. A finished run, or one whose target crashed, is not resumed.
 
 options:
-${OVERRIDE_USAGE}
-  --out DIR             the run folder (default: runs/<scenario>-<store>-<UTC time>)
-  --snapshots MODE      heap snapshots for memlab's "what grew": auto (only once memory is seen growing),
-                        always (3), N (2 to 10), or never; default auto, or with --resume the run's own
+${runUsage(
+  `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)`,
+  `  --out DIR             the run folder (default: runs/<scenario>-<store>-<UTC time>); with --resume the run's own`,
+)}
   --memory-limit SIZE   e.g. 1GB: the live verdict says when RSS would reach it at the current slope
   --metrics-port PORT   serve the live samples and verdicts in Prometheus text format on 127.0.0.1:PORT/metrics
-  --no-report           skip report.html (soakgate report <run-dir> builds it later)
   --resume DIR          carry on the run cut short in DIR (no scenario, --out, --store, --fixes,
                         --duration or --seed: it keeps its own)
   -h, --help            show this help
 
-exit codes: 0 finished, 2 usage or scenario error, 3 the target crashed, 5 the load failed (a storm's
-requests mostly failed or got no answer; the scenario's maxErrorShare), 130 interrupted`;
+The scenario's budgets are judged once the run is over, as the gate judges them (no baseline needed): a
+budget whose slope is clearly over it (the interval's lower bound above it) fails the run, even by a little;
+a slope over it but not clearly is reported as borderline and passes.
+
+exit codes: 0 finished within budget, 1 a budget clearly exceeded, 2 usage or scenario error, 3 the target
+crashed, 4 internal error (a bug: please report it), 5 the load failed (a storm's requests mostly failed or
+got no answer; the scenario's maxErrorShare), 130 interrupted`;
 
 /** What a resumed run keeps from its first start and may not be given again. */
 const RUN_OWN_OPTIONS = ['out', 'store', 'fixes', 'duration', 'seed'] as const;
 
 /** Metrics the live verdict follows while a run goes on. */
-const LIVE_METRICS = ['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'sessionsFileBytes'];
+const LIVE_METRICS = metricsWith('live');
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--metrics-port takes a port from 0 to 65535; got '${text}'.`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--metrics-port takes a port from 0 to 65535; got '${text}'.`);
   return port;
 }
 
-const HEADLINE_METRICS = ['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+const HEADLINE_METRICS = metricsWith('headline');
 
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('run', argv, {
-    ...OVERRIDE_OPTIONS,
-    out: { type: 'string' },
-    snapshots: { type: 'string' },
+    ...RUN_OPTIONS,
     'memory-limit': { type: 'string' },
     'metrics-port': { type: 'string' },
-    'no-report': { type: 'boolean' },
     resume: { type: 'string' },
   }, USAGE);
   if (typeof parsed === 'number') return parsed;
@@ -83,54 +87,61 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
 
-  let scenario: Scenario;
-  let resumed: PreparedResume | undefined;
-  try {
-    if (values.resume !== undefined) {
-      resumed = await prepareResume(values.resume);
-      scenario = resumed.scenario;
-    } else {
-      scenario = await loadScenarioWith(positionals[0], values);
-    }
-  } catch (err) {
-    if (!(err instanceof ScenarioError) && !(err instanceof ResumeError)) throw err;
-    console.error(`soakgate run: ${err.message}`);
-    return EXIT_USAGE;
-  }
-
-  let snapshots: SnapshotMode;
-  let limitBytes: number | undefined;
-  let metricsPort: number | undefined;
-  try {
-    snapshots = parseSnapshotMode(values.snapshots ?? resumed?.snapshots ?? 'auto');
-    limitBytes = values['memory-limit'] === undefined ? undefined : parseByteSize(values['memory-limit']);
-    metricsPort = values['metrics-port'] === undefined ? undefined : parsePort(values['metrics-port']);
-  } catch (err) {
-    console.error(`soakgate run: ${(err as Error).message}`);
-    return EXIT_USAGE;
-  }
+  // Scenario, resume and option mistakes throw UsageError: the command line's boundary (dispatch.ts) exits 2.
+  const resumed = values.resume === undefined ? undefined : await prepareResume(values.resume);
+  const scenario = resumed?.scenario ?? (await loadScenarioWith(positionals[0], values));
+  const snapshots = parseSnapshotMode(values.snapshots ?? resumed?.snapshots ?? 'auto');
+  const limitBytes = values['memory-limit'] === undefined ? undefined : parseByteSize(values['memory-limit']);
+  const metricsPort = values['metrics-port'] === undefined ? undefined : parsePort(values['metrics-port']);
 
   const targetName = 'gateway' in scenario.target ? scenario.target.gateway.store : 'command';
   const out = resumed?.runDir ?? values.out ?? defaultRunDir(scenario.name, targetName);
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
   for (const pid of resumed?.stoppedPids ?? []) progress.note(`stopped pid ${pid}, the target the cut-short run left running`);
+  const exporter = metricsPort === undefined ? undefined : await MetricsExporter.listen(metricsPort, { scenario: scenario.name, target: targetName });
+  if (exporter) progress.note(`live metrics for Prometheus at ${exporter.url}`);
   // A second Ctrl-C exits at once; the target runs in its own process group, and commandTarget's exit hook kills it.
   const interrupt = interruptOnSignals((signal) =>
     progress.note(`${signal}: stopping the load and the target, keeping the samples (Ctrl-C again to quit at once)`),
   );
-
-  const live = new LiveVerdict({ metrics: LIVE_METRICS, warmupS: scenario.warmup, limitBytes });
-  let exporter: MetricsExporter | undefined;
+  let result: RunResult;
   try {
-    if (metricsPort !== undefined) {
-      exporter = await MetricsExporter.listen(metricsPort, { scenario: scenario.name, target: targetName });
-      progress.note(`live metrics for Prometheus at ${exporter.url}`);
-    }
-  } catch (err) {
+    result = await runScenario(scenario, {
+      out,
+      signal: interrupt.signal,
+      snapshots,
+      onProgress: followLive({ scenario, out, progress, exporter, limitBytes, resumed }),
+      onNote: (message) => progress.note(message),
+      requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed, snapshots: values.snapshots },
+      ...(resumed ? { resume: resumed.from } : {}),
+    });
+  } finally {
+    progress.finish();
     interrupt.release();
-    console.error(`soakgate run: ${(err as Error).message}`);
-    return EXIT_USAGE;
+    await exporter?.close();
   }
+  printResult(result);
+  const budgets = applyBudgets(result, scenario);
+  if (!values['no-report']) {
+    const report = await writeReportOf('run', result.runDir);
+    if (report) console.log(`report: ${report}`);
+  }
+  // A budget exceeded wins over a failed load, as in the gate: growth measured under the load that arrived is real.
+  return budgets && !budgets.pass ? EXIT_REGRESSION : result.exitCode;
+}
+
+interface LiveFollow {
+  scenario: Scenario;
+  out: string;
+  progress: Progress;
+  exporter: MetricsExporter | undefined;
+  limitBytes: number | undefined;
+  resumed: PreparedResume | undefined;
+}
+
+/** The progress line, the live verdict and the Prometheus figures, fed every sample as it is written. */
+function followLive({ scenario, out, progress, exporter, limitBytes, resumed }: LiveFollow): (sample: Sample, storms: StormFigures[]) => void {
+  const live = new LiveVerdict({ metrics: LIVE_METRICS, warmupS: scenario.warmup, limitBytes });
   // A resumed run's verdicts and exported figures start from its whole series so far, not from the resume.
   const before = resumed ? parseSamples(readFileSync(join(resumed.runDir, 'samples.jsonl'), 'utf8')).samples : [];
   for (const sample of before) live.add(sample);
@@ -138,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
   // Every 5 s on a short run, every minute on an hour-long soak.
   const verdictEveryS = Math.min(60, Math.max(5, scenario.duration / 20));
   let nextVerdictAt = Math.max(scenario.warmup, resumed?.from.lastT ?? 0) + verdictEveryS;
-  const onSample = (sample: Sample, storms: StormFigures[]) => {
+  return (sample, storms) => {
     progress.update(sample, storms);
     live.add(sample);
     exporter?.update(sample);
@@ -153,35 +164,26 @@ export async function main(argv: string[]): Promise<number> {
       metrics: Object.fromEntries(verdicts.map((v) => [v.metric, { ...v.summary, secondsToLimit: v.secondsToLimit }])),
     });
   };
+}
 
-  let result: RunResult;
-  try {
-    result = await runScenario(scenario, {
-      out,
-      signal: interrupt.signal,
-      snapshots,
-      onProgress: onSample,
-      onNote: (message) => progress.note(message),
-      requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed, snapshots: values.snapshots },
-      ...(resumed ? { resume: resumed.from } : {}),
-    });
-  } catch (err) {
-    progress.finish();
-    console.error(`soakgate run: ${(err as Error).message}`);
-    return EXIT_USAGE;
-  } finally {
-    interrupt.release();
-    await exporter?.close();
-  }
-  progress.finish();
-  printResult(result);
-  if (values['no-report']) return result.exitCode;
-  try {
-    console.log(`report: ${await writeRunReport(result.runDir)}`);
-  } catch (err) {
-    console.error(`soakgate run: the report could not be written (${(err as Error).message}); rebuild it with soakgate report ${result.runDir}`);
-  }
-  return result.exitCode;
+/**
+ * The scenario's budgets judged as the gate judges them, without a baseline (docs/ARCHITECTURE.md, "Budgets in a
+ * run"): printed as the gate's check lines and kept in summary.json's `gate`, where the report shows them. Null
+ * for a scenario without budgets, or a run that crashed or was interrupted, whose exit code already says why.
+ */
+function applyBudgets(result: RunResult, scenario: Scenario): Judgement | null {
+  if (Object.keys(scenario.budgets).length === 0 || result.crashed || result.interrupted) return null;
+  const judged = judgeBudgets(result.summary.metrics, scenario.budgets);
+  result.summary.gate = { pass: judged.pass, checks: judged.checks };
+  writeJsonAtomically(join(result.runDir, 'summary.json'), result.summary);
+  const over = [...new Set(judged.checks.filter((c) => !c.pass).map((c) => c.metric))];
+  const unclear = judged.checks.filter((c) => c.pass && c.borderline).map((c) => c.metric);
+  const verdict = judged.pass
+    ? `within budget${unclear.length ? ` (borderline: ${unclear.join(', ')} over budget but not clearly; a longer run decides)` : ''}`
+    : `over budget: ${over.join(', ')} (exit ${EXIT_REGRESSION})`;
+  console.log(`\nbudgets: ${verdict}`);
+  for (const line of checksTable(judged.checks)) console.log(line);
+  return judged;
 }
 
 function printResult(result: RunResult): void {

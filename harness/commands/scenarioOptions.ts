@@ -1,7 +1,9 @@
 // What `run`, `gate`, `compare` and `baseline` share on the command line: the scenario overrides (--store, --fixes,
-// --duration, --seed), loading a scenario with them, where its baseline lives, and Ctrl-C handling.
+// --duration, --seed, --settle-interval), the run options `run` and `compare` share (--out, --snapshots,
+// --no-report), loading a scenario with them, where its baseline lives, and Ctrl-C handling.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../exitCodes.ts';
 import { parseBaseline, type Baseline, type MachineFingerprint } from '../gate/baseline.ts';
 import { describeMachine } from '../runFolder.ts';
 import { applyOverrides, loadScenario, type Scenario } from '../scenario.ts';
@@ -14,11 +16,35 @@ export const OVERRIDE_OPTIONS = {
   'settle-interval': { type: 'string' },
 } as const;
 
-export const OVERRIDE_USAGE = `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)
-  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
+const STORE_USAGE = `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)`;
+const OTHER_OVERRIDES_USAGE = `  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
   --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
   --seed N              seed for the storms' randomness (default: the scenario's)
   --settle-interval D   how often the probe collects garbage before reading heap and RSS: 5s (default), 0 never`;
+
+export const OVERRIDE_USAGE = `${STORE_USAGE}\n${OTHER_OVERRIDES_USAGE}`;
+
+/**
+ * What `run` and `compare` share beyond the overrides: the folder, heap snapshots and the report. compare gives
+ * `--store` a list, run one store; the live options (--memory-limit, --metrics-port, --resume) are run's alone,
+ * since they follow one target.
+ */
+export const RUN_OPTIONS = {
+  ...OVERRIDE_OPTIONS,
+  out: { type: 'string' },
+  snapshots: { type: 'string' },
+  'no-report': { type: 'boolean' },
+} as const;
+
+/** RUN_OPTIONS' help, with the command's own lines for --store and --out. */
+export function runUsage(store: string, out: string): string {
+  return `${store}
+${OTHER_OVERRIDES_USAGE}
+${out}
+  --snapshots MODE      heap snapshots for memlab's "what grew", after the measured window: auto (only when
+                        memory grows), always (3), N (2 to 10), or never; default auto
+  --no-report           skip report.html (soakgate report <run-dir> builds it later)`;
+}
 
 export interface Overrides {
   store?: string;
@@ -56,7 +82,7 @@ export function readBaselineFile(file: string): Baseline {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: not readable JSON (${(err as Error).message}). Record it again with \`soakgate baseline <scenario> --write\`.`);
+    throw new UsageError(`baseline ${file}: not readable JSON (${(err as Error).message}). Record it again with \`soakgate baseline <scenario> --write\`.`);
   }
   return parseBaseline(json, file);
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { median } from '../analysis/theilSen.ts';
 import type { MetricSummary, Summary } from '../summary.ts';
+import { UsageError } from '../exitCodes.ts';
 
 export interface MachineFingerprint {
   cpuModel: string;
@@ -113,7 +114,7 @@ export function parseBaseline(json: unknown, file: string): Baseline {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-  throw new Error(`${file}: not a soakgate baseline: ${where}: ${issue.message}. Record it again with \`soakgate baseline <scenario> --write\`.`);
+  throw new UsageError(`${file}: not a soakgate baseline: ${where}: ${issue.message}. Record it again with \`soakgate baseline <scenario> --write\`.`);
 }
 
 /**
@@ -130,9 +131,9 @@ export function targetFamily(label: string): string {
  */
 export function checkBaselineFits(baseline: Baseline, file: string, scenario: string, target: string): void {
   if (baseline.scenario !== scenario) {
-    throw new Error(`${file} is the baseline of scenario '${baseline.scenario}', not of '${scenario}'. Judge ${scenario} against its own baseline (soakgate baseline <its file> --write).`);
+    throw new UsageError(`${file} is the baseline of scenario '${baseline.scenario}', not of '${scenario}'. Judge ${scenario} against its own baseline (soakgate baseline <its file> --write).`);
   }
   if (targetFamily(baseline.target) !== targetFamily(target)) {
-    throw new Error(`${file} was recorded on ${baseline.target}, and this run's target is ${target}. Record a baseline for this target (soakgate baseline <scenario> --write).`);
+    throw new UsageError(`${file} was recorded on ${baseline.target}, and this run's target is ${target}. Record a baseline for this target (soakgate baseline <scenario> --write).`);
   }
 }

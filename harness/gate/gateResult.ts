@@ -1,5 +1,5 @@
 // gate.json: the verdict of one `soakgate gate` (or of `soakgate merge` over shards). CI tools and `merge` read it.
-import { EXIT_CRASHED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../exitCodes.ts';
 import type { GateCheck } from '../summary.ts';
 
 export interface GateScenarioResult {
@@ -27,17 +27,23 @@ export interface GateResult {
    * that failed with nothing growing is no pass.
    */
   exitCode: typeof EXIT_OK | typeof EXIT_REGRESSION | typeof EXIT_CRASHED | typeof EXIT_LOAD_FAILED;
+  /** `i/n`: this is one job's share of a sharded gate (`gate --shard`). */
   shard?: string;
+  /**
+   * A shard's whole scenario list as the gate was given it, before the split (the same in every shard of one gate):
+   * with `shard`, it says which scenarios each shard got, so `merge` knows a shard with none is complete.
+   */
+  scenarioFiles?: string[];
   createdAt: string;
   scenarios: GateScenarioResult[];
 }
 
 /** Folds per-scenario results into one verdict; used by `gate` and by `merge` so both decide alike. */
-export function combineGateResults(scenarios: GateScenarioResult[], createdAt: string, shard?: string): GateResult {
+export function combineGateResults(scenarios: GateScenarioResult[], createdAt: string): GateResult {
   const crashed = scenarios.some((s) => s.crashed);
   const loadFailed = scenarios.some((s) => s.loadFailed !== undefined);
   const pass = scenarios.length > 0 && scenarios.every((s) => s.pass && !s.crashed && s.loadFailed === undefined);
   const regressed = scenarios.some((s) => s.checks.some((check) => !check.pass));
   const exitCode = crashed ? EXIT_CRASHED : regressed ? EXIT_REGRESSION : loadFailed ? EXIT_LOAD_FAILED : pass ? EXIT_OK : EXIT_REGRESSION;
-  return { pass, exitCode, ...(shard ? { shard } : {}), createdAt, scenarios };
+  return { pass, exitCode, createdAt, scenarios };
 }

@@ -1,6 +1,6 @@
 // The gate's judgement of one run: each gated metric against the scenario's budgets and its baseline. Growth
 // fails only when it is both statistically clear and large enough to matter; near-misses are flagged borderline.
-import { floorPerMin } from '../analysis/floors.ts';
+import { floorPerMin, metricInfo, metricsWith } from '../analysis/metricCatalogue.ts';
 import type { GateCheck, MetricSummary } from '../summary.ts';
 import type { Baseline, MachineFingerprint } from './baseline.ts';
 import { formatBytes, formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
@@ -14,7 +14,7 @@ export interface Budget {
 export interface JudgeOptions {
   /** Metrics to judge; default: gatedMetrics(). */
   metrics?: string[];
-  /** Per-minute floors of growth that matters, overriding floors.ts. */
+  /** Per-minute floors of growth that matters, overriding the metric catalogue's. */
   floors?: Record<string, number>;
   /**
    * Added to the baseline's slope before growth counts as clear, per minute; default three times the spread of the
@@ -36,12 +36,13 @@ export interface Judgement {
 }
 
 /**
- * The metrics issue #55334 is about, judged unless the caller says otherwise. RSS twice: every sample (dense, noisy)
- * and the settled series read right after a full collection (sparse, without garbage); a target without the probe
- * has only the first. treeRssBytes adds the target's child processes (a spawn broker, an SQLite worker), which the
- * main process's RSS does not see (Linux only). State readings (`state:<name>`) are judged only when budgeted.
+ * The metrics issue #55334 is about, judged unless the caller says otherwise (the catalogue's `gated`). RSS twice:
+ * every sample (dense, noisy) and the settled series read right after a full collection (sparse, without garbage); a
+ * target without the probe has only the first. treeRssBytes adds the target's child processes (a spawn broker, an
+ * SQLite worker), which the main process's RSS does not see (Linux only). State readings are judged only when
+ * budgeted.
  */
-export const GATED_BY_DEFAULT = ['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount'];
+export const GATED_BY_DEFAULT = metricsWith('gated');
 
 /** The defaults, every budgeted metric, and every watched file (a user watches a file because it may grow). */
 export function gatedMetrics(metrics: Record<string, MetricSummary>, budgets: Record<string, Budget>): string[] {
@@ -50,24 +51,18 @@ export function gatedMetrics(metrics: Record<string, MetricSummary>, budgets: Re
 }
 
 /**
- * A metric newer than a baseline, judged against the entry the baseline does have for what it measured then. A
- * baseline recorded before soakgate sampled the process tree has no treeRssBytes, and judged against zero growth
- * every target whose RSS warms up within its baseline (dedup's ci-gate: 7.5 MB/min) would fail after an upgrade;
- * the tree holds the main process, so its RSS entry is the closest record there is.
+ * A metric newer than a baseline, judged against the entry the baseline does have for what it measured then (the
+ * catalogue's `baselineStandIn`). A baseline recorded before soakgate sampled the process tree has no treeRssBytes,
+ * and judged against zero growth every target whose RSS warms up within its baseline (dedup's ci-gate: 7.5 MB/min)
+ * would fail after an upgrade; the tree holds the main process, so its RSS entry is the closest record there is.
  */
-const BASELINE_STAND_INS: Record<string, string> = { treeRssBytes: 'rssBytes' };
-
 function baselineEntry(baseline: Baseline | undefined, metric: string): Baseline['metrics'][string] | undefined {
-  const standIn = BASELINE_STAND_INS[metric];
+  const standIn = metricInfo(metric).baselineStandIn;
   return baseline?.metrics[metric] ?? (standIn === undefined ? undefined : baseline?.metrics[standIn]);
 }
 
-/**
- * Memory metrics: a failing or borderline check on one is a reason to take heap snapshots. Not treeRssBytes: its
- * own growth is in the children, which a snapshot of the main process cannot explain (and the main process's own
- * growth shows in rssBytes).
- */
-export const MEMORY_CHECKED = new Set(['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'heapTotalBytes', 'externalBytes']);
+/** Memory metrics: a failing or borderline check on one is a reason to take heap snapshots (the catalogue's `memoryChecked`). */
+export const MEMORY_CHECKED: ReadonlySet<string> = new Set(metricsWith('memoryChecked'));
 
 /**
  * For clear growth under the floor that matters: what the label adds so `growing` is read right ("under the
@@ -148,6 +143,37 @@ function budgetCheck(metric: string, m: MetricSummary, limit: number, perOps: bo
   return { metric, kind, limit, observed, pass, borderline, reason };
 }
 
+/** A budget the run cannot be checked against fails: a limit nobody measured is no pass. */
+function missingCheck(metric: string, budget: Budget): GateCheck {
+  return {
+    metric, kind: 'missing', limit: budget.maxSlopePerMin ?? budget.maxSlopePer1kOps ?? 0, observed: 0, pass: false,
+    reason: `${metric} has a budget but the run did not measure it: check that the target reports it (heap figures need the probe, session figures the gateway).`,
+  };
+}
+
+function budgetChecks(metric: string, m: MetricSummary, budget: Budget): GateCheck[] {
+  return [
+    ...(budget.maxSlopePerMin === undefined ? [] : [budgetCheck(metric, m, budget.maxSlopePerMin, false)]),
+    ...(budget.maxSlopePer1kOps === undefined ? [] : [budgetCheck(metric, m, budget.maxSlopePer1kOps, true)]),
+  ];
+}
+
+function judgement(checks: GateCheck[], notes: string[]): Judgement {
+  return { pass: checks.every((c) => c.pass), checks, borderline: checks.some((c) => c.borderline), notes };
+}
+
+/**
+ * Judges one run's metrics against the scenario's budgets alone, with no baseline: what `soakgate run` applies, so a
+ * long soak fails when memory grows past what its scenario allows. The checks are the gate's own.
+ */
+export function judgeBudgets(metrics: Record<string, MetricSummary>, budgets: Record<string, Budget>): Judgement {
+  const checks = Object.entries(budgets).flatMap(([metric, budget]) => {
+    const m = metrics[metric];
+    return m ? budgetChecks(metric, m, budget) : [missingCheck(metric, budget)];
+  });
+  return judgement(checks, []);
+}
+
 /** Judges one run's metrics (summary.json's `metrics`) against budgets and, when given, a baseline. */
 export function judgeRun(
   metrics: Record<string, MetricSummary>,
@@ -162,24 +188,20 @@ export function judgeRun(
     const budget = budgets[metric];
     if (!m) {
       if (budget) {
-        checks.push({
-          metric, kind: 'missing', limit: budget.maxSlopePerMin ?? budget.maxSlopePer1kOps ?? 0, observed: 0, pass: false,
-          reason: `${metric} has a budget but the run did not measure it: check that the target reports it (heap figures need the probe, session figures the gateway).`,
-        });
+        checks.push(missingCheck(metric, budget));
       } else if (baseline?.metrics[metric]) {
         notes.push(`${metric} is in the baseline but this run did not measure it.`);
       }
       continue;
     }
     if (baseline && !baseline.metrics[metric]) {
-      const standIn = baselineEntry(baseline, metric) ? BASELINE_STAND_INS[metric] : undefined;
+      const standIn = baselineEntry(baseline, metric) ? metricInfo(metric).baselineStandIn : undefined;
       notes.push(standIn
         ? `${metric} is not in the baseline (recorded before soakgate sampled it): judged against ${standIn}'s; record the baseline again to judge it on its own.`
         : `${metric} is not in the baseline: judged against zero growth.`);
     }
     checks.push(baselineCheck(metric, m, baseline, options));
-    if (budget?.maxSlopePerMin !== undefined) checks.push(budgetCheck(metric, m, budget.maxSlopePerMin, false));
-    if (budget?.maxSlopePer1kOps !== undefined) checks.push(budgetCheck(metric, m, budget.maxSlopePer1kOps, true));
+    if (budget) checks.push(...budgetChecks(metric, m, budget));
   }
   if (baseline && options.nodeVersion && options.nodeVersion !== baseline.nodeVersion) {
     notes.push(`The baseline was recorded on Node ${baseline.nodeVersion}, this run used ${options.nodeVersion}.`);
@@ -191,5 +213,5 @@ export function judgeRun(
       notes.push(`The baseline was recorded on another machine (${b.cores} x ${b.cpuModel}, ${formatBytes(b.memoryBytes)}); slopes may differ a little.`);
     }
   }
-  return { pass: checks.every((c) => c.pass), checks, borderline: checks.some((c) => c.borderline), notes };
+  return judgement(checks, notes);
 }

@@ -1,9 +1,9 @@
 // The gate's Markdown summary: what a person sees on the CI job page ($GITHUB_STEP_SUMMARY) and in the terminal.
-import { unitOf } from '../analysis/analyze.ts';
+import { unitOf } from '../analysis/metricCatalogue.ts';
 import type { GateCheck } from '../summary.ts';
 import type { GateResult } from './gateResult.ts';
 import { formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
-import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../runScenario.ts';
+import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../exitCodes.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -16,15 +16,18 @@ export function gateToMarkdown(result: GateResult): string {
     const state = s.crashed ? 'crashed' : s.loadFailed !== undefined ? 'load failed' : s.pass ? 'pass' : 'regression';
     lines.push(`### ${cell(s.scenario)} on ${cell(s.target)}: ${state}${s.reran ? ' (confirmed by a rerun)' : ''}`, '');
     if (s.loadFailed !== undefined) lines.push(`**${cell(s.loadFailed)}.** Checks that pass below say little: the load did not fully reach the target; growth they find is real.`, '');
-    lines.push('| metric | check | observed | limit | result | why |', '| --- | --- | ---: | ---: | --- | --- |');
-    for (const c of s.checks) {
-      lines.push(
-        `| ${cell(c.metric)} | ${CHECK_NAMES[c.kind ?? 'baseline']} | ${rate(c, c.observed)} | ${rate(c, c.limit)} | ${c.pass ? 'ok' : '**grew**'} | ${cell(c.reason)} |`,
-      );
-    }
-    lines.push('', `Run folder: \`${s.runDir}\``, '');
+    lines.push(...checksTable(s.checks), '', `Run folder: \`${s.runDir}\``, '');
   }
   return lines.join('\n');
+}
+
+/** The checks as Markdown table lines; `soakgate run` prints its budget checks with the same lines. */
+export function checksTable(checks: GateCheck[]): string[] {
+  return [
+    '| metric | check | observed | limit | result | why |',
+    '| --- | --- | ---: | ---: | --- | --- |',
+    ...checks.map((c) => `| ${cell(c.metric)} | ${CHECK_NAMES[c.kind ?? 'baseline']} | ${rate(c, c.observed)} | ${rate(c, c.limit)} | ${c.pass ? 'ok' : '**grew**'} | ${cell(c.reason)} |`),
+  ];
 }
 
 const CHECK_NAMES: Record<NonNullable<GateCheck['kind']>, string> = {

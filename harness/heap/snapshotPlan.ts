@@ -3,17 +3,19 @@
 // same load takes them (docs/ARCHITECTURE.md, "Diagnosis after measurement"). By default (`auto`) only when what
 // the gate would judge says memory grows, so a passing CI run never pays for them.
 import type { MetricSummary } from '../summary.ts';
+import { metricsWith } from '../analysis/metricCatalogue.ts';
+import { UsageError } from '../exitCodes.ts';
 
 export type SnapshotMode = 'auto' | 'always' | 'never' | number;
 
-/** The memory metrics whose growth is worth explaining with snapshots (heapUsedBytes is the GC's sawtooth). */
-export const MEMORY_METRICS = ['heapFloorBytes', 'rssSettledBytes', 'rssBytes'] as const;
+/** The memory metrics whose growth is worth explaining with snapshots (the catalogue's memory signals). */
+export const MEMORY_METRICS = metricsWith('memorySignal');
 
 export function parseSnapshotMode(text: string): SnapshotMode {
   if (text === 'auto' || text === 'always' || text === 'never') return text;
   const n = Number(text);
   if (Number.isInteger(n) && n >= 2 && n <= 10) return n;
-  throw new Error(`--snapshots takes auto, always, never, or a count from 2 to 10; got '${text}'.`);
+  throw new UsageError(`--snapshots takes auto, always, never, or a count from 2 to 10; got '${text}'.`);
 }
 
 /**
