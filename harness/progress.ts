@@ -1,6 +1,7 @@
 // What a person watching a run sees: on a terminal, one live line redrawn at every sample; in CI (no terminal),
 // one plain line every 10 s. Its slopes are the live verdict's, fitted as the final analysis fits them (one series
 // pipeline, docs/ARCHITECTURE.md), in fixed memory, so an hour-long soak costs it no more than a minute.
+import { metricsWith } from './analysis/metricCatalogue.ts';
 import { MIN_SAMPLES } from './analysis/verdict.ts';
 import { LiveVerdict } from './liveVerdict.ts';
 import type { Sample } from './sample.ts';
@@ -35,7 +36,7 @@ export class Progress {
   constructor(private readonly options: ProgressOptions) {
     this.stream = options.stream ?? process.stderr;
     this.live = options.live ?? Boolean(this.stream.isTTY);
-    this.slopeSource = new LiveVerdict({ metrics: ['rssSettledBytes', 'rssBytes', 'heapFloorBytes'], warmupS: options.warmupS });
+    this.slopeSource = new LiveVerdict({ metrics: metricsWith('memorySignal'), warmupS: options.warmupS });
   }
 
   /** `storms`: each storm's figures so far; operations a storm skipped at its in-flight cap are shown. */

@@ -16,7 +16,7 @@ export interface MetricSummary {
    * `floorPerMin` ruled out. Whether growth matters is its size against `floorPerMin`, the gate's floor.
    */
   verdict: Verdict;
-  /** Growth per minute that matters for this metric (harness/analysis/floors.ts), in its unit. */
+  /** Growth per minute that matters for this metric (harness/analysis/metricCatalogue.ts), in its unit. */
   floorPerMin?: number;
   first: number;
   last: number;

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
+import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
 import { underFloorNote } from '../harness/gate/judge.ts';
 import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/units.ts';
@@ -108,13 +109,9 @@ function verdictBadge(verdict: string, extra = ''): string {
   return `<span class="badge ${VERDICT_CLASS[verdict] ?? 'warn'}">${escapeHtml(verdict)}</span>${extra}`;
 }
 
-/** Well-known metrics first, in the order a reader checks them; the rest (watched files...) after. */
-const METRIC_ORDER = ['rssBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes', 'sessionsFileBytes', 'transcriptBytes', 'transcriptFiles', 'sessionCount'];
-
+/** In the metric catalogue's order, the order a reader checks them; watched files and state readings after. */
 function orderedMetrics(runs: PageRun[]): string[] {
-  const names = new Set(runs.flatMap((r) => Object.keys(r.summary?.metrics ?? {})));
-  const rank = (m: string) => (METRIC_ORDER.includes(m) ? METRIC_ORDER.indexOf(m) : METRIC_ORDER.length);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return [...new Set(runs.flatMap((r) => Object.keys(r.summary?.metrics ?? {})))].sort(compareMetrics);
 }
 
 function verdictDetail(m: MetricSummary): string {
@@ -158,10 +155,9 @@ const CHECK_KINDS: Record<string, string> = {
 
 function differencesSection(differences: SlopeDifferences | undefined): string {
   if (!differences) return '';
-  const rank = (m: string) => (METRIC_ORDER.includes(m) ? METRIC_ORDER.indexOf(m) : METRIC_ORDER.length);
   const rows = Object.entries(differences.against).flatMap(([other, byMetric]) =>
     Object.entries(byMetric)
-      .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+      .sort(([a], [b]) => compareMetrics(a, b))
       .map(([metric, d]) => {
         const clear = d.ciLow > 0 ? ' <span class="badge bad">faster</span>' : d.ciHigh < 0 ? ' <span class="badge good">slower</span>' : '';
         return `<tr><td>${escapeHtml(metric)}</td><td>${escapeHtml(other)}</td><td class="num">${escapeHtml(signed(d.slopeA, d.unit))}</td><td class="num">${escapeHtml(signed(d.slopeB, d.unit))}</td><td class="num">${escapeHtml(signed(d.difference, d.unit))} <span class="note">[${escapeHtml(formatQuantity(d.ciLow, d.unit))}, ${escapeHtml(formatQuantity(d.ciHigh, d.unit))}]</span>${clear}</td><td class="num">${d.ratio === null ? '–' : `${escapeHtml(d.ratio.toFixed(1))}×`}</td></tr>`;

@@ -2,7 +2,7 @@
 // to the chart's pixels so spikes survive), with phase bands, event markers, the fitted slope and the baseline.
 // Pure: takes parsed runs, returns specs.
 import type { TopLevelSpec } from 'vega-lite';
-import { unitOf } from '../harness/analysis/analyze.ts';
+import { chartMetrics, unitOf } from '../harness/analysis/metricCatalogue.ts';
 import { segmentIntercepts } from '../harness/analysis/segments.ts';
 import { metricSeries } from '../harness/analysis/series.ts';
 import { senIntercept } from '../harness/analysis/theilSen.ts';
@@ -56,6 +56,8 @@ interface ChartDef {
   unit: ChartUnit;
   fitMetric?: string;
   section?: Chart['section'];
+  /** Lines of which at least one must have data for the chart to be drawn; default: any line. */
+  needs?: string[];
   /** The values this chart draws at one sample, by series name; `previous` is the sample before it, for rates. */
   read(sample: Sample, previous: Sample | undefined): Array<[string, number]>;
 }
@@ -64,68 +66,39 @@ function gauges(...pairs: Array<[series: string, metric: string]>): ChartDef['re
   return (sample) => pairs.filter(([, m]) => Number.isFinite(sample.metrics[m])).map(([s, m]) => [s, sample.metrics[m]]);
 }
 
+/**
+ * A chart of the catalogue's metrics for `id` (harness/analysis/metricCatalogue.ts): their lines in catalogue
+ * order, the slope of the one it fits, and the lines it needs one of to be drawn at all: the main process's RSS,
+ * a line for comparison on the process tree's chart, does not make a process tree.
+ */
+function catalogued(id: string, title: string, unit: ChartUnit, extra?: ChartDef['read']): ChartDef {
+  const { series, own, fitMetric } = chartMetrics(id);
+  const read = gauges(...series);
+  return {
+    id,
+    title,
+    unit,
+    ...(fitMetric ? { fitMetric } : {}),
+    ...(extra ? {} : { needs: own }),
+    read: extra ? (sample, previous) => [...read(sample, previous), ...extra(sample, previous)] : read,
+  };
+}
+
 function counts(record: Record<string, number> | undefined): Array<[string, number]> {
   return Object.entries(record ?? {}).filter(([, n]) => Number.isFinite(n));
 }
 
 const CHARTS: ChartDef[] = [
-  {
-    id: 'rss',
-    title: 'Resident set size (RSS) and its settled low point',
-    unit: 'bytes',
-    fitMetric: 'rssBytes',
-    read: gauges(['RSS', 'rssBytes'], ['settled RSS', 'rssSettledBytes']),
-  },
-  {
-    id: 'tree-rss',
-    title: 'RSS of the process tree: the target and all its descendants',
-    unit: 'bytes',
-    fitMetric: 'treeRssBytes',
-    read: gauges(['process tree', 'treeRssBytes'], ['main process', 'rssBytes']),
-  },
-  {
-    id: 'heap',
-    title: 'V8 heap used and its post-GC floor',
-    unit: 'bytes',
-    // The floor after garbage collection is the leak signal; heap used is a sawtooth around it.
-    fitMetric: 'heapFloorBytes',
-    read: gauges(['heap used', 'heapUsedBytes'], ['post-GC floor', 'heapFloorBytes']),
-  },
-  {
-    id: 'sessions-file',
-    title: 'sessions.json size',
-    unit: 'bytes',
-    fitMetric: 'sessionsFileBytes',
-    read: gauges(['sessions.json', 'sessionsFileBytes']),
-  },
-  {
-    id: 'transcript-bytes',
-    title: 'Transcript bytes',
-    unit: 'bytes',
-    fitMetric: 'transcriptBytes',
-    read: gauges(['transcripts', 'transcriptBytes']),
-  },
-  {
-    id: 'transcript-files',
-    title: 'Transcript files',
-    unit: 'count',
-    fitMetric: 'transcriptFiles',
-    read: gauges(['transcript files', 'transcriptFiles']),
-  },
-  {
-    id: 'sessions-kind',
-    title: 'Sessions by kind',
-    unit: 'count',
-    fitMetric: 'sessionCount',
-    read: (s) => [...gauges(['total', 'sessionCount'])(s, undefined), ...counts(s.sessions?.byKind)],
-  },
+  catalogued('rss', 'Resident set size (RSS) and its settled low point', 'bytes'),
+  catalogued('tree-rss', 'RSS of the process tree: the target and all its descendants', 'bytes'),
+  // The floor after garbage collection is the leak signal; heap used is a sawtooth around it.
+  catalogued('heap', 'V8 heap used and its post-GC floor', 'bytes'),
+  catalogued('sessions-file', 'sessions.json size', 'bytes'),
+  catalogued('transcript-bytes', 'Transcript bytes', 'bytes'),
+  catalogued('transcript-files', 'Transcript files', 'count'),
+  catalogued('sessions-kind', 'Sessions by kind', 'count', (s) => counts(s.sessions?.byKind)),
   { id: 'sessions-status', title: 'Sessions by status', unit: 'count', read: (s) => counts(s.sessions?.byStatus) },
-  {
-    id: 'event-loop',
-    title: 'Event-loop delay',
-    unit: 'ms',
-    read: gauges(['p50', 'eventLoopDelayP50Ms'], ['p99', 'eventLoopDelayP99Ms']),
-  },
+  catalogued('event-loop', 'Event-loop delay', 'ms'),
   {
     id: 'latency',
     title: 'Request latency (per sample window)',
@@ -359,7 +332,7 @@ export function buildCharts(runs: ChartRun[], options: { baseline?: Baseline } =
         for (const p of downsampleMinMax(points, tMin, tMax, CHART_WIDTH)) rows.push({ r: run.label, s: series, t: round(p.t, 4), v: p.v });
       }
     }
-    if (rows.length === 0) continue;
+    if (rows.length === 0 || (def.needs && !rows.some((r) => def.needs!.includes(r.s)))) continue;
     const values = valueAxis(def.unit, rows);
     // Six significant digits: finer than a pixel, and a wedge of a few KiB on a MiB axis keeps its slope.
     const scaled = (n: number) => Number((n / values.divisor).toPrecision(6));

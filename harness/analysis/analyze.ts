@@ -2,7 +2,7 @@
 // 1,000 operations, trend test, verdict. Pure: the runner, `gate` and `report` call it on parsed samples.jsonl.
 import type { Sample } from '../sample.ts';
 import type { MetricSummary } from '../summary.ts';
-import { floorPerMin } from './floors.ts';
+import { floorPerMin, unitOf } from './metricCatalogue.ts';
 import { findPlateau } from './plateau.ts';
 import { alignSegments } from './segments.ts';
 import { binMeans, measuredMetrics, metricSeries, type MetricSeries } from './series.ts';
@@ -15,20 +15,13 @@ export interface AnalyzeOptions {
   warmupS: number;
   /** The operation kinds (keys of `sample.ops`) that drive a metric; default: every successful request, once. */
   drivers?: Record<string, string | string[]>;
-  /** Per-minute floors that override floors.ts, in the metric's unit. */
+  /** Per-minute floors that override the catalogue's (metricCatalogue.ts), in the metric's unit. */
   floors?: Record<string, number>;
   /**
    * Theil-Sen and Mann-Kendall are O(n^2): longer series are averaged into this many equal bins first (an hour at
    * 1 Hz becomes bins of 8 s). Averaging keeps a linear trend intact and smooths the GC sawtooth.
    */
   maxPoints?: number;
-}
-
-export function unitOf(metric: string): MetricSummary['unit'] {
-  if (metric.endsWith('Bytes') || metric.startsWith('file:')) return 'bytes';
-  if (metric.endsWith('Ms')) return 'ms';
-  if (metric === 'cpuPercent') return 'percent';
-  return 'count';
 }
 
 /** Slope per 1,000 operations: Theil-Sen against the cumulative count; null when no operation ran. */

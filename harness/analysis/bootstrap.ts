@@ -2,7 +2,7 @@
 // alone), as a difference of Theil-Sen slopes with a moving-block bootstrap interval, and as a ratio.
 import type { Sample } from '../sample.ts';
 import type { MetricSummary } from '../summary.ts';
-import { unitOf } from './analyze.ts';
+import { unitOf } from './metricCatalogue.ts';
 import { alignSegments } from './segments.ts';
 import { binMeans, metricSeries, type MetricSeries } from './series.ts';
 import { seededRandom } from './seededRandom.ts';

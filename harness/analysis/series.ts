@@ -4,16 +4,18 @@
 // point came from (a restart or a resume starts a new segment, fitted with an intercept of its own), and how many
 // operations drove it (each operation counted once). Pure: samples in, numbers out.
 import type { Sample } from '../sample.ts';
+import { metricsWith } from './metricCatalogue.ts';
 
 /** Phases whose samples say nothing about steady-state growth: start-up, a restart, the wind-down, the diagnosis. */
 export const SKIPPED_PHASES: ReadonlySet<string> = new Set(['warmup', 'restarting', 'cooldown', 'diagnosis']);
 
 /**
- * Process memory that writing a heap snapshot raises for good: V8 serialises the heap inside the target, and the
- * pages it takes are not given back to the OS. For these metrics the samples from a snapshot's start until it has
- * settled are left out, and the points after it start a new segment, so the step is an intercept, not growth.
+ * Process memory that writing a heap snapshot raises for good (the catalogue's `stepsAtSnapshot`): V8 serialises
+ * the heap inside the target, and the pages it takes are not given back to the OS. For these metrics the samples
+ * from a snapshot's start until it has settled are left out, and the points after it start a new segment, so the
+ * step is an intercept, not growth.
  */
-export const SNAPSHOT_STEP_METRICS: ReadonlySet<string> = new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapTotalBytes', 'externalBytes']);
+export const SNAPSHOT_STEP_METRICS: ReadonlySet<string> = new Set(metricsWith('stepsAtSnapshot'));
 /** Measured on the naive gateway: RSS keeps rising for about 5 s after a snapshot of a 40 MB heap is written. */
 const SNAPSHOT_SETTLE_S = 5;
 

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { writeCompareReport } from '../../reports/writeReport.ts';
 import { compareRuns, type SlopeDifference } from '../analysis/bootstrap.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
-import { GATED_BY_DEFAULT } from '../gate/judge.ts';
+import { metricsWith } from '../analysis/metricCatalogue.ts';
 import { formatRate } from '../units.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { Progress } from '../progress.ts';
@@ -168,7 +168,7 @@ function compareMarkdown(reference: string, differences: Record<string, Record<s
   const lines = [`## How much faster ${reference} grows (slope per minute, 95% bootstrap interval)`, ''];
   lines.push(`| metric | against | ${reference} | other | difference [interval] | ratio |`, '| --- | --- | ---: | ---: | --- | ---: |');
   for (const [label, byMetric] of Object.entries(differences)) {
-    for (const metric of GATED_BY_DEFAULT) {
+    for (const metric of metricsWith('gated')) {
       const d = byMetric[metric];
       if (!d) continue;
       const interval = `${formatRate(d.difference, d.unit)} [${formatRate(d.ciLow, d.unit)}, ${formatRate(d.ciHigh, d.unit)}]`;
