@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { underFloorNote } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/runFolder.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { underFloorNote } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/units.ts';
 import type { Summary } from '../harness/summary.ts';
 

@@ -3,7 +3,7 @@
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
 import { summarizeMetric } from './analysis/analyze.ts';
 import { metricInfo } from './analysis/metricCatalogue.ts';
-import { underFloorNote } from './gate/judge.ts';
+import { underFloorNote } from './analysis/verdict.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
 import type { Sample } from './sample.ts';
 import type { MetricSummary } from './summary.ts';

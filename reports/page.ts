@@ -8,7 +8,7 @@ import type { SampleEvent } from '../harness/sample.ts';
 import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
-import { underFloorNote } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/analysis/verdict.ts';
 import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';

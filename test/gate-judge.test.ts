@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { buildBaseline, parseBaseline, type Baseline } from '../harness/gate/baseline.ts';
-import { underFloorNote, judgeRun } from '../harness/gate/judge.ts';
+import { judgeRun } from '../harness/gate/judge.ts';
+import { underFloorNote } from '../harness/analysis/verdict.ts';
 import type { MetricSummary, Summary } from '../harness/summary.ts';
 import { MB, syntheticRun, type SyntheticMetric } from './fixtures/analysis-syntheticRun.ts';
 

@@ -1,7 +1,8 @@
 // The verdict on one metric: growing, flat, plateau or inconclusive. Growing needs a clear trend; flat needs no
 // clear trend and the interval to rule out growth that matters (the floor); anything else is inconclusive, with an
 // estimate of how much longer the run would have to be to decide.
-import type { Verdict } from '../summary.ts';
+import type { MetricSummary, Verdict } from '../summary.ts';
+import { formatRate } from '../units.ts';
 import { normalQuantile } from './normal.ts';
 import type { Plateau } from './plateau.ts';
 
@@ -53,4 +54,14 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
   if (slope > 0) needed.push(durationS * (halfWidthAtAlpha / slope) ** (2 / 3));
   if (slope < floor) needed.push(durationS * (halfWidth / (floor - slope)) ** (2 / 3));
   return { verdict: 'inconclusive', moreMinutesNeeded: aboutMinutes(Math.min(...needed) - durationS) };
+}
+
+/**
+ * For clear growth under the floor that matters: what the label adds so `growing` is read right ("under the
+ * 500.0 KiB/min that matters; 137.3 MiB a day"). Null for any other verdict or growth that matters.
+ */
+export function underFloorNote(m: MetricSummary): string | null {
+  if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
+  const perDay = formatRate(m.slopePerMin * 60 * 24, m.unit, ' a day');
+  return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
 }

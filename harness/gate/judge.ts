@@ -64,16 +64,6 @@ function baselineEntry(baseline: Baseline | undefined, metric: string): Baseline
 /** Memory metrics: a failing or borderline check on one is a reason to take heap snapshots (the catalogue's `memoryChecked`). */
 export const MEMORY_CHECKED: ReadonlySet<string> = new Set(metricsWith('memoryChecked'));
 
-/**
- * For clear growth under the floor that matters: what the label adds so `growing` is read right ("under the
- * 500.0 KiB/min that matters; 137.3 MiB a day"). Null for any other verdict or growth that matters.
- */
-export function underFloorNote(m: MetricSummary): string | null {
-  if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
-  const perDay = formatRate(m.slopePerMin * 60 * 24, m.unit, ' a day');
-  return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
-}
-
 function plateauCheck(metric: string, m: MetricSummary, kind: GateCheck['kind'], limit: number): GateCheck {
   const level = m.unit === 'bytes' ? formatBytes(m.plateauLevel ?? m.last) : String(m.plateauLevel ?? m.last);
   return {
