@@ -12,6 +12,7 @@ import { underFloorNote } from '../harness/analysis/verdict.ts';
 import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
+import { chartDraws, runVerdict, type RunVerdict, type VerdictState } from './verdictLines.ts';
 
 export interface PageRun {
   label: string;
@@ -87,15 +88,25 @@ function safeScriptSource(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
+/**
+ * One quantity never breaks across lines (4.9 MiB/min stays whole): tables wrap between quantities instead, so they
+ * fit a laptop's page without a sideways scroll (docs/ARCHITECTURE.md, "The report").
+ */
+const whole = (text: string) => text.replace(/ /g, '\u00a0');
+
 /** A value in its metric's unit as harness/units.ts writes it everywhere; a dash where nothing was measured. */
 function formatQuantity(n: number | null | undefined, unit: Unit, per = ''): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  return formatRate(n, unit, per);
+  return whole(formatRate(n, unit, per));
 }
 
 /** A growth, with its sign: +4.9 MiB/min. */
 function signed(n: number, unit: Unit, per = PER_MIN): string {
-  return Number.isFinite(n) ? formatSignedRate(n, unit, per) : '–';
+  return Number.isFinite(n) ? whole(formatSignedRate(n, unit, per)) : '–';
+}
+
+function bytes(n: number): string {
+  return whole(formatBytes(n));
 }
 
 function formatP(p: number): string {
@@ -134,7 +145,7 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
     runs.map((run, i) => {
       const m = run.summary?.metrics[name];
       const metricCell = i === 0 ? `<th scope="row" rowspan="${runs.length}">${escapeHtml(name)}</th>` : '';
-      const runCell = compare ? `<td>${escapeHtml(run.label)}</td>` : '';
+      const runCell = compare ? `<td class="wrap">${escapeHtml(run.label)}</td>` : '';
       if (!m) return `<tr>${metricCell}${runCell}<td colspan="${baseline ? 8 : 7}" class="note">not measured</td></tr>`;
       const b = baseline?.[name];
       const baseCell = baseline
@@ -143,7 +154,7 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
       return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit, ''))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
     }),
   );
-  return `<div class="scroll"><table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return `<table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const CHECK_KINDS: Record<string, string> = {
@@ -165,7 +176,7 @@ function differencesSection(differences: SlopeDifferences | undefined): string {
   );
   if (rows.length === 0) return '';
   const ref = escapeHtml(differences.reference);
-  return `<section><h2>How much faster ${ref} grows</h2><p class="note">Difference of slopes per minute with its 95% bootstrap interval; the ratio is left out where the other run does not grow.</p><div class="scroll"><table><thead><tr><th>metric</th><th>against</th><th class="num">${ref}</th><th class="num">other</th><th class="num">difference [interval]</th><th class="num">ratio</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+  return `<section><h2>How much faster ${ref} grows</h2><p class="note">Difference of slopes per minute with its 95% bootstrap interval; the ratio is left out where the other run does not grow.</p><table><thead><tr><th>metric</th><th>against</th><th class="num">${ref}</th><th class="num">other</th><th class="num">difference [interval]</th><th class="num">ratio</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function gateSection(run: PageRun, compare: boolean): string {
@@ -189,11 +200,11 @@ function heapSection(run: PageRun, compare: boolean): string {
     const steps = `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`;
     const path = g.retainerPath.length === 0 ? '<span class="note">–</span>' : i === 0 ? steps : `<details><summary>${g.retainerPath.length} steps</summary>${steps}</details>`;
     const countGrowth = g.countLast - g.countFirst;
-    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatCount(g.countFirst))} → ${escapeHtml(formatCount(g.countLast))} <span class="note">(${countGrowth > 0 ? '+' : ''}${escapeHtml(formatCount(countGrowth))})</span></td><td class="num">${escapeHtml(formatBytes(g.retainedFirst))} → ${escapeHtml(formatBytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
+    return `<tr><td><code>${escapeHtml(g.name)}</code></td><td class="num">${escapeHtml(formatCount(g.countFirst))} → ${escapeHtml(formatCount(g.countLast))} <span class="note">(${countGrowth > 0 ? '+' : ''}${escapeHtml(formatCount(countGrowth))})</span></td><td class="num">${escapeHtml(bytes(g.retainedFirst))} → ${escapeHtml(bytes(g.retainedLast))} <span class="note">(${escapeHtml(signed(g.retainedLast - g.retainedFirst, 'bytes', ''))})</span></td><td>${path}</td></tr>`;
   });
   const table = grew.length
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
-    : `<p class="note">Nothing that grew between the snapshots explains the heap's growth${heap.heapGrowthBytes !== undefined ? ` (${escapeHtml(formatBytes(heap.heapGrowthBytes))} between the first and the last)` : ''}: no shape to blame.</p>`;
+    : `<p class="note">Nothing that grew between the snapshots explains the heap's growth${heap.heapGrowthBytes !== undefined ? ` (${escapeHtml(bytes(heap.heapGrowthBytes))} between the first and the last)` : ''}: no shape to blame.</p>`;
   const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(basename(s))}</code>`).join(', ')}</p>` : '';
   return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
 }
@@ -211,15 +222,15 @@ function duplicatesBlock(duplicates: unknown): string {
     const json = JSON.stringify(duplicates, null, 2) ?? '';
     return `<h4>Duplicated content</h4><pre>${escapeHtml(json.length > 8000 ? `${json.slice(0, 8000)}\n…` : json)}</pre>`;
   }
-  const lines = [`${escapeHtml(formatBytes(d.duplicatedBytes))} of the last snapshot's ${escapeHtml(formatBytes(d.heapBytes))} is content held more than once (<b>${escapeHtml(formatShare(d.share))}</b>).`];
+  const lines = [`${escapeHtml(bytes(d.duplicatedBytes))} of the last snapshot's ${escapeHtml(bytes(d.heapBytes))} is content held more than once (<b>${escapeHtml(formatShare(d.share))}</b>).`];
   const strings = d.strings;
   if (strings && isNumber(strings.duplicatedBytes) && isNumber(strings.bytes) && isNumber(strings.share)) {
-    lines.push(`Strings: ${escapeHtml(formatBytes(strings.duplicatedBytes))} of ${escapeHtml(formatBytes(strings.bytes))} duplicated (${escapeHtml(formatShare(strings.share))}${isNumber(strings.duplicatedCount) ? `, ${escapeHtml(formatCount(strings.duplicatedCount))} strings` : ''}).`);
+    lines.push(`Strings: ${escapeHtml(bytes(strings.duplicatedBytes))} of ${escapeHtml(bytes(strings.bytes))} duplicated (${escapeHtml(formatShare(strings.share))}${isNumber(strings.duplicatedCount) ? `, ${escapeHtml(formatCount(strings.duplicatedCount))} strings` : ''}).`);
   }
   const top = Array.isArray(d.top) ? d.top.filter((g) => g && isNumber(g.copies) && isNumber(g.duplicatedBytes)) : [];
   const table = top.length
     ? `<table class="heap"><thead><tr><th>what is copied</th><th class="num">copies</th><th class="num">retained each</th><th class="num">freed by sharing one</th></tr></thead><tbody>${top
-        .map((g) => `<tr><td><code>${escapeHtml(g.shape)}</code></td><td class="num">${escapeHtml(formatCount(g.copies))}</td><td class="num">${isNumber(g.retainedEach) ? escapeHtml(formatBytes(g.retainedEach)) : '–'}</td><td class="num">${escapeHtml(formatBytes(g.duplicatedBytes))}</td></tr>`)
+        .map((g) => `<tr><td><code>${escapeHtml(g.shape)}</code></td><td class="num">${escapeHtml(formatCount(g.copies))}</td><td class="num">${isNumber(g.retainedEach) ? escapeHtml(bytes(g.retainedEach)) : '–'}</td><td class="num">${escapeHtml(bytes(g.duplicatedBytes))}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
   return `<h4>Duplicated content</h4><p>${lines.join(' ')}</p>${table}`;
@@ -307,7 +318,7 @@ function processTreeTable(runs: PageRun[]): string {
     if (processes.length === 0) return '';
     const rows = processes.slice(0, PROCESS_ROWS_SHOWN).map((p) => {
       const seen = isNumber(p.firstSeenS) && isNumber(p.lastSeenS) ? `${formatDuration(p.firstSeenS)} – ${formatDuration(p.lastSeenS)}` : '–';
-      return `<tr><td><code>${escapeHtml(p.command ?? '')}</code></td><td class="num">${escapeHtml(p.pid ?? '')}</td><td class="num">${escapeHtml(formatBytes(p.peakRssBytes as number))}</td><td class="num">${escapeHtml(seen)}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(p.command ?? '')}</code></td><td class="num">${escapeHtml(p.pid ?? '')}</td><td class="num">${escapeHtml(bytes(p.peakRssBytes as number))}</td><td class="num">${escapeHtml(seen)}</td></tr>`;
     });
     const unrecorded = isNumber(run.meta?.processTreeUnrecorded) ? run.meta.processTreeUnrecorded : 0;
     const more = processes.length - rows.length;
@@ -370,7 +381,7 @@ function loadSection(runs: PageRun[], compare: boolean): string {
     }),
   );
   if (rows.length === 0) return '';
-  return `<section><h2>Load</h2><p class="note">Requests finished per storm (answered, failed or timed out); skipped: operations due while the storm's in-flight cap (maxInFlight) was reached, never sent. Minutes count from the end of warmup.</p><div class="scroll"><table><thead><tr>${compare ? '<th>run</th>' : ''}<th>storm</th><th>request</th><th class="num">requests</th><th class="num">errors</th><th class="num">error share</th><th class="num">skipped</th><th>most common errors</th><th>worst minute</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+  return `<section><h2>Load</h2><p class="note">Requests finished per storm (answered, failed or timed out); skipped: operations due while the storm's in-flight cap (maxInFlight) was reached, never sent. Minutes count from the end of warmup.</p><table><thead><tr>${compare ? '<th>run</th>' : ''}<th>storm</th><th>request</th><th class="num">requests</th><th class="num">errors</th><th class="num">error share</th><th class="num">skipped</th><th>most common errors</th><th>worst minute</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function headline(runs: PageRun[]): string {
@@ -388,16 +399,16 @@ function headline(runs: PageRun[]): string {
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0 auto;padding:16px 24px 48px;max-width:1240px;background:#fafafa}
-.scroll{overflow-x:auto}
 h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}h4{font-size:14px;margin:12px 0 4px}
-table{border-collapse:collapse;margin:6px 0 12px;background:#fff;font-size:13px}th,td{border:1px solid #e2e2e2;padding:4px 8px;text-align:left;vertical-align:top}thead th{background:#f0f0f0}
-.num{text-align:right;white-space:nowrap}.note{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace}pre{background:#fff;border:1px solid #e2e2e2;padding:8px;overflow:auto;max-height:320px}
+table{border-collapse:collapse;margin:6px 0 12px;background:#fff;font-size:13px;max-width:100%}th,td{border:1px solid #e2e2e2;padding:4px 8px;text-align:left;vertical-align:top}thead th{background:#f0f0f0}
+.num{text-align:right}.note{color:#666}code{font:12px ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere}pre{background:#fff;border:1px solid #e2e2e2;padding:8px;overflow:auto;max-height:320px;white-space:pre-wrap;overflow-wrap:anywhere}.wrap{overflow-wrap:anywhere}
 .badge{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}.good{background:#dff3e0;color:#1b5e20}.bad{background:#fde0dc;color:#b71c1c}.warn{background:#fff3cd;color:#7a5a00}
 .failed{color:#b71c1c;font-weight:600;margin:8px 0}
+.answer{background:#fff;border:1px solid #e2e2e2;padding:6px 14px;margin:12px 0}.verdict{font-size:15px;margin:8px 0}.verdict .badge{font-size:13px}
 .notices{background:#fff3cd;border:1px solid #f0d98a;padding:8px 12px 8px 28px;margin:12px 0}
-figure{margin:12px 0 20px;background:#fff;border:1px solid #e2e2e2;padding:8px;overflow-x:auto}figure h3{margin:0 0 4px}figcaption{font-size:13px;color:#333;margin-top:4px}
+figure{margin:12px 0 20px;background:#fff;border:1px solid #e2e2e2;padding:8px;overflow-x:auto}figure svg{max-width:100%;height:auto}figure h3{margin:0 0 4px}figcaption{font-size:13px;color:#333;margin-top:4px}
 ol.path{margin:0;padding-left:18px;font:12px ui-monospace,Menlo,Consolas,monospace}ul.runs{padding-left:18px}
-table.kv th{font-weight:500;color:#444;background:#f7f7f7}table.kv td{white-space:pre-wrap}
+table.kv th{font-weight:500;color:#444;background:#f7f7f7;overflow-wrap:anywhere}table.kv td{white-space:pre-wrap;overflow-wrap:anywhere}
 `;
 
 interface SeriesRun {
@@ -443,13 +454,39 @@ const EMBED_SCRIPT = `
 })();
 `;
 
+const STATE_CLASS: Record<VerdictState, string> = { pass: 'good', flat: 'good', fail: 'bad', growing: 'bad', crashed: 'bad', inconclusive: 'warn', 'no verdict': 'warn' };
+
+/** The answer first: per run its verdict and why (reports/verdictLines.ts), a failed load, and what to know. */
+function answerSection(runs: PageRun[], verdicts: RunVerdict[], notices: string[]): string {
+  const lines = runs.map((run, i) => {
+    const { state, why } = verdicts[i];
+    return `<p class="verdict"><b>${escapeHtml(run.label)}</b> <span class="badge ${STATE_CLASS[state]}">${state}</span> ${escapeHtml(why)}</p>`;
+  });
+  const notes = notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
+  return `<section class="answer">${lines.join('')}${loadFailedLines(runs, runs.length > 1)}</section>${notes}`;
+}
+
+type Figure = PageModel['charts'][number];
+
+/**
+ * The charts of the metrics that decided the verdicts, in chart order, and the others; a page always opens with a
+ * chart (the first growth chart when no verdict names a metric).
+ */
+function splitCharts(charts: Figure[], verdicts: RunVerdict[]): { deciding: Figure[]; growth: Figure[]; state: Figure[] } {
+  const metrics = verdicts.flatMap((v) => v.deciding);
+  let deciding = charts.filter(({ chart }) => metrics.some((m) => chartDraws(chart, m)));
+  if (deciding.length === 0) deciding = charts.filter(({ chart }) => chart.section === 'growth').slice(0, 1);
+  const rest = charts.filter((c) => !deciding.includes(c));
+  return { deciding, growth: rest.filter(({ chart }) => chart.section === 'growth'), state: rest.filter(({ chart }) => chart.section === 'state') };
+}
+
 export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
   const compare = model.runs.length > 1;
   const notices = [...model.notices, ...model.runs.flatMap(runNotices)];
-  const figure = ({ chart, svg }: PageModel['charts'][number]) =>
+  const verdicts = model.runs.map(runVerdict);
+  const figure = ({ chart, svg }: Figure) =>
     `<figure id="chart-${chart.id}"><h3>${escapeHtml(chart.title)}</h3><div class="static">${svg}</div><div class="live" hidden></div>${chartCaption(chart, model.runs, model.baseline)}${chart.id === 'tree-rss' ? processTreeTable(model.runs) : ''}</figure>`;
-  const figures = model.charts.filter(({ chart }) => chart.section === 'growth').map(figure);
-  const stateFigures = model.charts.filter(({ chart }) => chart.section === 'state').map(figure);
+  const charts = splitCharts(model.charts, verdicts);
   const specs = model.charts.map(({ chart }) => packSeries(chart));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -457,18 +494,18 @@ export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head><body>
 <h1>${escapeHtml(model.title)}</h1>
-${loadFailedLines(model.runs, compare)}
-<ul class="runs">${headline(model.runs)}</ul>
-${notices.length ? `<ul class="notices">${notices.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${answerSection(model.runs, verdicts, notices)}
+<section><h2>What decided it</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
+${charts.deciding.map(figure).join('\n')}</section>
+<section><h2>Details</h2><ul class="runs">${headline(model.runs)}</ul></section>
 ${model.runs.map((r) => crashBlock(r, compare)).join('')}
 ${differencesSection(model.differences)}
 ${loadSection(model.runs, compare)}
 <section><h2>Growth per metric</h2>${metricsTable(model.runs, model.baseline)}</section>
 ${model.runs.map((r) => gateSection(r, compare)).join('')}
 ${model.runs.map((r) => heapSection(r, compare)).join('')}
-<section><h2>Charts</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
-${figures.join('\n')}</section>
-${stateSection(model.runs, stateFigures)}
+${charts.growth.length ? `<section><h2>Other charts</h2>${charts.growth.map(figure).join('\n')}</section>` : ''}
+${stateSection(model.runs, charts.state.map(figure))}
 ${eventsSection(model.runs)}
 ${metadataSection(model.runs)}
 <p class="note">Generated by soakgate at ${escapeHtml(model.generatedAt)}.</p>

@@ -96,6 +96,39 @@ describe('report in a browser', () => {
     });
   }
 
+  for (const which of ['run', 'compare'] as const) {
+    it(`answers first and fits a laptop screen: the ${which} report's verdict lines, then a chart, then the tables, no sideways scroll at 1366 px`, async () => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+      try {
+        await page.goto(pathToFileURL(which === 'run' ? runReport : compareReport).href);
+        await page.waitForFunction(() => document.querySelectorAll('.static').length === 0, undefined, { timeout: 30_000 });
+        // A string, not a function: the test's TypeScript transform would name inner functions with a helper the page lacks.
+        const layout = await page.evaluate(`(() => {
+          const verdicts = [...document.querySelectorAll('.verdict')];
+          const figure = document.querySelector('figure');
+          const table = document.querySelector('table');
+          const follows = Node.DOCUMENT_POSITION_FOLLOWING;
+          const width = document.documentElement.clientWidth;
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            verdicts: verdicts.map((v) => v.textContent || ''),
+            verdictBeforeChart: Boolean(verdicts.length && figure && verdicts[verdicts.length - 1].compareDocumentPosition(figure) & follows),
+            chartBeforeTable: Boolean(figure && table && figure.compareDocumentPosition(table) & follows),
+            tablesOutside: [...document.querySelectorAll('table')].filter((t) => t.getBoundingClientRect().right > width).length,
+          };
+        })()`) as { scrollWidth: number; verdicts: string[]; verdictBeforeChart: boolean; chartBeforeTable: boolean; tablesOutside: number };
+        assert.ok(layout.scrollWidth <= 1366, `the page is ${layout.scrollWidth} px wide`);
+        assert.equal(layout.tablesOutside, 0, 'every table fits the page without a scroll box');
+        assert.equal(layout.verdicts.length, which === 'run' ? 1 : 2, 'one verdict line per target');
+        assert.match(layout.verdicts[0], /^gateway-naive fail sessions\.json grows \+[\d.]+ [KM]iB\/min, over the [\d.]+ KiB\/min the baseline allows; /);
+        assert.ok(layout.verdictBeforeChart, 'the verdict lines come before the first chart');
+        assert.ok(layout.chartBeforeTable, 'the first chart comes before the first table');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
   it('reads without JavaScript: the inline SVG charts are there', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     try {

@@ -82,7 +82,7 @@ describe('soakgate report', () => {
     assert.equal(code, 0);
     const html = await readFile(join(dir, 'with-baseline.html'), 'utf8');
     assert.match(html, /<th class="num">baseline \/ min<\/th>/);
-    assert.match(html, /\+900 B\/min <span class="note">\[100 B, 1\.7 KiB\]<\/span>/);
+    assert.match(html, /\+900\sB\/min <span class="note">\[100\sB, 1\.7\sKiB\]<\/span>/);
   });
 
   it('writes one compare report for several folders', async () => {

@@ -69,13 +69,13 @@ describe('report of a naive run', () => {
     const row = /<th scope="row" rowspan="1">sessionsFileBytes<\/th>([\s\S]*?)<\/tr>/.exec(html);
     assert.ok(row, 'sessionsFileBytes has a row');
     assert.match(row[1], /badge bad">growing</);
-    assert.match(row[1], /\+4\.\d MiB\/min/, 'about 41 KiB x 2 sessions/s = 4.9 MiB/min, in binary units as everywhere');
+    assert.match(row[1], /\+4\.\d\sMiB\/min/, 'about 41 KiB x 2 sessions/s = 4.9 MiB/min, in binary units as everywhere');
     const heap = /What grew in the heap[\s\S]*?<\/table>/.exec(html);
     assert.ok(heap);
     assert.match(heap[0], /skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(heap[0], /<ol class="path"><li>\(GC roots\)<\/li><li>SessionStore<\/li>/);
     assert.match(heap[0], /<code>SessionEntry<\/code>[\s\S]*?<details><summary>4 steps<\/summary><ol class="path">/, 'the other growers\' paths folded');
-    assert.match(html, /282\.3 MiB of the last snapshot's 324\.2 MiB is content held more than once \(<b>87%<\/b>\)/);
+    assert.match(html, /282\.3\sMiB of the last snapshot's 324\.2\sMiB is content held more than once \(<b>87%<\/b>\)/);
     assert.match(html, /<td><code>skillsSnapshot &lt;script&gt;alert\(1\)&lt;\/script&gt;<\/code><\/td><td class="num">7,210<\/td>/, 'the copied shape');
     assert.match(html, /Gate checks <span class="badge bad">fail<\/span>/);
     assert.match(html, /<th scope="row">seed<\/th><td>42<\/td>/, 'run.json metadata is shown');
