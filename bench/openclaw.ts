@@ -88,14 +88,15 @@ function level(m: MetricSummary, value: number): string {
   return formatRate(value, m.unit, '');
 }
 
-// The top of the report (verdicts, then the memory charts), as the README shows it; Debian's Chromium, offline.
+// The top of the report (the verdict, then RSS, the process tree and the heap), as the README shows it; Debian's
+// Chromium, offline.
 async function screenshot(report: string, file: string): Promise<void> {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1500 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1900 } });
     await page.goto(`file://${report}`);
     await page.waitForSelector('svg', { timeout: 30_000 });
     await page.screenshot({ path: file });
