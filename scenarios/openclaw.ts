@@ -1,6 +1,6 @@
 // A real third-party gateway: OpenClaw (npm `openclaw`, pinned in examples/openclaw/openclawCache.ts) under Node 26,
-// answering through a mock OpenAI-compatible model on loopback, as a command target. Chat turns over its HTTP API,
-// a quarter of them asking for a sub-agent, and two persisted cron jobs of its own. Install first (outside the
+// answering through a mock OpenAI-compatible model on loopback, as a command target. Chat turns over its HTTP API
+// from four virtual users, one of them asking for a sub-agent each turn, and two persisted cron jobs of its own. Install first (outside the
 // repository, about 850 MB): npm run example:openclaw:install. How it is put together: examples/openclaw/launch.sh.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -14,8 +14,8 @@ done
 ln -sfn "$state" "$SOAK_STATE_LINK"
 
 # What OpenClaw writes stays in the run: its state and config, its home and XDG folders, its temp folders
-# (openclaw*, .openclaw-terminal-staging-*, Node's compile cache) and its log (openclawConfig.ts). Only its empty
-# lock files go to /tmp/openclaw-state-locks-<uid>, a path fixed in OpenClaw.
+# (openclaw*, .openclaw-terminal-staging-*, Node's compile cache) and its log (openclawConfig.ts). Only empty lock
+# files in /tmp/openclaw-state-locks-<uid> and an empty /tmp/openclaw are left outside: paths fixed in OpenClaw.
 export OPENCLAW_STATE_DIR="$state" OPENCLAW_CONFIG_PATH="$state/openclaw.json"
 export HOME="$state/home" TMPDIR="$state/tmp"
 export XDG_CONFIG_HOME="$state/home/.config" XDG_CACHE_HOME="$state/home/.cache" XDG_DATA_HOME="$state/home/.local/share" XDG_STATE_HOME="$state/home/.local/state"

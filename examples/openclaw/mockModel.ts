@@ -11,32 +11,25 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface MockModel {
   url: string;
-  /** Completions answered so far, by kind of reply. */
-  counts: { text: number; toolCall: number };
   close(): Promise<void>;
 }
 
 export async function startMockModel(port = 0, host = '127.0.0.1'): Promise<MockModel> {
-  const counts = { text: 0, toolCall: 0 };
   const server = createServer((req, res) => {
-    handle(req, res, counts).catch((error: unknown) => sendJson(res, 500, { error: { message: (error as Error).message, type: 'server_error' } }));
+    handle(req, res).catch((error: unknown) => sendJson(res, 500, { error: { message: (error as Error).message, type: 'server_error' } }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
-  return { url: `http://${host}:${address.port}/v1`, counts, close: () => closeServer(server) };
+  return { url: `http://${host}:${address.port}/v1`, close: () => closeServer(server) };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, counts: MockModel['counts']): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0].replace(/\/$/, '');
   if (req.method === 'GET' && path === '/v1/models') {
     sendJson(res, 200, { object: 'list', data: [{ id: MOCK_MODEL_ID, object: 'model', created: CREATED, owned_by: 'soakgate' }] });
-    return;
-  }
-  if (req.method === 'GET' && path === '/healthz') {
-    sendJson(res, 200, { ok: true });
     return;
   }
   if (req.method !== 'POST' || path !== '/v1/chat/completions') {
@@ -51,7 +44,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, counts: MockMod
     return;
   }
   const reply = mockReply(request);
-  counts[reply.kind] += 1;
   const id = `chatcmpl-${requestDigest(request).slice(0, 24)}`;
   const model = request.model ?? MOCK_MODEL_ID;
   if (request.stream) streamCompletion(res, id, model, request, reply);
