@@ -125,7 +125,7 @@ describe('gateway storms', { timeout: 120_000 }, () => {
         ],
         { baseUrl: 'http://127.0.0.1:1', seed: 1, timeScale: 1, opCounter },
       ),
-      /load\[1\] \(subagents\) could not start: the sub-agent storm could not open its parent session at http:\/\/127\.0\.0\.1:1: no response/,
+      /load\[1\] \(subagents\) could not start: the sub-agent storm could not open its parent session at http:\/\/127\.0\.0\.1:1: ECONNREFUSED/,
     );
     await sleep(50);
     assert.ok(!process.getActiveResourcesInfo().includes('Timeout'), 'no storm timer left running');
