@@ -6,12 +6,6 @@ import type { CommandTargetSpec } from './commandTarget.ts';
 
 const SOAKGATE_BIN = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.url));
 
-// V8 starts the young generation at 1 MB a semi-space and doubles it under allocation up to 16 MB; the last doubling
-// (+16 MB of heap, +15 MB of RSS, measured) came at an unpredictable time in the first minute of ci-gate and read as
-// growth in a 50 s window. The gateway starts with it at full size, both stores alike, so what it shows is the
-// stores' own growth (docs/ARCHITECTURE.md, "Settled samples"). A command target keeps whatever its command says.
-const RUNTIME_FLAGS = ['--min-semi-space-size=16'];
-
 /** Its start-up line (docs/ARCHITECTURE.md, "Contracts"); the first group is the base URL. */
 export const GATEWAY_READY = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
 
@@ -31,7 +25,7 @@ export interface GatewayTargetOptions {
 }
 
 export function gatewayTargetSpec(options: GatewayTargetOptions, extra: Partial<CommandTargetSpec> = {}): CommandTargetSpec {
-  const argv = [process.execPath, ...RUNTIME_FLAGS, SOAKGATE_BIN, 'gateway', '--store', options.store, '--data-dir', options.dataDir, '--port', '0'];
+  const argv = [process.execPath, SOAKGATE_BIN, 'gateway', '--store', options.store, '--data-dir', options.dataDir, '--port', '0'];
   if (options.store === 'dedup' && options.fixes) argv.push('--fixes', options.fixes.length ? options.fixes.join(',') : 'none');
   if (options.skillsDir !== undefined) argv.push('--skills-dir', options.skillsDir);
   else if (options.skills !== undefined) argv.push('--skills', String(options.skills));
