@@ -3,7 +3,7 @@
 // loses at most the sample in flight.
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import pidusage from 'pidusage';
-import type { ProbeClient } from './probe/probeClient.ts';
+import type { ProbeClient, ProbeFigures } from './probe/probeClient.ts';
 import type { ProcessTreeTracker } from './processTree.ts';
 import type { Phase, Sample, SampleEvent } from './sample.ts';
 import type { StateSampler } from './state/stateReadings.ts';
@@ -67,6 +67,13 @@ export class Sampler {
    * what the process cannot give back (docs/ARCHITECTURE.md, "Settled samples").
    */
   private rssLow = Infinity;
+  /**
+   * A probe reply that came after its sample was written (a large heap's full collection can pause the target
+   * longer than a sample waits: OpenClaw's took 1.0-1.5 s): its figures go into the next sample.
+   */
+  private late: ProbeFigures | null = null;
+  /** While a settle's reply is overdue, no other settle is asked for (until this time, in seconds since the start). */
+  private settleAwaitedUntilS = 0;
   /** Samples written so far. */
   count = 0;
 
@@ -128,16 +135,26 @@ export class Sampler {
     const t = this.now();
     const phase = this.options.phase();
     const { pid, baseUrl } = this.options.target();
-    // A reply slower than most of an interval is a blocked target: leave its figures out of this sample.
+    // A reply slower than most of an interval is a blocked target: this sample goes without its figures, and they
+    // come with the next one.
     const waitMs = Math.min(Math.max(this.options.intervalMs * 0.8, 200), 2_000);
-    const settle = this.settleDue(t);
+    const settle = t >= this.settleAwaitedUntilS && this.settleDue(t);
     const tree = pid !== null ? this.options.processTree?.sample(pid, round(t, 3)) : null;
-    const [usage, figures, stats, state] = await Promise.all([
+    const onLate = (figures: ProbeFigures): void => {
+      this.late = this.late ? mergeLate(this.late, figures) : figures;
+    };
+    const [usage, fresh, stats, state] = await Promise.all([
       pid !== null ? pidusage(pid).catch(() => null) : null,
-      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle) : null,
+      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle, onLate) : null,
       this.options.gateway && baseUrl ? fetchStats(baseUrl, waitMs) : null,
       this.options.state?.read(baseUrl, waitMs),
     ]);
+    const late = this.late;
+    this.late = null;
+    const figures = late && fresh ? mergeLate(late, fresh) : (fresh ?? late);
+    // Asked, connected, not answered yet: the settled reading is on its way and closes the interval when it comes.
+    const overdue = settle && !fresh && pid !== null && this.options.probe?.isConnected(pid) === true;
+    this.settleAwaitedUntilS = overdue ? t + 30 : 0;
     const metrics: Record<string, number> = {};
     if (usage) {
       metrics.rssBytes = usage.memory;
@@ -153,7 +170,8 @@ export class Sampler {
       if (settleDeferred) this.nextSettleAtS = 0;
     }
     // A settled sample closes the interval (for a target without the probe, so does a sample that was due).
-    if (settle && !figures?.settleDeferred && Number.isFinite(this.rssLow)) {
+    const settled = (settle && !overdue && !figures?.settleDeferred) || late?.rssAfterFullGcBytes !== undefined;
+    if (settled && Number.isFinite(this.rssLow)) {
       metrics.rssSettledBytes = this.rssLow;
       this.rssLow = Infinity;
     }
@@ -191,6 +209,21 @@ export class Sampler {
     if (tree?.newProcesses) this.options.onNewProcesses?.();
     this.options.onSample?.(sample);
   }
+}
+
+/**
+ * A late reply's figures joined with the next window's: counts add up, floors take the lower, and the newer
+ * reading wins for everything else.
+ */
+function mergeLate(earlier: ProbeFigures, later: ProbeFigures): ProbeFigures {
+  const merged: ProbeFigures = { ...earlier, ...later, settleDeferred: later.settleDeferred };
+  if (merged.settleDeferred === undefined) delete merged.settleDeferred;
+  for (const key of ['gcCount', 'gcPauseMs', 'settlePauseMs'] as const) merged[key] = (earlier[key] ?? 0) + (later[key] ?? 0);
+  for (const key of ['heapFloorBytes', 'heapAfterGcBytes', 'rssAfterFullGcBytes'] as const) {
+    const lows = [earlier[key], later[key]].filter((v): v is number => v !== undefined);
+    if (lows.length > 0) merged[key] = Math.min(...lows);
+  }
+  return merged;
 }
 
 async function fetchStats(baseUrl: string, timeoutMs: number): Promise<GatewayStats | null> {

@@ -133,3 +133,41 @@ test("settled RSS is each settle interval's low point, and a target without the 
     since = i + 1;
   }
 });
+
+test('a settled reading that comes after its sample was written goes into the next sample', async () => {
+  // Ten million live objects: a full collection of this heap pauses the target far longer than the 200 ms a
+  // sample waits at this interval, so every settled reply is late (as OpenClaw's 1.0-1.5 s settles were).
+  const script = "const keep = Array.from({ length: 10_000_000 }, (_, i) => ({ i })); console.log('ready at http://127.0.0.1:9', keep.length); setInterval(() => {}, 1000);";
+  const big = new CommandTarget({ label: 'command:bigHeap', argv: [process.execPath, '-e', script], env: probe.targetEnv(''), ready: /ready at (http:\/\/127\.0\.0\.1:\d+)/ });
+  await big.start();
+  const pid = big.pid!;
+  assert.ok(await probe.waitFor(pid, 10_000), 'the probe connected');
+  const file = join(dir, 'late.jsonl');
+  const sampler = new Sampler({
+    file,
+    intervalMs: 200,
+    startedAtMs: Date.now(),
+    settleEveryMs: 1_000,
+    target: () => ({ pid: big.pid, baseUrl: null }),
+    probe,
+    files: {},
+    ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
+    phase: () => 'load',
+  });
+  sampler.start();
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  await sampler.stop();
+  await big.stop();
+  await big.close();
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
+
+  const { samples } = parseSamples(readFileSync(file, 'utf8'));
+  const pauses = samples.map((s) => s.metrics.settlePauseMs).filter((v): v is number => v !== undefined);
+  assert.ok(pauses.length >= 2, `${pauses.length} settled readings in ${samples.length} samples`);
+  assert.ok(Math.min(...pauses) > 200, `every settle paused the target longer than a sample waits: ${pauses.map(Math.round)} ms`);
+  const floors = samples.filter((s) => s.metrics.heapFloorBytes !== undefined);
+  assert.ok(floors.length >= 2, `${floors.length} heap floor points`);
+  for (const sample of floors) assert.ok(sample.metrics.heapFloorBytes > 200_000_000, 'the floor holds the live objects');
+  const settled = samples.filter((s) => s.metrics.rssSettledBytes !== undefined);
+  assert.ok(settled.length >= 2, `${settled.length} settled RSS points`);
+});

@@ -122,10 +122,15 @@ export class ProbeClient {
 
   /**
    * This window's figures from process `pid`, or null when it has no probe or does not answer in time. With
-   * `settle`, the probe first runs a full collection and adds the RSS and the heap floor it left.
+   * `settle`, the probe first runs a full collection and adds the RSS and the heap floor it left. A reply that
+   * comes after the timeout goes to `onLate` (a large heap's full collection can pause the target longer than a
+   * sample waits, and its reading is still the window's floor).
    */
-  async sample(pid: number, timeoutMs: number, settle = false): Promise<ProbeFigures | null> {
-    const reply = await this.request(pid, { op: 'sample', settle }, timeoutMs);
+  async sample(pid: number, timeoutMs: number, settle = false, onLate?: (figures: ProbeFigures) => void): Promise<ProbeFigures | null> {
+    const late = onLate && ((reply: Record<string, unknown>) => {
+      if (typeof reply.figures === 'object' && reply.figures) onLate(reply.figures as ProbeFigures);
+    });
+    const reply = await this.request(pid, { op: 'sample', settle }, timeoutMs, late);
     return reply && typeof reply.figures === 'object' ? (reply.figures as ProbeFigures) : null;
   }
 
@@ -154,13 +159,20 @@ export class ProbeClient {
     folderRemoved(this.dir);
   };
 
-  private request(pid: number, body: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown> | null> {
+  /** Resolves null after the timeout; a reply after that goes to `onLate`, if given, or is dropped. */
+  private request(
+    pid: number,
+    body: Record<string, unknown>,
+    timeoutMs: number,
+    onLate?: (reply: Record<string, unknown>) => void,
+  ): Promise<Record<string, unknown> | null> {
     const connection = this.connections.get(pid);
     if (!connection) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        connection.pending.delete(id);
+        if (onLate) connection.pending.set(id, onLate);
+        else connection.pending.delete(id);
         resolve(null);
       }, timeoutMs);
       connection.pending.set(id, (reply) => {
