@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UsageError } from '../exitCodes.ts';
 import { parseBaseline, type Baseline, type MachineFingerprint } from '../gate/baseline.ts';
 import { describeMachine } from '../runFolder.ts';
-import { applyOverrides, loadScenario, type Scenario } from '../scenario.ts';
+import { applyOverrides, DEFAULT_SETTLE_INTERVAL_S, loadScenario, type Scenario } from '../scenario.ts';
 
 export const OVERRIDE_OPTIONS = {
   store: { type: 'string' },
@@ -20,7 +20,8 @@ const STORE_USAGE = `  --store naive|dedup   the embedded gateway's session stor
 const OTHER_OVERRIDES_USAGE = `  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
   --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
   --seed N              seed for the storms' randomness (default: the scenario's)
-  --settle-interval D   how often the probe collects garbage before reading heap and RSS: 5s (default), 0 never`;
+  --settle-interval D   how often the probe collects garbage before reading heap and RSS,
+                        such as 5s, or 0 never (default: the scenario's, else ${DEFAULT_SETTLE_INTERVAL_S}s)`;
 
 export const OVERRIDE_USAGE = `${STORE_USAGE}\n${OTHER_OVERRIDES_USAGE}`;
 
