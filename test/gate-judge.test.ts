@@ -144,6 +144,12 @@ test('budgets are limits per minute and per 1,000 operations, failing only when 
   const rssBudget = judgement.checks.find((c) => c.kind === 'budgetPerMin')!;
   assert.deepEqual([rssBudget.pass, rssBudget.borderline], [true, true]);
   assert.match(rssBudget.reason, /over its budget of 2\.0 MiB\/min but not clearly/);
+  // Over clearly, but its lower bound by less than a quarter of the budget: fails, borderline, and says so.
+  const near = judgeRun({ heapFloorBytes: summary({ slopePerMin: 29 * MB, ciLow: 17 * MB, ciHigh: 41 * MB, verdict: 'growing' }) }, { heapFloorBytes: { maxSlopePerMin: 15 * MB } }, undefined, { metrics: ['heapFloorBytes'] });
+  const nearBudget = near.checks.find((c) => c.kind === 'budgetPerMin')!;
+  assert.deepEqual([nearBudget.pass, nearBudget.borderline], [false, true]);
+  assert.doesNotMatch(nearBudget.reason, /clearly/);
+  assert.match(nearBudget.reason, /over its budget of .*, its lower bound by less than a quarter of it\. Borderline: rerun to confirm\./);
 });
 
 test('a plateau passes, a budgeted metric the run lacks fails, and a baseline from elsewhere is noted', () => {

@@ -128,7 +128,9 @@ function budgetCheck(metric: string, m: MetricSummary, limit: number, perOps: bo
     ? observed > limit
       ? `${metric} grows ${rate(observed)}${lower}, over its budget of ${rate(limit)} but not clearly.`
       : `${metric} grows ${rate(observed)}${lower}, within its budget of ${rate(limit)}.`
-    : `${metric} grows ${rate(observed)}${lower}, clearly over its budget of ${rate(limit)}.`;
+    : borderline
+      ? `${metric} grows ${rate(observed)}${lower}, over its budget of ${rate(limit)}, its lower bound by less than a quarter of it.`
+      : `${metric} grows ${rate(observed)}${lower}, clearly over its budget of ${rate(limit)}.`;
   if (borderline) reason += ' Borderline: rerun to confirm.';
   return { metric, kind, limit, observed, pass, borderline, reason };
 }
