@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
-import { formatRate } from '../harness/units.ts';
-import { defaultRunDir, type RunMeta } from '../harness/runFolder.ts';
-import type { MetricSummary, Summary } from '../harness/summary.ts';
+import { formatRate } from '../harness/analysis/units.ts';
+import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
 import { machine } from './machine.ts';
 
 const { values } = parseArgs({

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pidusage from 'pidusage';
 import { ProbeClient } from '../harness/probe/probeClient.ts';
-import { DEFAULT_SETTLE_INTERVAL_S } from '../harness/scenario.ts';
-import type { Sample } from '../harness/sample.ts';
-import { Sampler } from '../harness/sampler.ts';
+import { DEFAULT_SETTLE_INTERVAL_S } from '../harness/scenario/schema.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
+import { Sampler } from '../harness/sampling/sampler.ts';
 import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
 import { gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
 

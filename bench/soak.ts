@@ -9,8 +9,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
-import { formatRate } from '../harness/units.ts';
-import type { Summary } from '../harness/summary.ts';
+import { formatRate } from '../harness/analysis/units.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10m' }, scenario: { type: 'string', default: 'scenarios/production-mix.ts' } } });
 const root = new URL('..', import.meta.url).pathname;

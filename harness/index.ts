@@ -1,6 +1,9 @@
 // The harness's public entry, imported by scenario files: `import { defineScenario } from 'soakgate'` in a team's
 // repository (package.json's exports), `from '../harness/index.ts'` in this one.
-export { defineScenario, loadScenario, parseDuration, ScenarioError } from './scenario.ts';
+export { parseDuration } from './scenario/duration.ts';
+export { loadScenario } from './scenario/loadScenario.ts';
+export { ScenarioError } from './scenario/scenarioError.ts';
+export { defineScenario } from './scenario/schema.ts';
 export type {
   Budget,
   ChatStormSpec,
@@ -15,4 +18,4 @@ export type {
   StormKind,
   StormSpec,
   SubagentStormSpec,
-} from './scenario.ts';
+} from './scenario/schema.ts';

@@ -4,13 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import type { SampleEvent } from '../harness/sample.ts';
-import type { HeapDuplicates } from '../harness/heap/duplicates.ts';
+import type { SampleEvent } from '../harness/contracts/sample.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
-import type { MetricSummary, StormLoad, Summary } from '../harness/summary.ts';
-import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/units.ts';
+import type { HeapDuplicates, MetricSummary, StormLoad, Summary } from '../harness/contracts/summary.ts';
+import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/analysis/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
 import { chartDraws, runVerdict, type RunVerdict, type VerdictState } from './verdictLines.ts';
 
@@ -94,7 +93,7 @@ function safeScriptSource(source: string): string {
  */
 const whole = (text: string) => text.replace(/ /g, '\u00a0');
 
-/** A value in its metric's unit as harness/units.ts writes it everywhere; a dash where nothing was measured. */
+/** A value in its metric's unit as harness/analysis/units.ts writes it everywhere; a dash where nothing was measured. */
 function formatQuantity(n: number | null | undefined, unit: Unit, per = ''): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
   return whole(formatRate(n, unit, per));
@@ -307,7 +306,7 @@ function runNotices(run: PageRun): string[] {
 const PROCESS_ROWS_SHOWN = 20;
 
 /**
- * Under the process tree's chart: each process run.json's `processTree` recorded (harness/processTree.ts), read
+ * Under the process tree's chart: each process run.json's `processTree` recorded (harness/sampling/processTree.ts), read
  * loosely since run.json may come from an older soakgate or another platform.
  */
 function processTreeTable(runs: PageRun[]): string {

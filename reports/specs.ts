@@ -6,9 +6,9 @@ import { chartMetrics, unitOf } from '../harness/analysis/metricCatalogue.ts';
 import { segmentIntercepts } from '../harness/analysis/segments.ts';
 import { metricSeries } from '../harness/analysis/series.ts';
 import { senIntercept } from '../harness/analysis/theilSen.ts';
-import type { Sample } from '../harness/sample.ts';
-import type { Summary } from '../harness/summary.ts';
-import { byteScale } from '../harness/units.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
+import { byteScale } from '../harness/analysis/units.ts';
 
 /** One run as the charts see it; a crashed run has no summary and then gets no fitted line. */
 export interface ChartRun {
@@ -285,7 +285,7 @@ function markers(runs: ChartRun[], axis: TimeAxis): Array<{ r: string; type: str
   );
 }
 
-/** How the value axis reads: bytes scaled to B, KiB, MiB or GiB, as harness/units.ts writes them everywhere. */
+/** How the value axis reads: bytes scaled to B, KiB, MiB or GiB, as harness/analysis/units.ts writes them everywhere. */
 interface ValueAxis {
   title: string;
   divisor: number;

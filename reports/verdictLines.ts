@@ -2,8 +2,8 @@
 // growing, flat or inconclusive over the metrics that are judged) with one sentence saying why, and the metrics
 // that decided it, whose charts come right after. Pure: a run's summary and metadata in, words and names out.
 import { compareMetrics, metricInfo, metricsWith } from '../harness/analysis/metricCatalogue.ts';
-import type { GateCheck, MetricSummary, Summary } from '../harness/summary.ts';
-import { formatDuration, formatRate, formatSignedRate, PER_1K_OPS, PER_MIN } from '../harness/units.ts';
+import type { GateCheck, MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { formatDuration, formatRate, formatSignedRate, PER_1K_OPS, PER_MIN } from '../harness/analysis/units.ts';
 
 export type VerdictState = 'pass' | 'fail' | 'growing' | 'flat' | 'inconclusive' | 'crashed' | 'no verdict';
 

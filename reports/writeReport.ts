@@ -3,12 +3,12 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseSamples, type Sample } from '../harness/sample.ts';
-import type { Summary } from '../harness/summary.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
 import { loadVegaBundles, renderPage, scenarioName, type PageRun, type SlopeDifferences } from './page.ts';
 import { renderSvg } from './renderSvg.ts';
 import { buildCharts, type Baseline } from './specs.ts';
-import { UsageError } from '../harness/exitCodes.ts';
+import { UsageError } from '../harness/contracts/exitCodes.ts';
 
 /** Input a user got wrong (a missing or empty run folder): the command exits 2 with it. */
 export class ReportInputError extends UsageError {}

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { failuresHeld, isDecided } from '../harness/analysis/decided.ts';
-import type { MetricSummary, Verdict } from '../harness/summary.ts';
+import type { MetricSummary, Verdict } from '../harness/contracts/summary.ts';
 import { MB, syntheticRun } from './fixtures/analysis-syntheticRun.ts';
 
 const gated = ['rssBytes', 'sessionsFileBytes', 'heapFloorBytes'];

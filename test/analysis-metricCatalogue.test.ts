@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { budgetableMetrics, chartMetrics, compareMetrics, floorPerMin, metricInfo, metricsWith, unitOf } from '../harness/analysis/metricCatalogue.ts';
-import { KiB, MiB } from '../harness/units.ts';
+import { KiB, MiB } from '../harness/analysis/units.ts';
 
 test('gates issue #55334\'s metrics by default, and asks for snapshots on process memory only', () => {
   assert.deepEqual(metricsWith('gated'), ['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount']);

@@ -6,9 +6,9 @@ import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { metricSeries, operationCount } from '../harness/analysis/series.ts';
-import { LiveVerdict } from '../harness/liveVerdict.ts';
-import { Progress } from '../harness/progress.ts';
-import type { Sample } from '../harness/sample.ts';
+import { LiveVerdict } from '../harness/run/liveVerdict.ts';
+import { Progress } from '../harness/run/progress.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
 
 const MB = 1024 ** 2;
 

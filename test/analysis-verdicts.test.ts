@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
-import type { Sample } from '../harness/sample.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
 
 const MB = 1024 * 1024;
 const HZ = 2;

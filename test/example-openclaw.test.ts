@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { INSTALL_COMMAND, NODE_VERSION, OPENCLAW_VERSION, openclawCache } from '../examples/openclaw/openclawCache.ts';
 import { startMockModel, type MockModel } from '../examples/openclaw/mockModel.ts';
 import { SPAWN_PHRASE, SPAWN_TOOL } from '../examples/openclaw/mockReply.ts';
-import { loadScenario, ScenarioError } from '../harness/scenario.ts';
+import { loadScenario } from '../harness/scenario/loadScenario.ts';
+import { ScenarioError } from '../harness/scenario/scenarioError.ts';
 
 const SCENARIO = fileURLToPath(new URL('../scenarios/openclaw.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'soakgate-example-openclaw-'));

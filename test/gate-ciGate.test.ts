@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { GateResult } from '../harness/gate/gateResult.ts';
-import { parseSamples } from '../harness/sample.ts';
-import type { Summary } from '../harness/summary.ts';
+import { parseSamples } from '../harness/contracts/sample.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 let dir: string;

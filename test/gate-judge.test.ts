@@ -6,7 +6,7 @@ import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { buildBaseline, parseBaseline, type Baseline } from '../harness/gate/baseline.ts';
 import { judgeRun } from '../harness/gate/judge.ts';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
-import type { MetricSummary, Summary } from '../harness/summary.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
 import { MB, syntheticRun, type SyntheticMetric } from './fixtures/analysis-syntheticRun.ts';
 
 const machine = { cpuModel: 'Test CPU', cores: 2, memoryBytes: 4 * 1024 * MB, os: 'linux 6.8.0 x64' };

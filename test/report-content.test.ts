@@ -9,7 +9,7 @@ import { loadVegaBundles } from '../reports/page.ts';
 import { CHART_WIDTH } from '../reports/specs.ts';
 import { writeCompareReport, writeRunReport } from '../reports/writeReport.ts';
 import { metricSeries } from '../harness/analysis/series.ts';
-import { parseSamples, type Sample } from '../harness/sample.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
 import { writeSyntheticRun } from './report-syntheticRun.ts';
 
 const ATTACK = '<script>alert(1)</script>';

@@ -2,7 +2,7 @@
 // compare runs overlaid in one chart on shared axes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Sample } from '../harness/sample.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
 import { buildCharts, CHART_WIDTH, downsampleMinMax, type Chart } from '../reports/specs.ts';
 import { syntheticSamples, syntheticSummary } from './report-syntheticRun.ts';
 

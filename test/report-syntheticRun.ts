@@ -2,8 +2,8 @@
 // the naive store grows as in OpenClaw #55334 (41 kB skillsSnapshot per session, never pruned), dedup levels off.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Phase, Sample, SampleEvent } from '../harness/sample.ts';
-import type { MetricSummary, Summary } from '../harness/summary.ts';
+import type { Phase, Sample, SampleEvent } from '../harness/contracts/sample.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
 
 export interface SyntheticRunOptions {
   store: 'naive' | 'dedup';
@@ -212,7 +212,7 @@ export async function writeSyntheticRun(dir: string, options: SyntheticRunOption
   const scenario = options.scenario ?? 'production-mix';
   const lines = samples.map((s) => JSON.stringify(s)).join('\n') + '\n';
   await writeFile(join(dir, 'samples.jsonl'), options.crashed ? `${lines}{"t":${samples.length},"phase":"lo` : lines);
-  // The shape of harness/runFolder.ts's RunMeta, which the report reads loosely.
+  // The shape of harness/run/runFolder.ts's RunMeta, which the report reads loosely.
   await writeFile(
     join(dir, 'run.json'),
     JSON.stringify({

@@ -1,8 +1,8 @@
 // The report's first lines: per run a verdict, why in one sentence, and the metrics whose charts come first.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MetricSummary, Summary } from '../harness/summary.ts';
-import { MiB } from '../harness/units.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { MiB } from '../harness/analysis/units.ts';
 import { chartDraws, runVerdict } from '../reports/verdictLines.ts';
 
 function metric(fields: Partial<MetricSummary>): MetricSummary {

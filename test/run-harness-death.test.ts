@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { removeStaleProbeFolders } from '../harness/probe/probeClient.ts';
-import { isRunning } from '../harness/processAlive.ts';
-import type { RunMeta } from '../harness/runFolder.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
 
 const bin = fileURLToPath(new URL('../bin/soakgate.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));

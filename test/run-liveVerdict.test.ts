@@ -2,8 +2,8 @@
 // reached, and holds fixed memory however many samples arrive.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LiveVerdict, describeLive, parseByteSize } from '../harness/liveVerdict.ts';
-import type { Sample } from '../harness/sample.ts';
+import { LiveVerdict, describeLive, parseByteSize } from '../harness/run/liveVerdict.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
 import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
 
 const MB = 1024 ** 2;

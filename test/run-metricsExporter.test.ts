@@ -1,8 +1,8 @@
 // --metrics-port: a real Prometheus scrape over loopback sees the live samples, operation counts and verdicts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LiveVerdict } from '../harness/liveVerdict.ts';
-import { MetricsExporter } from '../harness/metricsExporter.ts';
+import { LiveVerdict } from '../harness/run/liveVerdict.ts';
+import { MetricsExporter } from '../harness/run/metricsExporter.ts';
 
 test('serves the latest sample, ops and live slope in Prometheus text format on loopback', async () => {
   const exporter = await MetricsExporter.listen(0, { scenario: 'ci-gate', target: 'gateway:naive' });

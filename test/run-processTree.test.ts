@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Baseline } from '../harness/gate/baseline.ts';
 import { GATED_BY_DEFAULT, judgeRun } from '../harness/gate/judge.ts';
-import { isRunning } from '../harness/processAlive.ts';
-import { canReadProcessTree, ProcessTreeTracker, readProcessTree } from '../harness/processTree.ts';
-import type { RunMeta } from '../harness/runFolder.ts';
-import { runScenario, type RunResult } from '../harness/runScenario.ts';
-import { parseSamples } from '../harness/sample.ts';
-import { parseScenario } from '../harness/scenario.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import { canReadProcessTree, ProcessTreeTracker, readProcessTree } from '../harness/sampling/processTree.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import { runScenario, type RunResult } from '../harness/run/runScenario.ts';
+import { parseSamples } from '../harness/contracts/sample.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
 import { writeRunReport } from '../reports/writeReport.ts';
 
 const fixture = new URL('./fixtures/processTreeServer.mjs', import.meta.url).pathname;

@@ -7,10 +7,10 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { RunMeta } from '../harness/runFolder.ts';
-import { parseSamples, type Sample } from '../harness/sample.ts';
-import type { Summary } from '../harness/summary.ts';
-import { isRunning } from '../harness/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
 
 const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
 const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ProbeClient } from '../harness/probe/probeClient.ts';
-import { parseSamples, type Sample } from '../harness/sample.ts';
-import { Sampler } from '../harness/sampler.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
+import { Sampler } from '../harness/sampling/sampler.ts';
 import { CommandTarget } from '../harness/target/commandTarget.ts';
 
 const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { judgeRun } from '../harness/gate/judge.ts';
-import { isRunning } from '../harness/processAlive.ts';
-import type { RunMeta } from '../harness/runFolder.ts';
-import { runScenario, type RunResult } from '../harness/runScenario.ts';
-import { parseSamples, type Sample } from '../harness/sample.ts';
-import { parseScenario } from '../harness/scenario.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import { runScenario, type RunResult } from '../harness/run/runScenario.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
 import { writeRunReport } from '../reports/writeReport.ts';
 
 const fixture = new URL('./fixtures/sqliteWriterServer.mjs', import.meta.url).pathname;

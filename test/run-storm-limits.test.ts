@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { OpCounter } from '../harness/opCounter.ts';
-import { parseScenario, type HttpStormSpec } from '../harness/scenario.ts';
+import { OpCounter } from '../harness/sampling/opCounter.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import type { HttpStormSpec } from '../harness/scenario/schema.ts';
 import { httpStorm } from '../harness/storms/http.ts';
 import { StormTally } from '../harness/storms/stormTally.ts';
 

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../harness/processAlive.ts';
-import type { RunMeta } from '../harness/runFolder.ts';
-import { runScenario } from '../harness/runScenario.ts';
-import { parseScenario } from '../harness/scenario.ts';
-import type { Summary } from '../harness/summary.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import { runScenario } from '../harness/run/runScenario.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
 import { TargetStartError } from '../harness/target/commandTarget.ts';
 import { soakgateCli, freePort } from './fixtures/soakgateCli.ts';
 

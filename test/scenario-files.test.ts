@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadScenario, ScenarioError } from '../harness/scenario.ts';
+import { loadScenario } from '../harness/scenario/loadScenario.ts';
+import { ScenarioError } from '../harness/scenario/scenarioError.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../scenarios/', import.meta.url));
 const HARNESS_ENTRY = fileURLToPath(new URL('../harness/index.ts', import.meta.url));

@@ -3,7 +3,8 @@
 // defaults are today's fixed values, and a bad value is refused naming its field.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseScenario, ScenarioError } from '../harness/scenario.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import { ScenarioError } from '../harness/scenario/scenarioError.ts';
 
 const FILE = '/work/scenarios/limits.json';
 const command = { argv: ['node', 'server.js'], ready: 'listening on (http://\\S+)' };

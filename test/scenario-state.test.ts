@@ -2,7 +2,8 @@
 // where an SQLite file's relative path leads, and budgets on `state:<name>`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseScenario, ScenarioError } from '../harness/scenario.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import { ScenarioError } from '../harness/scenario/scenarioError.ts';
 
 const FILE = '/work/scenarios/example.json';
 const COMMAND = { argv: ['node', 'server.js'], cwd: 'server', ready: 'listening on (http://\\S+)' };

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../harness/processAlive.ts';
-import type { RunMeta } from '../harness/runFolder.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
 import { soakgateCli } from './fixtures/soakgateCli.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/tinyServer.mjs', import.meta.url));

@@ -2,7 +2,11 @@
 // defaults a good one gets, durations, and the command line's overrides.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyOverrides, parseDuration, parseScenario, ScenarioError, type ScenarioInput } from '../harness/scenario.ts';
+import { parseDuration } from '../harness/scenario/duration.ts';
+import { applyOverrides } from '../harness/scenario/overrides.ts';
+import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import { ScenarioError } from '../harness/scenario/scenarioError.ts';
+import type { ScenarioInput } from '../harness/scenario/schema.ts';
 
 const FILE = '/work/scenarios/example.ts';
 

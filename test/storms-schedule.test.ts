@@ -2,7 +2,7 @@
 // whose latency percentiles come from a fixed-size histogram rather than every sample.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OpCounter } from '../harness/opCounter.ts';
+import { OpCounter } from '../harness/sampling/opCounter.ts';
 import { scheduleFor } from '../harness/storms/schedule.ts';
 
 describe('scheduleFor', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../harness/processAlive.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
 import { CommandTarget, TargetStartError, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
 import { freePort } from './fixtures/soakgateCli.ts';
 

@@ -4,7 +4,7 @@
 // when the gateway's pid is gone. Usage: node --import tsx companion.ts --model-port P --gateway-port G --gateway-pid PID
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { isRunning } from '../../harness/processAlive.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
 import { startMockModel, type MockModel } from './mockModel.ts';
 
 /** Two agent jobs on their own isolated sessions, delivering nowhere; the declaration key makes a re-add a no-op. */

@@ -1,7 +1,7 @@
 // Turns a run's samples into one MetricSummary per metric (summary.json's `metrics`): slope per minute and per
 // 1,000 operations, trend test, verdict. Pure: the runner, `gate` and `report` call it on parsed samples.jsonl.
-import type { Sample } from '../sample.ts';
-import type { MetricSummary } from '../summary.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { MetricSummary } from '../contracts/summary.ts';
 import { floorPerMin, unitOf } from './metricCatalogue.ts';
 import { findPlateau } from './plateau.ts';
 import { alignSegments } from './segments.ts';

@@ -1,7 +1,7 @@
 // `compare`'s statistics: how much faster one run's metric grows than another's (naive vs dedup, or each fix
 // alone), as a difference of Theil-Sen slopes with a moving-block bootstrap interval, and as a ratio.
-import type { Sample } from '../sample.ts';
-import type { MetricSummary } from '../summary.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { MetricSummary } from '../contracts/summary.ts';
 import { unitOf } from './metricCatalogue.ts';
 import { alignSegments } from './segments.ts';
 import { binMeans, metricSeries, type MetricSeries } from './series.ts';

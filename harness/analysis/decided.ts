@@ -1,6 +1,6 @@
 // For `--stop-when-decided`: may a run end early because every gated metric already has a clear verdict?
 // Looking again and again at a growing run inflates false alarms, so a verdict must hold over several looks.
-import type { MetricSummary, Verdict } from '../summary.ts';
+import type { MetricSummary, Verdict } from '../contracts/summary.ts';
 
 export interface Decision {
   decided: boolean;

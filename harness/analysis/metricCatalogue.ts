@@ -2,7 +2,7 @@
 // judges it without a budget, what it says about memory, how a heap snapshot disturbs it, and where the report
 // draws it (docs/ARCHITECTURE.md, "The metric catalogue"). Analysis, the gate, the report and the CLI look metrics
 // up here instead of keeping lists of their own. Pure data and small lookups.
-import { KiB, MiB, type Unit } from '../units.ts';
+import { KiB, MiB, type Unit } from './units.ts';
 
 export interface MetricInfo {
   name: string;

@@ -3,7 +3,7 @@
 // It decides which samples count (steady load only, heap snapshots' disturbance left out), which process each
 // point came from (a restart or a resume starts a new segment, fitted with an intercept of its own), and how many
 // operations drove it (each operation counted once). Pure: samples in, numbers out.
-import type { Sample } from '../sample.ts';
+import type { Sample } from '../contracts/sample.ts';
 import { metricsWith } from './metricCatalogue.ts';
 
 /** Phases whose samples say nothing about steady-state growth: start-up, a restart, the wind-down, the diagnosis. */

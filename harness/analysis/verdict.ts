@@ -1,8 +1,8 @@
 // The verdict on one metric: growing, flat, plateau or inconclusive. Growing needs a clear trend; flat needs no
 // clear trend and the interval to rule out growth that matters (the floor); anything else is inconclusive, with an
 // estimate of how much longer the run would have to be to decide.
-import type { MetricSummary, Verdict } from '../summary.ts';
-import { formatRate } from '../units.ts';
+import type { MetricSummary, Verdict } from '../contracts/summary.ts';
+import { formatRate } from './units.ts';
 import { normalQuantile } from './normal.ts';
 import type { Plateau } from './plateau.ts';
 

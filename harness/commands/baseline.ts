@@ -3,12 +3,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { buildBaseline } from '../gate/baseline.ts';
-import { formatRate } from '../units.ts';
-import { Progress } from '../progress.ts';
-import { defaultRunDir } from '../runFolder.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
-import { runScenario } from '../runScenario.ts';
-import type { Summary } from '../summary.ts';
+import { formatRate } from '../analysis/units.ts';
+import { Progress } from '../run/progress.ts';
+import { defaultRunDir } from '../run/runFolder.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
+import { runScenario } from '../run/runScenario.ts';
+import type { Summary } from '../contracts/summary.ts';
 import { baselineFile, interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { writeReportOf } from './runReport.ts';

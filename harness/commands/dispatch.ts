@@ -3,7 +3,7 @@
 // anything else is soakgate's own bug, printed with its stack and a request to report it, exit 4, so a CI never
 // reads a bug as a regression (Node's own exit code for an uncaught error is 1).
 import { readFileSync } from 'node:fs';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../exitCodes.ts';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from '../contracts/exitCodes.ts';
 import { TargetStartError } from '../target/commandTarget.ts';
 
 type Main = (argv: string[]) => Promise<number>;

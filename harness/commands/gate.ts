@@ -13,12 +13,12 @@ import { gatedMetrics, judgeRun, MEMORY_CHECKED, type Judgement } from '../gate/
 import { formatShard, parseShard, pickShard } from '../gate/shard.ts';
 import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
-import { Progress } from '../progress.ts';
-import { defaultRunDir, writeJsonAtomically } from '../runFolder.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../exitCodes.ts';
-import { runScenario, type RunResult } from '../runScenario.ts';
-import type { Sample } from '../sample.ts';
-import type { Scenario } from '../scenario.ts';
+import { Progress } from '../run/progress.ts';
+import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
+import { runScenario, type RunResult } from '../run/runScenario.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import {
   baselineExists,
   baselineFile,

@@ -2,7 +2,7 @@
 // file, one Markdown summary and one report, with the same verdict an unsharded gate would give.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { EXIT_USAGE, UsageError } from '../exitCodes.ts';
+import { EXIT_USAGE, UsageError } from '../contracts/exitCodes.ts';
 import { combineGateResults, type GateResult, type GateScenarioResult } from '../gate/gateResult.ts';
 import { shardSetProblem } from '../gate/shard.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';

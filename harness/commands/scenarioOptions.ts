@@ -3,10 +3,12 @@
 // --no-report), loading a scenario with them, where its baseline lives, and Ctrl-C handling.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../exitCodes.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 import { parseBaseline, type Baseline, type MachineFingerprint } from '../gate/baseline.ts';
-import { describeMachine } from '../runFolder.ts';
-import { applyOverrides, DEFAULT_SETTLE_INTERVAL_S, loadScenario, type Scenario } from '../scenario.ts';
+import { describeMachine } from '../run/runFolder.ts';
+import { loadScenario } from '../scenario/loadScenario.ts';
+import { applyOverrides } from '../scenario/overrides.ts';
+import { DEFAULT_SETTLE_INTERVAL_S, type Scenario } from '../scenario/schema.ts';
 
 export const OVERRIDE_OPTIONS = {
   store: { type: 'string' },

@@ -2,8 +2,8 @@
 // known-good target, with its noise and where it was measured, so the gate can tell a regression from a slow box.
 import { z } from 'zod';
 import { median } from '../analysis/theilSen.ts';
-import type { MetricSummary, Summary } from '../summary.ts';
-import { UsageError } from '../exitCodes.ts';
+import type { MetricSummary, Summary } from '../contracts/summary.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 export interface MachineFingerprint {
   cpuModel: string;

@@ -1,6 +1,6 @@
 // gate.json: the verdict of one `soakgate gate` (or of `soakgate merge` over shards). CI tools and `merge` read it.
-import { EXIT_CRASHED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../exitCodes.ts';
-import type { GateCheck } from '../summary.ts';
+import { EXIT_CRASHED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../contracts/exitCodes.ts';
+import type { GateCheck } from '../contracts/summary.ts';
 
 export interface GateScenarioResult {
   scenario: string;
@@ -10,7 +10,7 @@ export interface GateScenarioResult {
   pass: boolean;
   /** The target died mid-run; its checks are not trustworthy. */
   crashed: boolean;
-  /** The run's load failed (harness/loadCheck.ts): the sentence saying which storm and why; its passing checks say little. */
+  /** The run's load failed (harness/storms/loadCheck.ts): the sentence saying which storm and why; its passing checks say little. */
   loadFailed?: string;
   /** A borderline failure was run again; `checks` are the rerun's. */
   reran: boolean;

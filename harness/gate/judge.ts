@@ -1,9 +1,9 @@
 // The gate's judgement of one run: each gated metric against the scenario's budgets and its baseline. Growth
 // fails only when it is both statistically clear and large enough to matter; near-misses are flagged borderline.
 import { floorPerMin, metricInfo, metricsWith } from '../analysis/metricCatalogue.ts';
-import type { GateCheck, MetricSummary } from '../summary.ts';
+import type { GateCheck, MetricSummary } from '../contracts/summary.ts';
 import type { Baseline, MachineFingerprint } from './baseline.ts';
-import { formatBytes, formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
+import { formatBytes, formatRate, PER_1K_OPS, PER_MIN } from '../analysis/units.ts';
 
 /** A scenario's limits for one metric, in its unit. */
 export interface Budget {

@@ -1,9 +1,9 @@
 // The gate's Markdown summary: what a person sees on the CI job page ($GITHUB_STEP_SUMMARY) and in the terminal.
 import { unitOf } from '../analysis/metricCatalogue.ts';
-import type { GateCheck } from '../summary.ts';
+import type { GateCheck } from '../contracts/summary.ts';
 import type { GateResult } from './gateResult.ts';
-import { formatRate, PER_1K_OPS, PER_MIN } from '../units.ts';
-import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../exitCodes.ts';
+import { formatRate, PER_1K_OPS, PER_MIN } from '../analysis/units.ts';
+import { EXIT_CRASHED, EXIT_LOAD_FAILED } from '../contracts/exitCodes.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -1,6 +1,6 @@
 // `--shard i/n`: which scenarios this CI matrix job runs. Deterministic from the sorted list, so every job agrees
 // and the shards together cover each scenario exactly once.
-import { UsageError } from '../exitCodes.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 export interface Shard {
   index: number; // 1-based

@@ -3,7 +3,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCompareReport } from '../../reports/writeReport.ts';
-import { writeJsonAtomically } from '../runFolder.ts';
+import { writeJsonAtomically } from '../run/runFolder.ts';
 import type { GateResult } from './gateResult.ts';
 import { gateToJUnit } from './junit.ts';
 import { gateToMarkdown } from './markdown.ts';

@@ -2,12 +2,12 @@
 // unbound-shape analysis), the retainer path of each from a GC root, and how much of the last heap is duplicated.
 import { existsSync } from 'node:fs';
 import type { IHeapSnapshot } from '@memlab/core';
-import type { HeapGrowth } from '../summary.ts';
-import { findDuplicates, type HeapDuplicates } from './duplicates.ts';
+import type { HeapDuplicates, HeapGrowth } from '../contracts/summary.ts';
+import { findDuplicates } from './duplicates.ts';
 import { rankGrowth, steadyGrowth } from './growthRank.ts';
 import { loadMemlab, type Memlab } from './memlab.ts';
 import { findRepresentatives } from './representatives.ts';
-import { KiB } from '../units.ts';
+import { KiB } from '../analysis/units.ts';
 import { retainerPath } from './retainerPath.ts';
 import { findGrowingShapes } from './shapeGrowth.ts';
 

@@ -1,35 +1,8 @@
 // How much of one heap is the same content held more than once: what separates a store where every session
 // keeps its own copy of the skills snapshot from one where all sessions share one object.
 import type { IHeapNode, IHeapSnapshot } from '@memlab/core';
+import type { DuplicateGroup, HeapDuplicates, StringDuplicates } from '../contracts/summary.ts';
 import type { Memlab } from './memlab.ts';
-
-export interface DuplicateGroup {
-  /** memlab's shape summary of one copy. */
-  shape: string;
-  copies: number;
-  retainedEach: number;
-  /** Bytes that sharing one copy would free: (copies - 1) copies. */
-  duplicatedBytes: number;
-}
-
-export interface StringDuplicates {
-  count: number;
-  /** Strings whose value another string already holds. */
-  duplicatedCount: number;
-  bytes: number;
-  duplicatedBytes: number;
-  share: number;
-}
-
-export interface HeapDuplicates {
-  heapBytes: number;
-  /** Bytes held by copies of content held elsewhere too (outermost copies only, so nothing counts twice). */
-  duplicatedBytes: number;
-  /** duplicatedBytes / heapBytes. */
-  share: number;
-  strings: StringDuplicates;
-  top: DuplicateGroup[];
-}
 
 // Engine internals (compiled code, hidden classes, roots) are alike by construction, not duplicated data.
 const IGNORED_TYPES = new Set(['synthetic', 'code', 'hidden', 'object shape']);

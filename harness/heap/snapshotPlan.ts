@@ -2,9 +2,9 @@
 // snapshots are never taken inside the measured window: once it is over and analysed, a diagnosis phase under the
 // same load takes them (docs/ARCHITECTURE.md, "Diagnosis after measurement"). By default (`auto`) only when what
 // the gate would judge says memory grows, so a passing CI run never pays for them.
-import type { MetricSummary } from '../summary.ts';
+import type { MetricSummary } from '../contracts/summary.ts';
 import { metricsWith } from '../analysis/metricCatalogue.ts';
-import { UsageError } from '../exitCodes.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 export type SnapshotMode = 'auto' | 'always' | 'never' | number;
 

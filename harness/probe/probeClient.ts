@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isRunning } from '../processAlive.ts';
+import { isRunning } from '../target/processAlive.ts';
 import { folderRemoved, removeAtDeath } from '../target/harnessWatchdog.ts';
 
 export const PROBE_PATH = fileURLToPath(new URL('./probe.mjs', import.meta.url));
@@ -30,7 +30,7 @@ export function removeStaleProbeFolders(dir = tmpdir()): string[] {
   return removed;
 }
 
-/** The probe's figures for one window; names are sample metric names (harness/sample.ts). */
+/** The probe's figures for one window; names are sample metric names (harness/contracts/sample.ts). */
 export type ProbeFigures = Partial<
   Record<
     | 'heapUsedBytes'

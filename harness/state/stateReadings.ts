@@ -2,11 +2,15 @@
 // A reading that cannot be had (no file yet, a locked database, a slow or failing /metrics) is missed, never an
 // error: the metric is absent from that sample and the summary counts the misses (docs/ARCHITECTURE.md, "State
 // readings").
-import type { Sample } from '../sample.ts';
-import type { StateSpec } from '../scenario.ts';
-import type { Summary } from '../summary.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { Summary } from '../contracts/summary.ts';
 import { sumExposition } from './promText.ts';
 import { SqliteFile } from './sqliteState.ts';
+
+/** One state reading as the scenario gives it, its SQLite file an absolute path. */
+export type StateSpec =
+  | { sqlite: { file: string; query: string } }
+  | { prometheus: { url: string; metric: string; labels: Record<string, string> } };
 
 export type StateReading = { value: number } | { missed: string };
 

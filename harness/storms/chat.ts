@@ -1,6 +1,6 @@
 // Human chat storm: posts messages at a rate or from a fixed number of virtual users, into a human session it
 // opens, moving to a new session after `messagesPerSession` messages, as people starting new conversations do.
-import type { ChatStormSpec } from '../scenario.ts';
+import type { ChatStormSpec } from '../scenario/schema.ts';
 import { openHumanSession, type PendingSession } from './humanSession.ts';
 import { startExecutor } from './executor.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';

@@ -1,6 +1,6 @@
 // Cron storm: runs jobs job-01..job-NN now (POST /v1/cron/:jobId/run), each once per interval, spread across the
 // interval or, as a thundering herd, all at the same instant.
-import type { CronStormSpec } from '../scenario.ts';
+import type { CronStormSpec } from '../scenario/schema.ts';
 import { DEFAULT_MAX_IN_FLIGHT, startPacer } from './pacer.ts';
 import { scheduleFor } from './schedule.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';

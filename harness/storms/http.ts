@@ -1,6 +1,6 @@
 // Plain HTTP storm for a command target: one method and path (with an optional body) at a rate, evenly or in
 // bursts, or from a fixed number of virtual users (closed loop). `{{n}}` (the operation's number) and `{{seed}}` in the path and body make each request distinct.
-import type { HttpStormSpec } from '../scenario.ts';
+import type { HttpStormSpec } from '../scenario/schema.ts';
 import { startExecutor } from './executor.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';
 

@@ -1,5 +1,5 @@
 // The one small interface every storm implements, so load.ts can start, pause and stop any kind of load alike.
-import type { OpCounter } from '../opCounter.ts';
+import type { OpCounter } from '../sampling/opCounter.ts';
 import type { StormTally } from './stormTally.ts';
 
 export interface StormContext {

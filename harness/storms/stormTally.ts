@@ -1,6 +1,6 @@
 // What one storm's load did: operations due, sent and skipped, requests finished and failed, why they failed, and
 // the same per minute of the measured window, which is what decides whether the run's load failed
-// (harness/loadCheck.ts). Every request outcome of every storm is counted here, once, by recordOutcome.
+// (harness/storms/loadCheck.ts). Every request outcome of every storm is counted here, once, by recordOutcome.
 import type { RequestOutcome, StormRequest } from './autocannonBatch.ts';
 import type { StormContext } from './storm.ts';
 

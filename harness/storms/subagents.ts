@@ -1,7 +1,7 @@
 // Sub-agent spawn storm: POST /v1/subagents under one parent human session, at a rate (evenly or in bursts) or
 // from a fixed number of virtual users; the
 // gateway grows each spawn into a tree of `fanout` children per level down to `depth`.
-import type { SubagentStormSpec } from '../scenario.ts';
+import type { SubagentStormSpec } from '../scenario/schema.ts';
 import { openHumanSession } from './humanSession.ts';
 import { startExecutor } from './executor.ts';
 import type { Storm, StormContext, StormHandle } from './storm.ts';

@@ -1,12 +1,12 @@
 // What a person watching a run sees: on a terminal, one live line redrawn at every sample; in CI (no terminal),
 // one plain line every 10 s. Its slopes are the live verdict's, fitted as the final analysis fits them (one series
 // pipeline, docs/ARCHITECTURE.md), in fixed memory, so an hour-long soak costs it no more than a minute.
-import { metricsWith } from './analysis/metricCatalogue.ts';
-import { MIN_SAMPLES } from './analysis/verdict.ts';
+import { metricsWith } from '../analysis/metricCatalogue.ts';
+import { MIN_SAMPLES } from '../analysis/verdict.ts';
 import { LiveVerdict } from './liveVerdict.ts';
-import type { Sample } from './sample.ts';
-import type { StormFigures } from './storms/stormTally.ts';
-import { formatBytes, formatClock, formatSignedRate } from './units.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { StormFigures } from '../storms/stormTally.ts';
+import { formatBytes, formatClock, formatSignedRate } from '../analysis/units.ts';
 
 const PLAIN_EVERY_S = 10;
 const BAR_WIDTH = 20;

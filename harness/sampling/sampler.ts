@@ -3,12 +3,12 @@
 // loses at most the sample in flight.
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import pidusage from 'pidusage';
-import type { ProbeClient, ProbeFigures } from './probe/probeClient.ts';
+import type { ProbeClient, ProbeFigures } from '../probe/probeClient.ts';
 import type { ProcessTreeTracker } from './processTree.ts';
-import type { Phase, Sample, SampleEvent } from './sample.ts';
-import type { StateSampler } from './state/stateReadings.ts';
+import type { Phase, Sample, SampleEvent } from '../contracts/sample.ts';
+import type { StateSampler } from '../state/stateReadings.ts';
 
-/** Cumulative operation counts and the finished requests of the current window (harness/opCounter.ts). */
+/** Cumulative operation counts and the finished requests of the current window (harness/sampling/opCounter.ts). */
 export interface OpSource {
   totals(): Record<string, number>;
   takeWindow(): Sample['window'];

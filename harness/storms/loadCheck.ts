@@ -1,10 +1,10 @@
 // Whether a run's load reached its target: a target that answers every request with 401 looks perfectly flat, so
 // a run whose load failed must not pass (exit 5, docs/ARCHITECTURE.md, "The load must reach the target"). Pure:
 // each storm's counts in, summary.json's `load` out, with one plain sentence naming the storm when it failed.
-import type { StormSpec } from './scenario.ts';
-import type { StormFigures } from './storms/stormTally.ts';
-import type { LoadSummary, StormLoad } from './summary.ts';
-import { formatShare } from './units.ts';
+import type { StormSpec } from '../scenario/schema.ts';
+import type { StormFigures } from './stormTally.ts';
+import type { LoadSummary, StormLoad } from '../contracts/summary.ts';
+import { formatShare } from '../analysis/units.ts';
 
 /**
  * A minute (or the whole measured window) is judged on its error share only once it holds this many finished

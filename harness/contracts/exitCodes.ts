@@ -11,7 +11,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_CRASHED = 3;
 /** A bug in soakgate itself: printed with its stack and a request to report it. */
 export const EXIT_INTERNAL = 4;
-/** The load did not reach the target (harness/loadCheck.ts): the run's numbers say nothing about it under load. */
+/** The load did not reach the target (harness/storms/loadCheck.ts): the run's numbers say nothing about it under load. */
 export const EXIT_LOAD_FAILED = 5;
 export const EXIT_INTERRUPTED = 130;
 

@@ -1,18 +1,14 @@
-// The scenario file: its schema, loading a .ts or .json scenario, and the command line's overrides. A bad file is
-// refused here, naming the file, the field and what was expected, before any process starts (the CLI exits 2).
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, dirname, extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
+// The scenario file's schema: every field, its default and what a bad value is told, as zod types, and the types
+// the rest of the harness reads a validated scenario as. Pure; loading files is loadScenario.ts's.
 import { z } from 'zod';
 // The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request.
-import { MAX_CRON_JOBS } from '../src/cron/scheduler.ts';
-import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../src/sessions/work.ts';
-import { ALL_FIXES, type Fix } from '../src/store/sessionStore.ts';
-import { sqliteBindingProblem } from './state/sqliteState.ts';
-import { isHttpUrl } from './target/httpUrl.ts';
-import { budgetableMetrics } from './analysis/metricCatalogue.ts';
-import { UsageError } from './exitCodes.ts';
+import { MAX_CRON_JOBS } from '../../src/cron/scheduler.ts';
+import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../../src/sessions/work.ts';
+import { ALL_FIXES, type Fix } from '../../src/store/sessionStore.ts';
+import type { StateSpec } from '../state/stateReadings.ts';
+import { isHttpUrl } from '../target/httpUrl.ts';
+import { budgetableMetrics } from '../analysis/metricCatalogue.ts';
+import { parseDuration } from './duration.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
 export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
@@ -29,59 +25,12 @@ const LABEL = /^[A-Za-z0-9_.-]+$/;
 function keyedRecord<V extends z.ZodType>(key: z.ZodString, value: V) {
   return z.record(key, value, { error: (issue) => (issue.code === 'invalid_key' ? issue.issues?.[0]?.message : undefined) });
 }
-// Below three samples after warmup no slope can be fitted.
-const MIN_MEASURED_SAMPLES = 3;
 /**
  * One settled reading (a forced full collection) every 10 s: a heap floor point per 10 s on any target. Each costs
  * the target a re-optimisation of its hot code, so the probe skips it while the target is saturated; the cost at
  * full speed and at a paced load is in BENCHMARKS.md (bench:probe).
  */
 export const DEFAULT_SETTLE_INTERVAL_S = 10;
-
-const DURATION_TEXT = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
-const SECONDS_PER_UNIT: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
-
-/** '500ms' | '90s' | '10m' | '1h' (decimals allowed) or a number of seconds ('90' or 90); returns seconds. */
-export function parseDuration(value: string | number): number {
-  if (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Number(value);
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value;
-    throw new RangeError(`expected a duration of 0 seconds or more, got ${value}`);
-  }
-  const match = DURATION_TEXT.exec(value.trim());
-  if (!match) throw new RangeError(`expected a duration such as 500ms, 90s, 10m or 1h, got '${value}'`);
-  return Number(match[1]) * SECONDS_PER_UNIT[match[2]];
-}
-
-export interface ScenarioIssue {
-  /** Field path such as `load[2].rate`; empty for the file as a whole. */
-  path: string;
-  message: string;
-}
-
-/** A scenario the harness refuses to run; `message` names the file, each field path and what was expected. */
-export class ScenarioError extends UsageError {
-  constructor(
-    readonly file: string,
-    readonly issues: ScenarioIssue[],
-  ) {
-    super(
-      issues.length === 1
-        ? `${file}: ${formatIssue(issues[0])}`
-        : `${file}: ${issues.length} problems:\n${issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n')}`,
-    );
-  }
-}
-
-function formatIssue(issue: ScenarioIssue): string {
-  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`))
-    .join('');
-}
 
 const duration = z.unknown().transform((value, ctx) => {
   if (typeof value === 'number' || typeof value === 'string') {
@@ -299,7 +248,7 @@ const budget = z
   })
   .refine((b) => b.maxSlopePerMin !== undefined || b.maxSlopePer1kOps !== undefined, 'expected maxSlopePerMin or maxSlopePer1kOps');
 
-const scenarioFields = z.strictObject({
+export const scenarioFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a name of lowercase letters, digits and "-" (it names run folders)'),
   description: z.string().default(''),
   target,
@@ -322,7 +271,7 @@ const scenarioFields = z.strictObject({
   load: z.array(storm).default([]),
   /**
    * A storm's load failed (exit 5) when more than this share of a measured minute's requests are errors
-   * (harness/loadCheck.ts); 1 leaves only the storms whose every request failed or got no answer.
+   * (harness/storms/loadCheck.ts); 1 leaves only the storms whose every request failed or got no answer.
    */
   maxErrorShare: z.number({ error: 'expected a share of requests from 0 to 1, such as 0.5' }).min(0, 'expected a share from 0 to 1').max(1, 'expected a share from 0 to 1, such as 0.5').default(0.5),
   events: z.array(z.strictObject({ at: eventTime, type: z.enum(EVENT_TYPES) })).default([]),
@@ -331,7 +280,7 @@ const scenarioFields = z.strictObject({
   budgets: z.record(z.string(), budget).default({}),
 });
 
-type Fields = z.output<typeof scenarioFields>;
+export type Fields = z.output<typeof scenarioFields>;
 
 /** What a scenario file contains (durations as '90s' or seconds). */
 export type ScenarioInput = z.input<typeof scenarioFields>;
@@ -343,11 +292,6 @@ export type HttpStormSpec = Extract<StormSpec, { kind: 'http' }>;
 export type StormKind = StormSpec['kind'];
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Budget = Fields['budgets'][string];
-/** One state reading, its SQLite file an absolute path. */
-export type StateSpec =
-  | { sqlite: { file: string; query: string } }
-  | { prometheus: { url: string; metric: string; labels: Record<string, string> } };
-
 export interface GatewayTarget extends Omit<NonNullable<Fields['target']['gateway']>, 'fixes' | 'timeScale'> {
   fixes: Fix[];
   timeScale: number;
@@ -374,283 +318,6 @@ export interface Scenario extends Omit<Fields, 'target' | 'events' | 'state'> {
 /** Typed identity for scenario modules: `export default defineScenario({...})`; loadScenario validates it. */
 export function defineScenario(scenario: ScenarioInput): ScenarioInput {
   return scenario;
-}
-
-/** Validates a scenario value (pure: no file access); relative paths resolve against `baseDir`. */
-export function parseScenario(value: unknown, source: string, baseDir = dirname(resolve(source))): Scenario {
-  const parsed = scenarioFields.safeParse(value);
-  if (!parsed.success) {
-    throw new ScenarioError(source, parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })));
-  }
-  const fields = parsed.data;
-  const target = resolveTarget(fields, baseDir);
-  const scenario: Scenario = {
-    ...fields,
-    target,
-    state: resolveState(fields.state, 'command' in target ? target.command.cwd : baseDir),
-    events: fields.events
-      .map(({ at, type }) =>
-        at.fraction === undefined ? { at: at.seconds, type } : { at: at.fraction * fields.duration, type, atFraction: at.fraction },
-      ),
-    source,
-  };
-  const issues = ruleIssues(scenario);
-  if (issues.length > 0) throw new ScenarioError(source, issues);
-  return scenario;
-}
-
-function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
-  const { gateway, command } = fields.target;
-  if (gateway) {
-    return {
-      gateway: {
-        ...gateway,
-        skillsDir: gateway.skillsDir === undefined ? undefined : resolve(baseDir, gateway.skillsDir),
-        fixes: gateway.fixes ?? (gateway.store === 'dedup' ? [...ALL_FIXES] : []),
-        timeScale: gateway.timeScale ?? fields.timeScale,
-      },
-    };
-  }
-  const spec = command as CommandTarget;
-  const cwd = resolve(baseDir, spec.cwd);
-  return {
-    command: {
-      ...spec,
-      ...(spec.port === undefined ? {} : { url: `http://127.0.0.1:${spec.port}` }),
-      cwd,
-      files: Object.fromEntries(Object.entries(spec.files).map(([label, path]) => [label, resolve(cwd, path)])),
-    },
-  };
-}
-
-// SQLite files sit where the target works, as its watched files do; the embedded gateway has no cwd of its own.
-function resolveState(state: Fields['state'], dir: string): Record<string, StateSpec> {
-  return Object.fromEntries(
-    Object.entries(state).map(([name, source]): [string, StateSpec] =>
-      source.sqlite ? [name, { sqlite: { ...source.sqlite, file: resolve(dir, source.sqlite.file) } }] : [name, { prometheus: source.prometheus! }],
-    ),
-  );
-}
-
-/** The rules that tie fields together; checked on load and again after overrides. */
-function ruleIssues(s: Scenario): ScenarioIssue[] {
-  const issues: ScenarioIssue[] = [];
-  if (s.duration <= s.warmup) {
-    issues.push({ path: 'duration', message: `${s.duration}s is not longer than its warmup (${s.warmup}s): nothing would be measured` });
-  } else if ((s.duration - s.warmup) / s.sampleInterval < MIN_MEASURED_SAMPLES) {
-    issues.push({
-      path: 'sampleInterval',
-      message: `${s.sampleInterval}s leaves fewer than ${MIN_MEASURED_SAMPLES} samples after warmup in a ${s.duration}s run`,
-    });
-  }
-  let paused = false;
-  s.events
-    .map((event, i) => ({ event, i }))
-    .sort((a, b) => a.event.at - b.event.at)
-    .forEach(({ event, i }) => {
-      if (event.at > s.duration) {
-        issues.push({ path: `events[${i}].at`, message: `${event.at}s is after the end of the run (${s.duration}s)` });
-      }
-      if (event.type === 'pause' && paused) issues.push({ path: `events[${i}].type`, message: 'pause while the load is already paused' });
-      if (event.type === 'resume' && !paused) issues.push({ path: `events[${i}].type`, message: 'resume without an earlier pause' });
-      if (event.type === 'pause') paused = true;
-      if (event.type === 'resume') paused = false;
-    });
-  const gateway = 'gateway' in s.target ? s.target.gateway : null;
-  if (gateway) {
-    if (gateway.store === 'naive' && gateway.fixes.length > 0) {
-      issues.push({ path: 'target.gateway.fixes', message: 'fixes apply to the dedup store only (the naive store has none)' });
-    }
-    s.load.forEach((spec, i) => {
-      if (spec.kind === 'cron' && spec.jobs > gateway.cronJobs) {
-        issues.push({ path: `load[${i}].jobs`, message: `${spec.jobs} jobs, but the gateway has only cronJobs: ${gateway.cronJobs}` });
-      }
-    });
-  }
-  const files = 'command' in s.target ? s.target.command.files : {};
-  for (const metric of Object.keys(s.budgets)) {
-    const known = metric.startsWith('file:')
-      ? metric.slice(5) in files
-      : metric.startsWith('state:')
-        ? metric.slice(6) in s.state
-        : BUDGET_METRICS.includes(metric);
-    if (!known) {
-      issues.push({
-        path: `budgets.${metric}`,
-        message: metric.startsWith('file:')
-          ? `no watched file labelled '${metric.slice(5)}' in target.command.files`
-          : metric.startsWith('state:')
-            ? `no state reading named '${metric.slice(6)}' in state`
-            : `unknown metric; expected one of ${BUDGET_METRICS.join(', ')}, file:<label> or state:<name>`,
-      });
-    }
-  }
-  return issues;
-}
-
-/** Reads and validates a scenario: a .ts/.js module default-exporting defineScenario({...}), or a .json file. */
-export async function loadScenario(path: string): Promise<Scenario> {
-  const file = resolve(path);
-  if (!existsSync(file)) throw new ScenarioError(path, [{ path: '', message: 'no such scenario file' }]);
-  const value = await readScenarioValue(path, file);
-  const scenario = parseScenario(value, path, dirname(file));
-  const issues = missingPaths(scenario);
-  const sqliteState = Object.keys(scenario.state).find((name) => 'sqlite' in scenario.state[name]);
-  if (sqliteState !== undefined) {
-    const problem = await sqliteBindingProblem();
-    if (problem) issues.push({ path: `state.${sqliteState}.sqlite`, message: problem });
-  }
-  if (issues.length > 0) throw new ScenarioError(path, issues);
-  return scenario;
-}
-
-async function readScenarioValue(path: string, file: string): Promise<unknown> {
-  const ext = extname(file);
-  if (ext === '.json') {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ScenarioError(path, [{ path: '', message: `not valid JSON: ${(error as Error).message}` }]);
-    }
-  }
-  if (!['.ts', '.mts', '.js', '.mjs'].includes(ext)) {
-    throw new ScenarioError(path, [{ path: '', message: `expected a .ts, .js or .json scenario file, got '${ext || 'no extension'}'` }]);
-  }
-  let module: { default?: unknown };
-  try {
-    // tsImport, not import(): a bare import() of a .ts file outside a "type": "module" folder goes through Node's
-    // require(esm) and fails ("Cannot require() ES Module ... in a cycle") under the CLI's ESM-only tsx hooks.
-    module = unwrapCommonJs(await tsImport(pathToFileURL(file).href, import.meta.url));
-  } catch (error) {
-    throw new ScenarioError(path, [{ path: '', message: `could not import it: ${(error as Error).message}` }]);
-  }
-  if (module.default === undefined) {
-    throw new ScenarioError(path, [{ path: '', message: 'expected a default export: export default defineScenario({...})' }]);
-  }
-  return module.default;
-}
-
-// A .ts file outside a "type": "module" folder is compiled to CommonJS: its `export default` arrives as the
-// `default` of module.exports, itself the namespace's default.
-function unwrapCommonJs(module: { default?: unknown }): { default?: unknown } {
-  const exports = module.default as { __esModule?: boolean; default?: unknown } | undefined;
-  return exports !== null && typeof exports === 'object' && exports.__esModule === true ? { default: exports.default } : module;
-}
-
-// Checked at load, not in the pure parse: a folder a command needs must exist before anything starts.
-function missingPaths(s: Scenario): ScenarioIssue[] {
-  const issues: ScenarioIssue[] = [];
-  if ('command' in s.target) {
-    const { argv, cwd, env, files } = s.target.command;
-    if (!isDirectory(cwd)) issues.push({ path: 'target.command.cwd', message: `no such folder: ${cwd}` });
-    else {
-      const problem = executableProblem(argv[0], cwd, env.PATH ?? process.env.PATH ?? '');
-      if (problem) issues.push({ path: 'target.command.argv[0]', message: problem });
-    }
-    for (const [label, file] of Object.entries(files)) {
-      if (!isDirectory(dirname(file))) {
-        issues.push({ path: `target.command.files.${label}`, message: `the folder of ${file} does not exist` });
-      }
-    }
-  } else if (s.target.gateway.skillsDir !== undefined && !isDirectory(s.target.gateway.skillsDir)) {
-    issues.push({ path: 'target.gateway.skillsDir', message: `no such folder: ${s.target.gateway.skillsDir}` });
-  }
-  return issues;
-}
-
-// Looked up as spawn will look it up: a name with a slash from cwd, a bare name on the target's PATH.
-function executableProblem(command: string, cwd: string, searchPath: string): string | null {
-  const candidates = command.includes('/') ? [resolve(cwd, command)] : searchPath.split(delimiter).filter(Boolean).map((dir) => resolve(cwd, dir, command));
-  const files = candidates.filter((file) => existsSync(file) && !isDirectory(file));
-  if (files.some(isExecutable)) return null;
-  if (files.length > 0) return `${files[0]} is not executable (chmod +x it, or run it through its interpreter, such as ["node", "${command}"])`;
-  return command.includes('/') ? `no such executable: ${candidates[0]}` : `no executable '${command}' on PATH`;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-export interface ScenarioOverrides {
-  store?: string;
-  /** 'prune,dedupe', 'none' or a list. */
-  fixes?: string | string[];
-  duration?: string | number;
-  seed?: string | number;
-  settleInterval?: string | number;
-}
-
-/** Applies command-line options (--store, --fixes, --duration, --seed, --settle-interval) and checks the result again. */
-export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
-  const next: Scenario = { ...scenario };
-  const issues: ScenarioIssue[] = [];
-  if (overrides.store !== undefined || overrides.fixes !== undefined) {
-    if (!('gateway' in scenario.target)) {
-      issues.push({ path: '--store/--fixes', message: 'apply to a gateway target only; this scenario runs a command' });
-    } else {
-      const gateway = scenario.target.gateway;
-      const store = overrides.store ?? gateway.store;
-      if (store !== 'naive' && store !== 'dedup') {
-        issues.push({ path: '--store', message: `expected naive or dedup, got '${store}'` });
-      } else if (store === 'naive' && overrides.fixes !== undefined && parseFixes(overrides.fixes, issues).length > 0) {
-        issues.push({ path: '--fixes', message: 'applies to --store dedup only (the naive store has no fixes)' });
-      } else {
-        const fixes = overrides.fixes === undefined ? defaultFixes(store, gateway) : parseFixes(overrides.fixes, issues);
-        next.target = { gateway: { ...gateway, store, fixes } };
-      }
-    }
-  }
-  if (overrides.duration !== undefined) {
-    try {
-      next.duration = parseDuration(overrides.duration);
-      next.events = scenario.events.map((e) => (e.atFraction === undefined ? e : { ...e, at: e.atFraction * next.duration }));
-    } catch (error) {
-      issues.push({ path: '--duration', message: (error as Error).message });
-    }
-  }
-  if (overrides.settleInterval !== undefined) {
-    try {
-      next.settleInterval = parseDuration(overrides.settleInterval);
-    } catch (error) {
-      issues.push({ path: '--settle-interval', message: (error as Error).message });
-    }
-  }
-  if (overrides.seed !== undefined) {
-    const seed = Number(overrides.seed);
-    if (Number.isInteger(seed) && seed >= 0) next.seed = seed;
-    else issues.push({ path: '--seed', message: `expected a whole number of 0 or more, got '${overrides.seed}'` });
-  }
-  issues.push(...(issues.length === 0 ? ruleIssues(next) : []));
-  if (issues.length > 0) throw new ScenarioError(scenario.source, issues);
-  return next;
-}
-
-// Switching to naive drops the fixes; switching to dedup without --fixes keeps the file's fixes, or all of them.
-function defaultFixes(store: 'naive' | 'dedup', gateway: GatewayTarget): Fix[] {
-  if (store === 'naive') return [];
-  return gateway.store === 'dedup' ? gateway.fixes : [...ALL_FIXES];
-}
-
-function parseFixes(value: string | string[], issues: ScenarioIssue[]): Fix[] {
-  const names = Array.isArray(value) ? value : value === 'none' || value === '' ? [] : value.split(',').map((f) => f.trim());
-  const unknown = names.filter((name) => !(ALL_FIXES as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    issues.push({ path: '--fixes', message: `unknown fix '${unknown[0]}'; expected some of ${ALL_FIXES.join(', ')}, or none` });
-  }
-  return [...new Set(names as Fix[])];
 }
 
 function isRegExp(source: string): boolean {

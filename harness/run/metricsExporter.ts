@@ -4,8 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import type { LiveMetric } from './liveVerdict.ts';
-import type { Sample } from './sample.ts';
-import { UsageError } from './exitCodes.ts';
+import type { Sample } from '../contracts/sample.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 export class MetricsExporter {
   private readonly registry = new Registry();

@@ -4,24 +4,24 @@
 // A run cut short is carried on here too (`run --resume`, see resumeRun.ts), on the same clock and the same files.
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { analyzeSamples } from './analysis/analyze.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from './exitCodes.ts';
-import { diagnoseHeap } from './heap/diagnose.ts';
-import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from './heap/snapshotPlan.ts';
-import { startLoad, type LoadHandle } from './load.ts';
-import { checkLoad } from './loadCheck.ts';
-import { OpCounter } from './opCounter.ts';
-import { ProbeClient } from './probe/probeClient.ts';
-import { canReadProcessTree, ProcessTreeTracker } from './processTree.ts';
+import { analyzeSamples } from '../analysis/analyze.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
+import { diagnoseHeap } from '../heap/diagnose.ts';
+import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
+import { startLoad, type LoadHandle } from '../storms/load.ts';
+import { checkLoad } from '../storms/loadCheck.ts';
+import { OpCounter } from '../sampling/opCounter.ts';
+import { ProbeClient } from '../probe/probeClient.ts';
+import { canReadProcessTree, ProcessTreeTracker } from '../sampling/processTree.ts';
 import { createRunFolder, describeMachine, writeJsonAtomically, writeRunMeta, type RunMeta } from './runFolder.ts';
-import { parseSamples, type Phase, type Sample } from './sample.ts';
-import { Sampler } from './sampler.ts';
-import type { Scenario, ScenarioEvent } from './scenario.ts';
-import { StateSampler, stateSummary } from './state/stateReadings.ts';
-import type { StormFigures } from './storms/stormTally.ts';
-import type { LoadSummary, MetricSummary, Summary } from './summary.ts';
-import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from './target/commandTarget.ts';
-import { gatewaySessionsFile, gatewayTargetSpec } from './target/gatewayTarget.ts';
+import { parseSamples, type Phase, type Sample } from '../contracts/sample.ts';
+import { Sampler } from '../sampling/sampler.ts';
+import type { Scenario, ScenarioEvent } from '../scenario/schema.ts';
+import { StateSampler, stateSummary } from '../state/stateReadings.ts';
+import type { StormFigures } from '../storms/stormTally.ts';
+import type { LoadSummary, MetricSummary, Summary } from '../contracts/summary.ts';
+import { CommandTarget, describeExit, TargetStartError, type CommandTargetSpec, type TargetExit } from '../target/commandTarget.ts';
+import { gatewaySessionsFile, gatewayTargetSpec } from '../target/gatewayTarget.ts';
 
 export interface RunScenarioOptions {
   /** The run folder; created, and refused if it already holds a run. */
@@ -46,7 +46,7 @@ export interface RunScenarioOptions {
   diagnoseWhen?: (metrics: Record<string, MetricSummary>) => string[];
   /** What the run was asked for (command-line options), recorded in run.json. */
   requested?: Record<string, unknown>;
-  /** Carry on a run cut short in `out` instead of starting a new one (harness/resumeRun.ts prepares this). */
+  /** Carry on a run cut short in `out` instead of starting a new one (harness/run/resumeRun.ts prepares this). */
   resume?: ResumeFrom;
 }
 

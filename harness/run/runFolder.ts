@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import type { ProcessRecord } from './processTree.ts';
-import { UsageError } from './exitCodes.ts';
+import type { ProcessRecord } from '../sampling/processTree.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 export interface RunMeta {
   scenario: {
@@ -72,7 +72,7 @@ export function describeMachine(): Pick<RunMeta, 'node' | 'os' | 'cpu' | 'gitCom
 
 function gitCommit(): string | null {
   try {
-    const cwd = new URL('..', import.meta.url).pathname;
+    const cwd = new URL('../..', import.meta.url).pathname;
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return dirty.trim() ? `${commit}-dirty` : commit;

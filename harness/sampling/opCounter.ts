@@ -1,6 +1,6 @@
 // What the load did: cumulative operation counts by kind, and the requests finished in the current sample window.
 // Latency lives in a fixed log-bucketed histogram, so an hour-long run costs the same memory as a minute.
-import type { Sample } from './sample.ts';
+import type { Sample } from '../contracts/sample.ts';
 
 // Buckets grow by 2%, so a reported percentile is within about 1% of the true latency, from 10 µs to 10 minutes.
 const MIN_MS = 0.01;

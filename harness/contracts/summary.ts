@@ -1,5 +1,4 @@
 // summary.json: the verdicts of one run. Other tools read it, so its field names are a contract (docs/ARCHITECTURE.md, "Contracts").
-import type { HeapDuplicates } from './heap/duplicates.ts';
 
 export type Verdict = 'growing' | 'flat' | 'plateau' | 'inconclusive';
 
@@ -55,7 +54,7 @@ export interface HeapGrowth {
   retainerPath: string[];
 }
 
-/** One storm's load over the run (harness/loadCheck.ts); storms are numbered from 1 in the scenario's load order. */
+/** One storm's load over the run (harness/storms/loadCheck.ts); storms are numbered from 1 in the scenario's load order. */
 export interface StormLoad {
   storm: number;
   /** Its kind and request, such as `http POST /v1/chat/completions`. */
@@ -101,4 +100,33 @@ export interface Summary {
   state?: Record<string, { source: 'sqlite' | 'prometheus'; readings: number; missed: number; lastMiss?: string }>;
   /** memlab's diagnosis: `grew` holds only shapes whose growth matters; `heapGrowthBytes` is what there was to explain. */
   heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates; heapGrowthBytes?: number };
+}
+
+// How much of a heap is the same content held more than once (harness/heap/duplicates.ts finds it).
+export interface DuplicateGroup {
+  /** memlab's shape summary of one copy. */
+  shape: string;
+  copies: number;
+  retainedEach: number;
+  /** Bytes that sharing one copy would free: (copies - 1) copies. */
+  duplicatedBytes: number;
+}
+
+export interface StringDuplicates {
+  count: number;
+  /** Strings whose value another string already holds. */
+  duplicatedCount: number;
+  bytes: number;
+  duplicatedBytes: number;
+  share: number;
+}
+
+export interface HeapDuplicates {
+  heapBytes: number;
+  /** Bytes held by copies of content held elsewhere too (outermost copies only, so nothing counts twice). */
+  duplicatedBytes: number;
+  /** duplicatedBytes / heapBytes. */
+  share: number;
+  strings: StringDuplicates;
+  top: DuplicateGroup[];
 }

@@ -1,14 +1,14 @@
 // The verdict while a soak is still running: each memory metric's slope with its interval so far, and when the
 // target would reach a memory limit at that pace. Fixed memory whatever the length of the run: samples are folded
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
-import { summarizeMetric } from './analysis/analyze.ts';
-import { metricInfo } from './analysis/metricCatalogue.ts';
-import { underFloorNote } from './analysis/verdict.ts';
-import { SeriesReader, type MetricSeries, type SeriesPoint } from './analysis/series.ts';
-import type { Sample } from './sample.ts';
-import type { MetricSummary } from './summary.ts';
-import { UsageError } from './exitCodes.ts';
-import { formatRate, readByteSize } from './units.ts';
+import { summarizeMetric } from '../analysis/analyze.ts';
+import { metricInfo } from '../analysis/metricCatalogue.ts';
+import { underFloorNote } from '../analysis/verdict.ts';
+import { SeriesReader, type MetricSeries, type SeriesPoint } from '../analysis/series.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { MetricSummary } from '../contracts/summary.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
+import { formatRate, readByteSize } from '../analysis/units.ts';
 
 /** A series folded into at most `maxBins` time bins; two neighbours of the same segment merge when full. */
 class BinnedSeries {
@@ -102,7 +102,7 @@ export class LiveVerdict {
   }
 }
 
-/** `1GiB`, `512MiB`, `1GB`, `800000000` -> bytes, each suffix meaning what it says (harness/units.ts). */
+/** `1GiB`, `512MiB`, `1GB`, `800000000` -> bytes, each suffix meaning what it says (harness/analysis/units.ts). */
 export function parseByteSize(text: string): number {
   const bytes = readByteSize(text);
   if (bytes === null) throw new UsageError(`expected a size such as 1GiB, 512MiB, 1GB (10^9 bytes) or a number of bytes; got '${text}'.`);

@@ -1,12 +1,12 @@
 // Runs a scenario's storms together on one timeline: started at once, paused and resumed together (a restarted
 // target's new address is handed to every storm on resume), and stopped together.
-import type { StormSpec } from './scenario.ts';
-import { chatStorm } from './storms/chat.ts';
-import { cronStorm } from './storms/cron.ts';
-import { httpStorm } from './storms/http.ts';
-import type { Storm, StormContext, StormHandle } from './storms/storm.ts';
-import { StormTally } from './storms/stormTally.ts';
-import { subagentStorm } from './storms/subagents.ts';
+import type { StormSpec } from '../scenario/schema.ts';
+import { chatStorm } from './chat.ts';
+import { cronStorm } from './cron.ts';
+import { httpStorm } from './http.ts';
+import type { Storm, StormContext, StormHandle } from './storm.ts';
+import { StormTally } from './stormTally.ts';
+import { subagentStorm } from './subagents.ts';
 
 export interface LoadHandle {
   pause(): void;

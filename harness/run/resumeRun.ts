@@ -2,12 +2,14 @@
 // on its own), refuses what cannot be carried on, tidies the rest and says where runScenario picks the series up.
 import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isRunning } from './processAlive.ts';
+import { isRunning } from '../target/processAlive.ts';
 import type { RunMeta } from './runFolder.ts';
 import { RUN_DIR_ENV, type ResumeFrom } from './runScenario.ts';
-import { parseSamples } from './sample.ts';
-import { applyOverrides, loadScenario, type Scenario } from './scenario.ts';
-import { UsageError } from './exitCodes.ts';
+import { parseSamples } from '../contracts/sample.ts';
+import { loadScenario } from '../scenario/loadScenario.ts';
+import { applyOverrides } from '../scenario/overrides.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { UsageError } from '../contracts/exitCodes.ts';
 
 /** A run folder that cannot be resumed; the message says why and what to do instead (exit 2). */
 export class ResumeError extends UsageError {}
