@@ -7,6 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
 import { diagnoseHeap } from '../heap/diagnose.ts';
+import { loadMemlab } from '../heap/memlab.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { startLoad, type LoadHandle } from '../storms/load.ts';
 import { checkLoad } from '../storms/loadCheck.ts';
@@ -292,6 +293,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const measuredS = (measuredEndS ?? 0) - Math.max(scenario.warmup, resumeAtS);
     const plan = planDiagnosis(snapshotMode, reasons, measuredS);
     if (!plan) return;
+    // memlab takes seconds to import (more on a loaded machine): it loads while the snapshots are taken, not after.
+    loadMemlab(runDir).catch(() => {});
     phase = 'diagnosis';
     sampler?.addEvent({ type: 'phase', detail: 'diagnosis' });
     const why = reasons.length > 0 ? reasons.join(', ') : `--snapshots ${snapshotMode}`;
