@@ -124,13 +124,25 @@ interface Side {
   target: CommandTarget;
   sampler: Sampler;
   dataDir: string;
-  seen: { settles: number; deferred: number; utilization: number[] };
+  seen: Seen;
 }
+
+/** What a side's sampler saw in the current counted window. */
+interface Seen {
+  settles: number;
+  deferred: number;
+  utilization: number[];
+  settlePausesMs: number[];
+}
+
+const nothingSeen = (): Seen => ({ settles: 0, deferred: 0, utilization: [], settlePausesMs: [] });
 
 interface WindowFigures {
   requestsPerS: [number, number];
   cpuMsPer1k: [number, number];
   cpuPercent: [number, number];
+  /** The main thread's time running or runnable and waiting for a CPU, % of the window (Linux schedstat). */
+  demandPercent: [number, number];
   settles: number;
   deferred: number;
 }
@@ -151,8 +163,6 @@ interface CaseResult {
 const dir = mkdtempSync(join(os.tmpdir(), 'soakgate-bench-probe-'));
 const probe = await ProbeClient.listen();
 const startedAtMs = Date.now();
-/** The probed server's forced collections in the current case's counted windows. */
-let settlePauses: number[] = [];
 
 function targetSpec(kind: TargetKind, label: string, dataDir: string, env: Record<string, string>): CommandTargetSpec {
   if (kind === 'gateway') {
@@ -171,7 +181,7 @@ async function startSide(kind: TargetKind, label: string, probed: boolean): Prom
   await target.start();
   shareCpuAsThisProcess(target.pid!);
   if (probed && !(await probe.waitFor(target.pid!, 5_000))) throw new Error(`${label}: the probe did not connect`);
-  const side = { label, target, dataDir, seen: { settles: 0, deferred: 0, utilization: [] as number[] } } as Side;
+  const side = { label, target, dataDir, seen: nothingSeen() } as Side;
   // Both servers are sampled as in a run (the gateway's GET /v1/stats included); only a probed one answers the probe.
   const sampler = new Sampler({
     file: join(dir, `${kind}-${label}.jsonl`),
@@ -187,7 +197,7 @@ async function startSide(kind: TargetKind, label: string, probed: boolean): Prom
     onSample: (sample: Sample) => {
       if (sample.metrics.settlePauseMs !== undefined) {
         side.seen.settles++;
-        settlePauses.push(sample.metrics.settlePauseMs);
+        side.seen.settlePausesMs.push(sample.metrics.settlePauseMs);
       }
       if (sample.metrics.settleDeferred !== undefined) side.seen.deferred++;
       if (sample.metrics.eventLoopUtilization !== undefined) side.seen.utilization.push(sample.metrics.eventLoopUtilization);
@@ -206,6 +216,16 @@ async function stopSide(side: Side): Promise<void> {
 
 const cpuMs = async (side: Side) => (await pidusage(side.target.pid!)).ctime;
 
+/** The main thread's nanoseconds on a CPU plus waiting in a run queue (/proc/<pid>/schedstat), NaN where unreadable. */
+function runnableNs(side: Side): number {
+  try {
+    const [onCpu, waiting] = readFileSync(`/proc/${side.target.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return onCpu + waiting;
+  } catch {
+    return NaN;
+  }
+}
+
 async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side], load: LoadSpec): Promise<CaseResult> {
   const running = sides.map((side) => startLoad(`${side.target.baseUrl}${requestPath(kind)}`, load));
   try {
@@ -215,9 +235,9 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
     const sinceStart = Date.now() - startedAtMs + 500;
     await sleep(Math.ceil(sinceStart / gridMs) * gridMs - sinceStart);
     for (const load of running) load.takeWindow();
-    for (const side of sides) side.seen = { settles: 0, deferred: 0, utilization: [] };
-    settlePauses = [];
+    for (const side of sides) side.seen = nothingSeen();
     let cpuBefore = await Promise.all(sides.map(cpuMs));
+    let runnableBefore = sides.map(runnableNs);
     const generatorBefore = process.cpuUsage();
     let windowStartedMs = Date.now();
     const firstWindowMs = windowStartedMs;
@@ -225,10 +245,12 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
     const latencies: [number[], number[]] = [[], []];
     const totals = { answers: [0, 0] as [number, number], cpuMs: [0, 0] as [number, number], errors: 0, seconds: 0 };
     const utilization: number[] = [];
+    const settlePausesMs: number[] = [];
     for (let index = 1; index <= windows; index++) {
       await sleep(Math.max(0, firstWindowMs + index * windowS * 1000 - Date.now()));
       const taken = running.map((load) => load.takeWindow()) as [LoadWindow, LoadWindow];
       const cpuAfter = await Promise.all(sides.map(cpuMs));
+      const runnableAfter = sides.map(runnableNs);
       const nowMs = Date.now();
       const seconds = (nowMs - windowStartedMs) / 1000;
       const cpu = [cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1]] as [number, number];
@@ -236,11 +258,13 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
         requestsPerS: [taken[0].answers / seconds, taken[1].answers / seconds],
         cpuMsPer1k: [cpu[0] / (taken[0].answers / 1000), cpu[1] / (taken[1].answers / 1000)],
         cpuPercent: [(cpu[0] / (seconds * 1000)) * 100, (cpu[1] / (seconds * 1000)) * 100],
+        demandPercent: [((runnableAfter[0] - runnableBefore[0]) / (seconds * 1e9)) * 100, ((runnableAfter[1] - runnableBefore[1]) / (seconds * 1e9)) * 100],
         settles: sides[1].seen.settles,
         deferred: sides[1].seen.deferred,
       });
       utilization.push(...sides[1].seen.utilization);
-      sides[1].seen = { settles: 0, deferred: 0, utilization: [] };
+      settlePausesMs.push(...sides[1].seen.settlePausesMs);
+      sides[1].seen = nothingSeen();
       for (const i of [0, 1] as const) {
         totals.answers[i] += taken[i].answers;
         totals.cpuMs[i] += cpu[i];
@@ -249,6 +273,7 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
       totals.errors += taken[0].errors + taken[1].errors;
       totals.seconds += seconds;
       cpuBefore = cpuAfter;
+      runnableBefore = runnableAfter;
       windowStartedMs = nowMs;
       process.stderr.write(
         `[bench:probe] ${kind} ${load.kind} ${pair} window ${index}/${windows}: ${figures.at(-1)!.requestsPerS.map((r) => r.toFixed(0)).join(' / ')} req/s, ` +
@@ -265,7 +290,7 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
       latencyP99Ms: [quantile(latencies[0], 0.99), quantile(latencies[1], 0.99)],
       utilization,
       generatorCpuPercent: ((generator.user + generator.system) / 1000 / (totals.seconds * 1000)) * 100,
-      settlePausesMs: settlePauses,
+      settlePausesMs,
     };
   } finally {
     await Promise.all(running.map((load) => load.stop()));
@@ -306,13 +331,14 @@ function row(result: CaseResult): string {
   const perS = (i: 0 | 1) => (result.totals.answers[i] / result.totals.seconds).toFixed(0);
   const cpu1k = (i: 0 | 1) => (result.totals.cpuMs[i] / (result.totals.answers[i] / 1000)).toFixed(1);
   const cpuPercent = (i: 0 | 1) => mid(result.windows.map((w) => w.cpuPercent[i])).toFixed(0);
+  const demandPercent = (i: 0 | 1) => mid(result.windows.map((w) => w.demandPercent[i])).toFixed(0);
   const settles = result.windows.reduce((sum, w) => sum + w.settles, 0);
   const deferred = result.windows.reduce((sum, w) => sum + w.deferred, 0);
   const load = result.load.kind === 'full' ? `full speed, ${result.load.connections} conn.` : result.load.kind === 'paced' ? `paced ${result.load.rate} req/s` : `closed loop, ${result.load.connections} users, think ${result.load.thinkMs} ms`;
   const settleCell = result.pair === 'A/A' ? 'no probe on either' : settleS > 0 ? `${settles} (${deferred} deferred)` : 'never asked';
   return (
     `| ${result.target} | ${load} | ${result.pair} | ${perS(0)} / ${perS(1)} | ${percent(mid(ratios))} [${percent(q1)}, ${percent(q3)}; ${percent(sorted[0])} .. ${percent(sorted.at(-1)!)}] ` +
-    `| ${percent(result.totals.answers[1] / result.totals.answers[0])} | ${cpu1k(0)} / ${cpu1k(1)} (${percent(mid(cpuRatios))}) | ${cpuPercent(0)} / ${cpuPercent(1)} ` +
+    `| ${percent(result.totals.answers[1] / result.totals.answers[0])} | ${cpu1k(0)} / ${cpu1k(1)} (${percent(mid(cpuRatios))}) | ${cpuPercent(0)} / ${cpuPercent(1)} | ${demandPercent(0)} / ${demandPercent(1)} ` +
     `| ${result.latencyP99Ms.map((ms) => ms.toFixed(1)).join(' / ')} | ${result.utilization.length ? mid(result.utilization).toFixed(2) : '-'} | ${settleCell} | ${result.generatorCpuPercent.toFixed(0)}% |`
   );
 }
@@ -365,8 +391,8 @@ console.log(
   `Both servers of a pair on ${pinned ? `core ${os.cpus().length - 1}, the generator on core 0` : 'any core (no taskset)'}; ${warmS} s of load not counted, then ${windows} windows of ${windowS} s; ` +
     `sampler every ${intervalMs} ms on both; the probed one asked for a settled reading every ${settleS > 0 ? `${settleS} s` : 'never (probe only)'}.\n`,
 );
-console.log('| target | load | pair | req/s (A / B) | throughput ratio B/A per window: median [IQR; range] | over all windows | CPU ms per 1k req (A / B, change) | CPU % (A / B) | latency p99 ms (A / B) | B\'s event-loop utilization | settles in counted windows | generator CPU |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| target | load | pair | req/s (A / B) | throughput ratio B/A per window: median [IQR; range] | over all windows | CPU ms per 1k req (A / B, change) | CPU % (A / B) | main thread running or waiting for a CPU, % (A / B) | latency p99 ms (A / B) | B\'s event-loop utilization | settles in counted windows | generator CPU |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const result of results) console.log(row(result));
 console.log();
 for (const result of results) for (const line of notes(result)) console.log(`- ${line}`);
