@@ -25,7 +25,7 @@ import { DEFAULT_SETTLE_INTERVAL_S } from '../harness/scenario/schema.ts';
 import type { Sample } from '../harness/contracts/sample.ts';
 import { Sampler } from '../harness/sampling/sampler.ts';
 import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
-import { gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
+import { gatewayReadings, gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
 import { machine } from './machine.ts';
 import { startLoad, type LoadKind, type LoadSpec, type LoadWindow } from './probeLoad.ts';
 
@@ -190,8 +190,7 @@ async function startSide(kind: TargetKind, label: string, probed: boolean): Prom
     target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
     probe,
     settleEveryMs: probed ? settleS * 1000 : 0,
-    gateway: kind === 'gateway' ? { sessionsFile: gatewaySessionsFile(dataDir) } : undefined,
-    files: {},
+    readings: kind === 'gateway' ? gatewayReadings(gatewaySessionsFile(dataDir)) : undefined,
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
     phase: () => 'load',
     onSample: (sample: Sample) => {

@@ -42,6 +42,7 @@ test('a budget clearly exceeded makes run exit 1, printing the gate\'s check lin
   const out = join(dir, 'over');
   const { code, stdout, stderr } = await soakgateCli(['run', leakyScenario('over', 5_000_000), '--out', out, '--snapshots', 'never', '--no-report']);
   assert.equal(code, 1, stdout + stderr);
+  assert.equal(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).exitCode, 1, 'run.json records the exit code run gave');
   assert.match(stdout, /budgets: over budget: rssBytes \(exit 1\)/);
   assert.match(stdout, /\| rssBytes \| budget \| .* \| \*\*grew\*\* \| rssBytes grows .* clearly over its budget of 4\.8 MiB\/min\. \|/);
   const gate = summaryOf(out).gate;

@@ -9,6 +9,7 @@ import { ProbeClient } from '../harness/probe/probeClient.ts';
 import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
 import { Sampler } from '../harness/sampling/sampler.ts';
 import { CommandTarget } from '../harness/target/commandTarget.ts';
+import { watchedFileReadings } from '../harness/target/watchedFiles.ts';
 
 const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
 let dir: string;
@@ -52,7 +53,7 @@ test('appends one sample per interval with target, probe, file and harness figur
     startedAtMs: Date.now(),
     target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
     probe,
-    files: { requests: join(dir, 'requests.log'), missing: join(dir, 'never-written.log') },
+    readings: watchedFileReadings({ requests: join(dir, 'requests.log'), missing: join(dir, 'never-written.log') }),
     ops,
     phase: () => 'load',
     onSample: (sample) => seen.push(sample),
@@ -108,7 +109,6 @@ test("settled RSS is each settle interval's low point, and a target without the 
     settleEveryMs: 1_000,
     target: () => ({ pid: plain.pid, baseUrl: plain.baseUrl }),
     probe,
-    files: {},
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
     phase: () => 'load',
   });
@@ -150,7 +150,6 @@ test('a settled reading that comes after its sample was written goes into the ne
     settleEveryMs: 1_000,
     target: () => ({ pid: big.pid, baseUrl: null }),
     probe,
-    files: {},
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
     phase: () => 'load',
   });

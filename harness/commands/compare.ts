@@ -14,7 +14,7 @@ import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
 import { runScenario, type RunResult } from '../run/runScenario.ts';
 import { parseSamples } from '../contracts/sample.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { ALL_FIXES } from '../../src/store/sessionStore.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
 import { interruptOnSignals, loadScenarioWith, RUN_OPTIONS, runUsage, targetSlug, type Overrides } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { writeReportOf } from './runReport.ts';
@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const variants: Variant[] = (values.store ?? DEFAULT_STORES).split(',').map((store) => store.trim()).filter(Boolean)
     .map((store) => ({ store, ...(store === 'dedup' && values.fixes !== undefined ? { fixes: values.fixes } : {}) }));
-  if (values.ablation) variants.push(...ALL_FIXES.map((fix) => ({ store: 'dedup', fixes: fix })));
+  if (values.ablation) variants.push(...GATEWAY_LIMITS.fixes.map((fix) => ({ store: 'dedup', fixes: fix })));
   if (variants.length < 2) {
     console.error(`soakgate compare: name at least two stores (--store ${DEFAULT_STORES}) or add --ablation.`);
     return EXIT_USAGE;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { EXIT_REGRESSION, EXIT_USAGE, UsageError } from '../contracts/exitCodes.ts';
 import { checksTable } from '../gate/markdown.ts';
 import { Progress } from '../run/progress.ts';
-import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
+import { defaultRunDir, recordExitCode, writeJsonAtomically } from '../run/runFolder.ts';
 import { prepareResume, type PreparedResume } from '../run/resumeRun.ts';
 import { runScenario, type RunResult } from '../run/runScenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -123,12 +123,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   printResult(result);
   const budgets = applyBudgets(result, scenario);
+  // A budget exceeded wins over a failed load, as in the gate: growth measured under the load that arrived is real.
+  const exitCode = budgets && !budgets.pass ? EXIT_REGRESSION : result.exitCode;
+  if (exitCode !== result.exitCode) recordExitCode(result.runDir, exitCode);
   if (!values['no-report']) {
     const report = await writeReportOf('run', result.runDir);
     if (report) console.log(`report: ${report}`);
   }
-  // A budget exceeded wins over a failed load, as in the gate: growth measured under the load that arrived is real.
-  return budgets && !budgets.pass ? EXIT_REGRESSION : result.exitCode;
+  return exitCode;
 }
 
 interface LiveFollow {

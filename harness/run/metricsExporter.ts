@@ -3,9 +3,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
-import type { LiveMetric } from './liveVerdict.ts';
-import type { Sample } from '../contracts/sample.ts';
+import { metricInfo } from '../analysis/metricCatalogue.ts';
 import { UsageError } from '../contracts/exitCodes.ts';
+import type { Sample } from '../contracts/sample.ts';
+import type { LiveMetric } from './liveVerdict.ts';
 
 export class MetricsExporter {
   private readonly registry = new Registry();
@@ -14,7 +15,8 @@ export class MetricsExporter {
   private readonly elapsed = new Gauge({ name: 'soakgate_elapsed_seconds', help: 'Seconds since the run started.', registers: [this.registry] });
   private readonly slope = new Gauge({ name: 'soakgate_slope_per_minute', help: 'Fitted growth per minute so far, with its 95% interval.', labelNames: ['metric', 'bound'], registers: [this.registry] });
   private readonly growing = new Gauge({ name: 'soakgate_growing', help: '1 when the live verdict for the metric is growing.', labelNames: ['metric'], registers: [this.registry] });
-  private readonly toLimit = new Gauge({ name: 'soakgate_seconds_to_memory_limit', help: 'Seconds until RSS reaches --memory-limit at the current slope.', registers: [this.registry] });
+  /** One series per metric the catalogue projects to the limit (RSS read every sample, and settled). */
+  private readonly toLimit = new Gauge({ name: 'soakgate_seconds_to_memory_limit', help: 'Seconds until the metric reaches --memory-limit at its current slope.', labelNames: ['metric'], registers: [this.registry] });
   private constructor(private readonly server: http.Server) {}
 
   static async listen(port: number, labels: Record<string, string>): Promise<MetricsExporter> {
@@ -56,9 +58,9 @@ export class MetricsExporter {
       this.slope.set({ metric, bound: 'low' }, summary.ciLow);
       this.slope.set({ metric, bound: 'high' }, summary.ciHigh);
       this.growing.set({ metric }, summary.verdict === 'growing' ? 1 : 0);
-      if (metric === 'rssBytes') {
-        if (secondsToLimit === null) this.toLimit.reset();
-        else this.toLimit.set(secondsToLimit);
+      if (metricInfo(metric).projectedToLimit) {
+        if (secondsToLimit === null) this.toLimit.remove({ metric });
+        else this.toLimit.set({ metric }, secondsToLimit);
       }
     }
   }

@@ -4,7 +4,8 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } f
 import { join, resolve } from 'node:path';
 import { isRunning } from '../target/processAlive.ts';
 import type { RunMeta } from './runFolder.ts';
-import { RUN_DIR_ENV, type ResumeFrom } from './runScenario.ts';
+import type { ResumeFrom } from './runState.ts';
+import { RUN_DIR_ENV } from './startTarget.ts';
 import { parseSamples } from '../contracts/sample.ts';
 import { loadScenario } from '../scenario/loadScenario.ts';
 import { applyOverrides } from '../scenario/overrides.ts';

@@ -1,7 +1,7 @@
 // One run's folder and its run.json: what ran, against what, with which options, on which machine and commit,
 // so a result can be read (or a baseline trusted) long after the run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProcessRecord } from '../sampling/processTree.ts';
@@ -84,6 +84,12 @@ function gitCommit(): string | null {
 /** Writes run.json whole through a temp file, so a reader never sees half of it. */
 export function writeRunMeta(dir: string, meta: RunMeta): void {
   writeJsonAtomically(join(dir, 'run.json'), meta);
+}
+
+/** Records in run.json an exit code decided after the run, such as `run`'s exit 1 on a budget clearly exceeded. */
+export function recordExitCode(dir: string, exitCode: number): void {
+  const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta;
+  writeRunMeta(dir, { ...meta, exitCode });
 }
 
 export function writeJsonAtomically(file: string, value: unknown): void {

@@ -21,7 +21,12 @@ interface TreeProcess {
   /** Clock ticks after boot at which it started: with the pid, tells a process from a later one given its pid. */
   startTicks: number;
   rssBytes: number;
+  /** CPU time it used so far, user and system, in clock ticks. */
+  cpuTicks: number;
 }
+
+/** The main process as the tree's reading saw it: what the sampler needs for rssBytes and cpuPercent. */
+export type MainProcess = Pick<TreeProcess, 'pid' | 'startTicks' | 'rssBytes' | 'cpuTicks'>;
 
 /**
  * Records kept in run.json: a target that spawns a process per request would otherwise grow run.json without end.
@@ -36,19 +41,24 @@ export function canReadProcessTree(): boolean {
   return existsSync(`/proc/${process.pid}/stat`);
 }
 
-let pageBytes: number | undefined;
+const systemConfig = new Map<string, number>();
 
-// /proc/<pid>/stat counts resident memory in pages; pidusage asks getconf the same way.
-function pageSize(): number {
-  if (pageBytes === undefined) {
+// /proc/<pid>/stat counts resident memory in pages and CPU time in clock ticks; pidusage asks getconf the same way.
+function getconf(name: 'PAGESIZE' | 'CLK_TCK', otherwise: number): number {
+  let value = systemConfig.get(name);
+  if (value === undefined) {
     try {
-      pageBytes = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || 4096;
+      value = Number(execFileSync('getconf', [name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()) || otherwise;
     } catch {
-      pageBytes = 4096;
+      value = otherwise;
     }
+    systemConfig.set(name, value);
   }
-  return pageBytes;
+  return value;
 }
+
+const pageSize = () => getconf('PAGESIZE', 4096);
+const clockTicksPerS = () => getconf('CLK_TCK', 100);
 
 let buffer = Buffer.allocUnsafe(4096);
 
@@ -84,6 +94,8 @@ function statFields(pid: number): string[] | null {
 
 // Field numbers of proc(5) less 3 (pid, comm and state come before the slice statFields returns).
 const PPID = 1;
+const USER_TICKS = 11;
+const SYSTEM_TICKS = 12;
 const START_TIME = 19;
 const RSS_PAGES = 21;
 
@@ -145,7 +157,12 @@ export function readProcessTree(rootPid: number, options: { scanAll?: boolean } 
     seen.add(pid);
     const fields = statFields(pid);
     if (!fields) continue;
-    found.push({ pid, startTicks: Number(fields[START_TIME]), rssBytes: Number(fields[RSS_PAGES]) * pageSize() });
+    found.push({
+      pid,
+      startTicks: Number(fields[START_TIME]),
+      rssBytes: Number(fields[RSS_PAGES]) * pageSize(),
+      cpuTicks: Number(fields[USER_TICKS]) + Number(fields[SYSTEM_TICKS]),
+    });
     let children = scanned ? (scanned.get(pid) ?? []) : childrenOf(pid);
     if (children === null) {
       scanned = parentsOfAll();
@@ -192,10 +209,10 @@ export class ProcessTreeTracker {
   }
 
   /**
-   * Reads the tree under `rootPid` at run time `tS`: its total RSS (null where /proc cannot be read), and whether
-   * it met a process not recorded before (so run.json is worth writing again).
+   * Reads the tree under `rootPid` at run time `tS`: its total RSS (null where /proc cannot be read), the main
+   * process as read, and whether it met a process not recorded before (so run.json is worth writing again).
    */
-  sample(rootPid: number, tS: number): { treeRssBytes: number; newProcesses: boolean } | null {
+  sample(rootPid: number, tS: number): { treeRssBytes: number; main: MainProcess; newProcesses: boolean } | null {
     const tree = readProcessTree(rootPid);
     if (!tree || tree.length === 0) return null;
     let newProcesses = false;
@@ -215,11 +232,37 @@ export class ProcessTreeTracker {
       }
     }
     this.unrecordedAlive = unrecordedNow;
-    return { treeRssBytes: tree.reduce((sum, p) => sum + p.rssBytes, 0), newProcesses };
+    return { treeRssBytes: tree.reduce((sum, p) => sum + p.rssBytes, 0), main: tree[0], newProcesses };
   }
 
   /** The records, in the order the processes were first seen. */
   processes(): ProcessRecord[] {
     return [...this.records.values()].map((record) => ({ ...record }));
   }
+}
+
+/**
+ * The main process's CPU share (100 = one core) from its /proc stat as the tree read it, so the file is read once
+ * per sample: since the last reading of the same process, and over its lifetime for a process first seen, as
+ * pidusage reckons it. `memory` is its RSS, as pidusage names it.
+ */
+export class CpuMeter {
+  private last: { pid: number; startTicks: number; cpuTicks: number; atMs: number } | null = null;
+
+  usage(main: MainProcess): { memory: number; cpu: number } {
+    const atMs = performance.now();
+    const last = this.last;
+    const { pid } = main;
+    this.last = { pid, startTicks: main.startTicks, cpuTicks: main.cpuTicks, atMs };
+    const ticksPerS = clockTicksPerS();
+    const sameProcess = last !== null && last.pid === pid && last.startTicks === main.startTicks && atMs > last.atMs;
+    const seconds = sameProcess ? (atMs - last.atMs) / 1000 : uptimeS() - main.startTicks / ticksPerS;
+    const ticks = sameProcess ? main.cpuTicks - last.cpuTicks : main.cpuTicks;
+    return { memory: main.rssBytes, cpu: seconds > 0 ? (ticks / ticksPerS / seconds) * 100 : 0 };
+  }
+}
+
+/** Seconds since boot, the clock /proc's start times count on. */
+function uptimeS(): number {
+  return Number(readProcFile('/proc/uptime').split(' ')[0]);
 }

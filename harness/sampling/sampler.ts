@@ -1,12 +1,14 @@
-// Every sample interval, measures the target from outside (pidusage, its process tree, files, state readings, the
-// gateway's /v1/stats) and inside (the probe) and appends one line to samples.jsonl at once, so a crash or a kill
-// loses at most the sample in flight.
-import { closeSync, openSync, statSync, writeSync } from 'node:fs';
+// Every sample interval, measures the target from outside (its process tree from /proc, or pidusage where there is
+// none; state readings; what its target adapter can read, such as the gateway's /v1/stats or watched files) and
+// inside (the probe), and appends one line to samples.jsonl at once, so a crash or a kill loses at most the sample
+// in flight.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import pidusage from 'pidusage';
-import type { ProbeClient, ProbeFigures } from '../probe/probeClient.ts';
-import type { ProcessTreeTracker } from './processTree.ts';
 import type { Phase, Sample, SampleEvent } from '../contracts/sample.ts';
+import type { ProbeClient, ProbeFigures } from '../probe/probeClient.ts';
 import type { StateSampler } from '../state/stateReadings.ts';
+import type { TargetReadings } from '../target/targetAdapter.ts';
+import { CpuMeter, type ProcessTreeTracker } from './processTree.ts';
 
 /** Cumulative operation counts and the finished requests of the current window (harness/sampling/opCounter.ts). */
 export interface OpSource {
@@ -28,11 +30,12 @@ export interface SamplerOptions {
    * cadence is the scenario's `settleInterval` (docs/ARCHITECTURE.md, "Settled samples").
    */
   settleEveryMs?: number;
-  /** The embedded gateway: read GET /v1/stats, and this sessions.json when the gateway does not answer. */
-  gateway?: { sessionsFile: string };
-  /** Watched files, sampled as `file:<label>` (size in bytes). */
-  files: Record<string, string>;
-  /** The target's process tree (Linux), sampled as treeRssBytes; `onNewProcesses` hears of processes not seen before. */
+  /** What the target's adapter reads beyond every process's figures (docs/ARCHITECTURE.md, "Targets"). */
+  readings?: TargetReadings;
+  /**
+   * The target's process tree (Linux), sampled as treeRssBytes; its reading of the main process gives rssBytes and
+   * cpuPercent too. `onNewProcesses` hears of processes not seen before.
+   */
   processTree?: ProcessTreeTracker;
   onNewProcesses?: () => void;
   /** The scenario's state readings, sampled as `state:<name>`. */
@@ -40,15 +43,6 @@ export interface SamplerOptions {
   ops: OpSource;
   phase: () => Phase;
   onSample?: (sample: Sample) => void;
-}
-
-interface GatewayStats {
-  sessions: { total: number; byKind: Record<string, number>; byStatus: Record<string, number> };
-  sessionsFileBytes: number;
-  transcriptFiles: number;
-  transcriptBytes: number;
-  orphanTranscripts: number;
-  skillSnapshotBlobs: number;
 }
 
 export class Sampler {
@@ -74,6 +68,8 @@ export class Sampler {
   private late: ProbeFigures | null = null;
   /** While a settle's reply is overdue, no other settle is asked for (until this time, in seconds since the start). */
   private settleAwaitedUntilS = 0;
+  /** CPU share of the main process from the process tree's reading of its /proc stat. */
+  private readonly cpu = new CpuMeter();
   /** Samples written so far. */
   count = 0;
 
@@ -143,10 +139,12 @@ export class Sampler {
     const onLate = (figures: ProbeFigures): void => {
       this.late = this.late ? mergeLate(this.late, figures) : figures;
     };
-    const [usage, fresh, stats, state] = await Promise.all([
-      pid !== null ? pidusage(pid).catch(() => null) : null,
+    // /proc/<pid>/stat is read once: the tree's reading of the main process gives its RSS and CPU, and pidusage
+    // (which reads the same file) only where there is no tree to read.
+    const [usage, fresh, own, state] = await Promise.all([
+      pid === null ? null : tree ? this.cpu.usage(tree.main) : pidusage(pid).catch(() => null),
       pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle, onLate) : null,
-      this.options.gateway && baseUrl ? fetchStats(baseUrl, waitMs) : null,
+      this.options.readings?.read(baseUrl, waitMs),
       this.options.state?.read(baseUrl, waitMs),
     ]);
     const late = this.late;
@@ -175,22 +173,7 @@ export class Sampler {
       metrics.rssSettledBytes = this.rssLow;
       this.rssLow = Infinity;
     }
-    if (stats) {
-      metrics.sessionsFileBytes = stats.sessionsFileBytes;
-      metrics.transcriptFiles = stats.transcriptFiles;
-      metrics.transcriptBytes = stats.transcriptBytes;
-      metrics.orphanTranscripts = stats.orphanTranscripts;
-      metrics.skillSnapshotBlobs = stats.skillSnapshotBlobs;
-      metrics.sessionCount = stats.sessions.total;
-    } else if (this.options.gateway) {
-      const size = fileSize(this.options.gateway.sessionsFile);
-      if (size !== null) metrics.sessionsFileBytes = size;
-    }
-    for (const [label, path] of Object.entries(this.options.files)) {
-      const size = fileSize(path);
-      if (size !== null) metrics[`file:${label}`] = size;
-    }
-    Object.assign(metrics, state);
+    Object.assign(metrics, own?.metrics, state);
     metrics.harnessRssBytes = process.memoryUsage.rss();
     const sample: Sample = {
       t: round(t, 3),
@@ -199,7 +182,7 @@ export class Sampler {
       ops: this.options.ops.totals(),
       window: this.options.ops.takeWindow(),
     };
-    if (stats) sample.sessions = { byKind: stats.sessions.byKind, byStatus: stats.sessions.byStatus };
+    if (own?.sessions) sample.sessions = own.sessions;
     if (this.pendingEvents.length > 0) {
       sample.events = this.pendingEvents;
       this.pendingEvents = [];
@@ -224,24 +207,6 @@ function mergeLate(earlier: ProbeFigures, later: ProbeFigures): ProbeFigures {
     if (lows.length > 0) merged[key] = Math.min(...lows);
   }
   return merged;
-}
-
-async function fetchStats(baseUrl: string, timeoutMs: number): Promise<GatewayStats | null> {
-  try {
-    const response = await fetch(`${baseUrl}/v1/stats`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return null;
-    return (await response.json()) as GatewayStats;
-  } catch {
-    return null;
-  }
-}
-
-function fileSize(path: string): number | null {
-  try {
-    return statSync(path).size;
-  } catch {
-    return null;
-  }
 }
 
 function round(value: number, digits: number): number {

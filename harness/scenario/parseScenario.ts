@@ -1,8 +1,8 @@
 // A scenario value made into a Scenario: validated against the schema, paths resolved against the file's folder,
 // the gateway's defaults filled in, then the rules that tie fields together checked. Pure: no file access.
 import { dirname, resolve } from 'node:path';
-import { ALL_FIXES } from '../../src/store/sessionStore.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
 import { ruleIssues } from './rules.ts';
 import { formatPath, ScenarioError } from './scenarioError.ts';
 import { scenarioFields, type CommandTarget, type Fields, type Scenario } from './schema.ts';
@@ -37,7 +37,7 @@ function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
       gateway: {
         ...gateway,
         skillsDir: gateway.skillsDir === undefined ? undefined : resolve(baseDir, gateway.skillsDir),
-        fixes: gateway.fixes ?? (gateway.store === 'dedup' ? [...ALL_FIXES] : []),
+        fixes: gateway.fixes ?? (gateway.store === 'dedup' ? [...GATEWAY_LIMITS.fixes] : []),
         timeScale: gateway.timeScale ?? fields.timeScale,
       },
     };

@@ -1,11 +1,8 @@
 // The scenario file's schema: every field, its default and what a bad value is told, as zod types, and the types
 // the rest of the harness reads a validated scenario as. Pure; loading files is loadScenario.ts's.
 import { z } from 'zod';
-// The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request.
-import { MAX_CRON_JOBS } from '../../src/cron/scheduler.ts';
-import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../../src/sessions/work.ts';
-import { ALL_FIXES, type Fix } from '../../src/store/sessionStore.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
+import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayTarget.ts';
 import { isHttpUrl } from '../target/httpUrl.ts';
 import { budgetableMetrics } from '../analysis/metricCatalogue.ts';
 import { parseDuration } from './duration.ts';
@@ -105,8 +102,8 @@ const subagentStorm = z.strictObject({
   /** Spawn requests per second (scenario time), on average; or `users` (closed loop). */
   ...driven,
   /** Children each sub-agent spawns, and how many levels deep the tree goes (the gateway does the spawning). */
-  fanout: z.number().int().min(0).max(MAX_SPAWN_FANOUT).default(1),
-  depth: z.number().int().min(1).max(MAX_SPAWN_DEPTH).default(1),
+  fanout: z.number().int().min(0).max(GATEWAY_LIMITS.maxSpawnFanout).default(1),
+  depth: z.number().int().min(1).max(GATEWAY_LIMITS.maxSpawnDepth).default(1),
   /** Send each period's spawns at once at its start instead of evenly spread. */
   burst: burst.optional(),
   ...stormLimits,
@@ -115,7 +112,7 @@ const subagentStorm = z.strictObject({
 const cronStorm = z.strictObject({
   kind: z.literal('cron'),
   /** Jobs job-01..job-NN, each run once per interval. */
-  jobs: z.number().int().min(1).max(MAX_CRON_JOBS),
+  jobs: z.number().int().min(1).max(GATEWAY_LIMITS.maxCronJobs),
   interval: positiveDuration,
   /** All jobs fire at the same instant once per interval, instead of spread across it. */
   thunderingHerd: z.boolean().default(false),
@@ -167,11 +164,11 @@ const targetLimits = {
 const gatewayTarget = z.strictObject({
   store: z.enum(['naive', 'dedup']),
   /** Dedup store only; all fixes when left out. */
-  fixes: z.array(z.enum(ALL_FIXES as unknown as [Fix, ...Fix[]])).optional(),
+  fixes: z.array(z.enum(GATEWAY_LIMITS.fixes as unknown as [GatewayFix, ...GatewayFix[]])).optional(),
   skills: z.number().int().min(0).max(1000).default(22),
   /** Real SKILL.md folders instead of generated skills; relative to the scenario file. */
   skillsDir: z.string().min(1).optional(),
-  cronJobs: z.number().int().min(0).max(MAX_CRON_JOBS).default(12),
+  cronJobs: z.number().int().min(0).max(GATEWAY_LIMITS.maxCronJobs).default(12),
   /** Retention of completed sub-agent and cron runs before the dedup store prunes them (scenario time). */
   pruneAfter: duration.default(60),
   /** Defaults to the scenario's timeScale. */
@@ -293,7 +290,7 @@ export type StormKind = StormSpec['kind'];
 export type EventType = (typeof EVENT_TYPES)[number];
 export type Budget = Fields['budgets'][string];
 export interface GatewayTarget extends Omit<NonNullable<Fields['target']['gateway']>, 'fixes' | 'timeScale'> {
-  fixes: Fix[];
+  fixes: GatewayFix[];
   timeScale: number;
 }
 export type CommandTarget = NonNullable<Fields['target']['command']>;

@@ -1,8 +1,26 @@
-// The embedded gateway as a target: the `soakgate gateway` command line for a store, its fixes and its data dir.
+// The embedded gateway as a target (one of the two target adapters, docs/ARCHITECTURE.md, "Targets"): the
+// `soakgate gateway` command line for a store, its fixes and its data dir, and its own figures from GET /v1/stats.
 // It runs through bin/soakgate.js, which loads tsx in-process, so the child's pid is the gateway server itself.
+// The one module of harness/ besides the commands that reads src/: the gateway's bounds, for the scenario schema.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_CRON_JOBS } from '../../src/cron/scheduler.ts';
+import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../../src/sessions/work.ts';
+import { ALL_FIXES, type Fix } from '../../src/store/sessionStore.ts';
 import type { CommandTargetSpec } from './commandTarget.ts';
+import type { TargetAdapter, TargetReading, TargetReadings } from './targetAdapter.ts';
+import { fileSize } from './watchedFiles.ts';
+
+export type GatewayFix = Fix;
+
+/** The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request. */
+export const GATEWAY_LIMITS = {
+  maxCronJobs: MAX_CRON_JOBS,
+  maxSpawnDepth: MAX_SPAWN_DEPTH,
+  maxSpawnFanout: MAX_SPAWN_FANOUT,
+  /** The dedup store's fixes; a dedup gateway runs with all of them unless told otherwise. */
+  fixes: ALL_FIXES,
+} as const;
 
 const SOAKGATE_BIN = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.url));
 
@@ -45,3 +63,61 @@ export function gatewayTargetSpec(options: GatewayTargetOptions, extra: Partial<
 export function gatewaySessionsFile(dataDir: string): string {
   return join(dataDir, 'agents', 'main', 'sessions', 'sessions.json');
 }
+
+/** The gateway's figures from GET /v1/stats, as the sampler records them. */
+const STATS_METRICS = ['sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs', 'sessionCount'] as const;
+
+interface GatewayStats {
+  sessions: { total: number; byKind: Record<string, number>; byStatus: Record<string, number> };
+  sessionsFileBytes: number;
+  transcriptFiles: number;
+  transcriptBytes: number;
+  orphanTranscripts: number;
+  skillSnapshotBlobs: number;
+}
+
+/** The embedded gateway with these options, started with these limits (milliseconds). */
+export function gatewayAdapter(options: GatewayTargetOptions, limits: { readyTimeoutMs: number; stopGraceMs: number }): TargetAdapter {
+  const spec = gatewayTargetSpec(options);
+  return {
+    label: spec.label,
+    process: (launch) => ({ ...spec, ...limits, env: { ...launch.probeEnv(), ...launch.env }, logFile: launch.logFile }),
+    readings: gatewayReadings(gatewaySessionsFile(options.dataDir)),
+  };
+}
+
+/** GET /v1/stats; while the gateway does not answer (a restart), sessions.json's size read from disk. */
+export function gatewayReadings(sessionsFile: string): TargetReadings {
+  return {
+    metrics: STATS_METRICS,
+    async read(baseUrl, timeoutMs): Promise<TargetReading> {
+      const stats = baseUrl === null ? null : await fetchStats(baseUrl, timeoutMs);
+      if (!stats) {
+        const size = fileSize(sessionsFile);
+        return { metrics: size === null ? {} : { sessionsFileBytes: size } };
+      }
+      return {
+        metrics: {
+          sessionsFileBytes: stats.sessionsFileBytes,
+          transcriptFiles: stats.transcriptFiles,
+          transcriptBytes: stats.transcriptBytes,
+          orphanTranscripts: stats.orphanTranscripts,
+          skillSnapshotBlobs: stats.skillSnapshotBlobs,
+          sessionCount: stats.sessions.total,
+        },
+        sessions: { byKind: stats.sessions.byKind, byStatus: stats.sessions.byStatus },
+      };
+    },
+  };
+}
+
+async function fetchStats(baseUrl: string, timeoutMs: number): Promise<GatewayStats | null> {
+  try {
+    const response = await fetch(`${baseUrl}/v1/stats`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return null;
+    return (await response.json()) as GatewayStats;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,74 @@
+// The run's last stage: the samples analysed into summary.json (verdicts, the load's judgement, state readings,
+// memlab's reading of the snapshots), run.json closed with the exit code, and the result the commands read.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeSamples } from '../analysis/analyze.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK } from '../contracts/exitCodes.ts';
+import { parseSamples } from '../contracts/sample.ts';
+import type { LoadSummary, Summary } from '../contracts/summary.ts';
+import type { OpCounter } from '../sampling/opCounter.ts';
+import { stateSummary, type StateSampler } from '../state/stateReadings.ts';
+import { checkLoad } from '../storms/loadCheck.ts';
+import type { LoadHandle } from '../storms/load.ts';
+import { writeJsonAtomically, writeRunMeta } from './runFolder.ts';
+import type { RunState } from './runState.ts';
+
+export interface RunResult {
+  runDir: string;
+  /** 0 finished, 3 the target crashed or would not start, 5 the load failed, 130 interrupted (docs/ARCHITECTURE.md, "Contracts"). */
+  exitCode: number;
+  interrupted: boolean;
+  crashed?: { code: number | null; signal: string | null; lastLines: string[] };
+  /** Heap snapshots written during the run, oldest first. */
+  snapshots: string[];
+  summary: Summary;
+}
+
+export interface Finish {
+  opCounter: OpCounter;
+  stateSampler?: StateSampler;
+  /** Run time at which sampling stopped (the resume point when it never started). */
+  durationS: number;
+  /** memlab's reading of the snapshots, under way while the target winds down. */
+  heap: Promise<Summary['heap'] | null>;
+  snapshots: string[];
+  /** Why the target could not start or restart, kept in run.json's crash record. */
+  startupFailed: string | null;
+  /** Writes run.json's process tree record. */
+  recordProcessTree: () => void;
+}
+
+export async function finishRun(run: RunState, finish: Finish): Promise<RunResult> {
+  const { scenario, runDir, meta, crashed, interrupted } = run;
+  const { samples } = parseSamples(run.sampler || run.resume ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
+  const summary: Summary = {
+    scenario: scenario.name,
+    target: run.adapter.label,
+    durationS: Math.round((run.measuredEndS ?? finish.durationS) * 1000) / 1000,
+    samples: samples.length,
+    interrupted,
+    operations: finish.opCounter.totals(),
+    ...(run.load ? { load: judgeLoad(run, run.load, crashed !== null || interrupted) } : {}),
+    metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
+    ...(finish.stateSampler ? { state: stateSummary(samples, scenario.state, finish.stateSampler.lastMisses()) } : {}),
+  };
+  const heap = await finish.heap;
+  if (heap) summary.heap = heap;
+  writeJsonAtomically(join(runDir, 'summary.json'), summary);
+
+  const exitCode = crashed ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : summary.load?.failed ? EXIT_LOAD_FAILED : EXIT_OK;
+  finish.recordProcessTree();
+  meta.endedAt = new Date().toISOString();
+  meta.interrupted = interrupted;
+  meta.exitCode = exitCode;
+  if (crashed) meta.crashed = { ...crashed, ...(finish.startupFailed ? { lastLines: [finish.startupFailed, ...crashed.lastLines] } : {}) };
+  writeRunMeta(runDir, meta);
+  return { runDir, exitCode, interrupted, ...(meta.crashed ? { crashed: meta.crashed } : {}), snapshots: finish.snapshots, summary };
+}
+
+/** A crash or an interruption has its own exit code and says why; the load's errors after it are its consequence. */
+function judgeLoad(run: RunState, load: LoadHandle, cutShort: boolean): LoadSummary {
+  const figures = load.tallies.map((tally, i) => ({ spec: run.scenario.load[i], figures: tally.figures() }));
+  const { failed, ...judged } = checkLoad(figures, run.scenario.maxErrorShare);
+  return cutShort || failed === undefined ? judged : { failed, ...judged };
+}

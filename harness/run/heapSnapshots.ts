@@ -1,0 +1,122 @@
+// Heap snapshots of a run and memlab's reading of them (docs/ARCHITECTURE.md, "Diagnosis after measurement"): a
+// scenario's `snapshot` event, and the diagnosis phase after the measured window when the snapshot policy gives a
+// reason. Snapshots are never taken inside the measured window: writing one blocks the target for seconds.
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { analyzeSamples } from '../analysis/analyze.ts';
+import { parseSamples } from '../contracts/sample.ts';
+import type { MetricSummary, Summary } from '../contracts/summary.ts';
+import { diagnoseHeap } from '../heap/diagnose.ts';
+import { loadMemlab } from '../heap/memlab.ts';
+import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
+import { cutShort, type RunState } from './runState.ts';
+
+/** The snapshot policy a command passes in. */
+export interface SnapshotPolicy {
+  /** `auto` (default) when `diagnoseWhen` gives a reason, `always` (3), N, or `never`. */
+  snapshots?: SnapshotMode;
+  /** Reasons to diagnose, from the measured window's metrics (default: memory growing by more than matters). */
+  diagnoseWhen?: (metrics: Record<string, MetricSummary>) => string[];
+}
+
+const SNAPSHOT_TIMEOUT_MS = 120_000;
+
+export class HeapSnapshots {
+  private readonly taken: Array<{ file: string; pid: number; heapUsedBytes: number | null }> = [];
+
+  constructor(
+    private readonly run: RunState,
+    private readonly policy: SnapshotPolicy,
+  ) {}
+
+  /** The files written so far, oldest first. */
+  files(): string[] {
+    return this.taken.map((s) => s.file);
+  }
+
+  /**
+   * After the measured window, under the same load: heap snapshots of one process for memlab, when the window's
+   * analysis gives a reason (or the mode asks for them regardless). Its samples are marked `diagnosis`, which the
+   * analysis leaves out, so the verdicts are those of the window alone, snapshots or not.
+   */
+  async diagnosisPhase(): Promise<void> {
+    const { run } = this;
+    const mode = this.policy.snapshots ?? 'auto';
+    if (mode === 'never') return;
+    const { samples: soFar } = parseSamples(readFileSync(join(run.runDir, 'samples.jsonl'), 'utf8'));
+    const metrics = analyzeSamples(soFar, { warmupS: run.scenario.warmup });
+    const reasons = (this.policy.diagnoseWhen ?? growingMemory)(metrics);
+    const measuredS = (run.measuredEndS ?? 0) - Math.max(run.scenario.warmup, run.resumeAtS);
+    const plan = planDiagnosis(mode, reasons, measuredS);
+    if (!plan) return;
+    // memlab takes seconds to import (more on a loaded machine): it loads while the snapshots are taken, not after.
+    loadMemlab(run.runDir).catch(() => {});
+    run.stage = 'diagnosis';
+    run.sampler?.addEvent({ type: 'phase', detail: 'diagnosis' });
+    const why = reasons.length > 0 ? reasons.join(', ') : `--snapshots ${mode}`;
+    run.note(`measurement over; diagnosis: ${plan.count} heap snapshots ${Math.round(plan.spacingS)} s apart under the same load (${why})`);
+    for (let i = 0; i < plan.count; i++) {
+      // In short slices, so Ctrl-C or a crash ends the phase at once.
+      const nextAt = Date.now() + (i > 0 ? plan.spacingS * 1000 : 0);
+      while (Date.now() < nextAt && !cutShort(run)) await delay(Math.min(250, nextAt - Date.now()));
+      if (cutShort(run)) return;
+      await this.take();
+    }
+  }
+
+  async take(): Promise<void> {
+    const { run } = this;
+    const { sampler, probe } = run;
+    const pid = run.target.pid;
+    if (pid === null || !probe.isConnected(pid)) {
+      sampler?.addEvent({ type: 'snapshot', detail: 'skipped: the target has no probe (not a Node process?)' });
+      run.note('heap snapshot skipped: the target has no probe');
+      return;
+    }
+    const t = sampler ? Math.round(sampler.now()) : 0;
+    const number = (run.resume?.snapshotsBefore ?? 0) + this.taken.length + 1;
+    const file = join(run.runDir, `heap-${String(number).padStart(2, '0')}-${t}s.heapsnapshot`);
+    const began = sampler?.now();
+    let durationMs: number;
+    let heapUsedBytes: number | null;
+    try {
+      ({ durationMs, heapUsedBytes } = await probe.snapshot(pid, file, SNAPSHOT_TIMEOUT_MS));
+    } catch (err) {
+      // A snapshot that fails (the target died meanwhile, a full disk) costs the run its snapshot, not the run.
+      sampler?.addEvent({ type: 'snapshot', t: began, detail: `failed: ${(err as Error).message}` });
+      run.note(`heap snapshot failed: ${(err as Error).message}`);
+      return;
+    }
+    this.taken.push({ file, pid, heapUsedBytes });
+    // Marked at the time it began, with how long the target's event loop was blocked writing it.
+    sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
+    run.note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
+  }
+
+  /** memlab's reading of the snapshots of one process, or null; a diagnosis that fails is noted, never thrown. */
+  async read(): Promise<Summary['heap'] | null> {
+    const { taken, run } = this;
+    const diagnosable = snapshotsOfOneProcess(taken);
+    if (diagnosable.length < 2) return null;
+    run.note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
+    const heapAt = (file: string) => taken.find((s) => s.file === file)?.heapUsedBytes ?? null;
+    const [firstHeap, lastHeap] = [heapAt(diagnosable[0]), heapAt(diagnosable[diagnosable.length - 1])];
+    try {
+      const heap = await diagnoseHeap(diagnosable, {
+        workDir: run.runDir,
+        ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
+      });
+      const top = heap.grew[0];
+      run.note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
+      return heap;
+    } catch (err) {
+      // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
+      run.note(`heap diagnosis failed: ${(err as Error).message}`);
+      return null;
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

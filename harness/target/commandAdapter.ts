@@ -1,0 +1,46 @@
+// Any command as a target (one of the two target adapters, docs/ARCHITECTURE.md, "Targets"): the scenario's argv,
+// cwd, environment and readiness, the probe joined to the target's own NODE_OPTIONS, and its watched files.
+import { basename } from 'node:path';
+import type { TargetAdapter } from './targetAdapter.ts';
+import { watchedFileReadings } from './watchedFiles.ts';
+
+/** A command target as a validated scenario gives it: durations in seconds, paths absolute. */
+export interface CommandTargetOptions {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  ready?: string;
+  url?: string;
+  health?: string;
+  healthInterval: number;
+  readyTimeout: number;
+  stopGrace: number;
+  /** Watched files by label. */
+  files: Record<string, string>;
+}
+
+export function commandAdapter(command: CommandTargetOptions): TargetAdapter {
+  const label = `command:${commandName(command.argv)}`;
+  return {
+    label,
+    process: (launch) => ({
+      label,
+      argv: command.argv,
+      cwd: command.cwd,
+      env: { ...command.env, ...launch.probeEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS), ...launch.env },
+      ...(command.ready === undefined ? {} : { ready: new RegExp(command.ready) }),
+      ...(command.url === undefined ? {} : { url: command.url }),
+      ...(command.health === undefined ? {} : { health: command.health, healthIntervalMs: command.healthInterval * 1000 }),
+      readyTimeoutMs: command.readyTimeout * 1000,
+      stopGraceMs: command.stopGrace * 1000,
+      logFile: launch.logFile,
+    }),
+    readings: watchedFileReadings(command.files),
+  };
+}
+
+/** `server.mjs` for [node, server.mjs, --port, 0]; the executable's name when no script file is named (node -e ...). */
+function commandName(argv: string[]): string {
+  const script = argv.slice(1).find((arg) => !arg.startsWith('-'));
+  return basename(script && /^[\w./@-]+\.[a-z]+$/i.test(script) ? script : argv[0]);
+}
