@@ -380,17 +380,17 @@ interface Layout {
   values: ValueAxis;
 }
 
-function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
+/** The encodings every layer of one chart shares: time on x, the metric on y, colour by run or by series. */
+function chartEncodings(layout: Layout) {
   const { def, runLabels, seriesNames } = layout;
   const compare = runLabels.length > 1;
-  const values = layout.values;
   const x = { field: 't', type: 'quantitative', title: `${layout.axis.name}s since start`, scale: { domain: layout.domain, nice: false } } as const;
   const y = {
     field: 'v',
     type: 'quantitative',
-    title: values.title,
+    title: layout.values.title,
     scale: { zero: def.unit === 'perSecond' },
-    axis: { format: values.format, ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
+    axis: { format: layout.values.format, ...(def.unit === 'count' ? { tickMinStep: 1 } : {}) },
   } as const;
   // Stroke symbols at full opacity: otherwise the legend takes its look from the pale interval wedge.
   const legend = {
@@ -405,6 +405,34 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
     : { field: 's', type: 'nominal', title: 'series', scale: { domain: seriesNames }, legend: seriesNames.length > 1 ? legend : null };
   const strokeDash = compare && seriesNames.length > 1 ? { strokeDash: { field: 's', type: 'nominal', title: 'series', legend } } : {};
   const fitColor = compare ? { color: { field: 'r', type: 'nominal' } } : { color: { value: '#222' } };
+  return { compare, x, y, color, strokeDash, fitColor };
+}
+
+type Encodings = ReturnType<typeof chartEncodings>;
+
+function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
+  const enc = chartEncodings(layout);
+  const layers: unknown[] = [...underLayers(layout, enc)];
+  layers.push({
+    data: { name: SERIES_DATASET },
+    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'linear' },
+    encoding: { x: enc.x, y: enc.y, color: enc.color, detail: { field: enc.compare ? 's' : 'r' }, ...enc.strokeDash },
+    ...(interactive ? { params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }] } : {}),
+  });
+  layers.push(...overLayers(layout, enc, interactive));
+  if (interactive) layers.push(hoverLayer(layout, enc));
+  return {
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    background: 'white',
+    datasets: { [SERIES_DATASET]: layout.rows as unknown as Record<string, unknown>[] },
+    layer: layers,
+    config: { view: { stroke: '#ddd' }, axis: { gridColor: '#eee', labelFontSize: 11, titleFontSize: 11 }, legend: { labelLimit: 260 } },
+  } as TopLevelSpec;
+}
+
+/** Drawn under the series: the phase bands, the baseline's band and the fitted slope's interval. */
+function underLayers(layout: Layout, { x, y, fitColor }: Encodings): unknown[] {
   const layers: unknown[] = [];
   if (layout.bands.length > 0) {
     layers.push(
@@ -426,12 +454,12 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
   if (layout.fit.length > 0) {
     layers.push({ data: { values: layout.fit }, mark: { type: 'area', opacity: 0.14 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, detail: { field: 'seg' }, ...fitColor } });
   }
-  layers.push({
-    data: { name: SERIES_DATASET },
-    mark: { type: 'line', strokeWidth: 1.5, interpolate: 'linear' },
-    encoding: { x, y, color, detail: { field: compare ? 's' : 'r' }, ...strokeDash },
-    ...(interactive ? { params: [{ name: 'zoom', select: { type: 'interval', encodings: ['x'] }, bind: 'scales' }] } : {}),
-  });
+  return layers;
+}
+
+/** Drawn over the series: the fitted line per segment, and the events' markers. */
+function overLayers(layout: Layout, { x, y, fitColor }: Encodings, interactive: boolean): unknown[] {
+  const layers: unknown[] = [];
   if (layout.fit.length > 0) {
     layers.push({
       data: { values: layout.fit },
@@ -450,32 +478,27 @@ function chartSpec(layout: Layout, interactive: boolean): TopLevelSpec {
       },
     );
   }
-  if (interactive) {
-    layers.push({
-      data: { name: SERIES_DATASET },
-      transform: [{ calculate: `format(datum.v, ',.4~r') + '${values.suffix}'`, as: 'value' }],
-      mark: { type: 'point', filled: true, size: 50 },
-      encoding: {
-        x,
-        y,
-        color,
-        opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 },
-        tooltip: [
-          ...(compare ? [{ field: 'r', title: 'run' }] : []),
-          { field: 's', title: 'series' },
-          { field: 't', title: layout.axis.name, format: '.2f' },
-          { field: 'value', title: 'value' },
-        ],
-      },
-      params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout' } }],
-    });
-  }
+  return layers;
+}
+
+/** The interactive page's nearest point under the pointer, with its value in the chart's unit. */
+function hoverLayer(layout: Layout, { compare, x, y, color }: Encodings): unknown {
   return {
-    width: CHART_WIDTH,
-    height: CHART_HEIGHT,
-    background: 'white',
-    datasets: { [SERIES_DATASET]: layout.rows as unknown as Record<string, unknown>[] },
-    layer: layers,
-    config: { view: { stroke: '#ddd' }, axis: { gridColor: '#eee', labelFontSize: 11, titleFontSize: 11 }, legend: { labelLimit: 260 } },
-  } as TopLevelSpec;
+    data: { name: SERIES_DATASET },
+    transform: [{ calculate: `format(datum.v, ',.4~r') + '${layout.values.suffix}'`, as: 'value' }],
+    mark: { type: 'point', filled: true, size: 50 },
+    encoding: {
+      x,
+      y,
+      color,
+      opacity: { condition: { param: 'hover', empty: false, value: 1 }, value: 0 },
+      tooltip: [
+        ...(compare ? [{ field: 'r', title: 'run' }] : []),
+        { field: 's', title: 'series' },
+        { field: 't', title: layout.axis.name, format: '.2f' },
+        { field: 'value', title: 'value' },
+      ],
+    },
+    params: [{ name: 'hover', select: { type: 'point', on: 'pointerover', nearest: true, clear: 'pointerout' } }],
+  };
 }

@@ -23,20 +23,68 @@ const NOT_READY_RETRY_MS = 50;
 // retry as fast as the harness can spin, which costs the machine the target runs on.
 const NO_ANSWER_PAUSE_MS = 100;
 
-export function startClosedLoop({ ctx, users, thinkTimeS, next, requestTimeoutS }: ClosedLoopOptions): StormHandle {
-  const batches = new Set<Batch>();
+export function startClosedLoop(options: ClosedLoopOptions): StormHandle {
+  return new ClosedLoop(options);
+}
+
+class ClosedLoop implements StormHandle {
+  private readonly ctx: StormContext;
+  private readonly batches = new Set<Batch>();
   /** Users waiting (thinking, not ready): stop() wakes them early. */
-  const sleeping = new Set<() => void>();
+  private readonly sleeping = new Set<() => void>();
   /** Users waiting for resume(); stop() wakes them too. */
-  const parked = new Set<() => void>();
-  let issued = 0;
-  let paused = false;
-  let stopped = false;
+  private readonly parked = new Set<() => void>();
+  private readonly running: Promise<void>[];
+  private issued = 0;
+  private paused = false;
+  private stopped = false;
+
+  constructor(private readonly options: ClosedLoopOptions) {
+    this.ctx = options.ctx;
+    this.running = Array.from({ length: options.users }, () => this.runUser());
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused || this.stopped) return;
+    this.paused = false;
+    wakeAll(this.parked);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    wakeAll(this.sleeping);
+    wakeAll(this.parked);
+    for (const batch of this.batches) batch.stop();
+    await Promise.all([...this.running, ...[...this.batches].map((batch) => batch.done)]);
+  }
+
+  private async runUser(): Promise<void> {
+    const { next, thinkTimeS } = this.options;
+    while (!this.stopped) {
+      if (this.paused) {
+        await this.wait(null);
+        continue;
+      }
+      const request = next(this.issued);
+      if (!request) {
+        await this.wait(NOT_READY_RETRY_MS);
+        continue;
+      }
+      this.issued++;
+      const answered = await this.send(request);
+      const pauseMs = Math.max(answered ? 0 : NO_ANSWER_PAUSE_MS, (thinkTimeS / this.ctx.timeScale) * 1000);
+      if (pauseMs > 0 && !this.stopped) await this.wait(pauseMs);
+    }
+  }
 
   /** `ms` null: until resume() or stop(). */
-  const wait = (ms: number | null) =>
-    new Promise<void>((resolve) => {
-      const waiters = ms === null ? parked : sleeping;
+  private wait(ms: number | null): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waiters = ms === null ? this.parked : this.sleeping;
       const wake = () => {
         clearTimeout(timer);
         waiters.delete(wake);
@@ -45,67 +93,34 @@ export function startClosedLoop({ ctx, users, thinkTimeS, next, requestTimeoutS 
       const timer = ms === null ? undefined : setTimeout(wake, ms);
       waiters.add(wake);
     });
+  }
 
   /** Resolves with whether the target answered, once the request has its outcome (or was abandoned by stop()). */
-  const send = (request: StormRequest) =>
-    new Promise<boolean>((resolve) => {
+  private send(request: StormRequest): Promise<boolean> {
+    const { ctx } = this;
+    return new Promise<boolean>((resolve) => {
       ctx.tally.addSent(1);
       let batch: Batch;
       try {
         batch = sendBatch(ctx.baseUrl, [request], (sentRequest, outcome) => {
           if (recordOutcome(ctx, sentRequest, outcome)) sentRequest.onOk?.(outcome.body);
           resolve(outcome.status !== null);
-        }, requestTimeoutS);
+        }, this.options.requestTimeoutS);
       } catch (error) {
         // A base URL autocannon cannot use: the request fails, visibly, in the storm's errors.
         recordOutcome(ctx, request, { status: null, latencyMs: null, body: '', error: (error as Error).message });
         resolve(false);
         return;
       }
-      batches.add(batch);
+      this.batches.add(batch);
       void batch.done.then(() => {
-        batches.delete(batch);
+        this.batches.delete(batch);
         resolve(false);
       });
     });
+  }
+}
 
-  const runUser = async () => {
-    while (!stopped) {
-      if (paused) {
-        await wait(null);
-        continue;
-      }
-      const request = next(issued);
-      if (!request) {
-        await wait(NOT_READY_RETRY_MS);
-        continue;
-      }
-      issued++;
-      const answered = await send(request);
-      const pauseMs = Math.max(answered ? 0 : NO_ANSWER_PAUSE_MS, (thinkTimeS / ctx.timeScale) * 1000);
-      if (pauseMs > 0 && !stopped) await wait(pauseMs);
-    }
-  };
-
-  const running = Array.from({ length: users }, runUser);
-  const wakeAll = (waiters: Set<() => void>) => {
-    for (const wake of [...waiters]) wake();
-  };
-  return {
-    pause() {
-      paused = true;
-    },
-    resume() {
-      if (!paused || stopped) return;
-      paused = false;
-      wakeAll(parked);
-    },
-    async stop() {
-      stopped = true;
-      wakeAll(sleeping);
-      wakeAll(parked);
-      for (const batch of batches) batch.stop();
-      await Promise.all([...running, ...[...batches].map((batch) => batch.done)]);
-    },
-  };
+function wakeAll(waiters: Set<() => void>): void {
+  for (const wake of [...waiters]) wake();
 }

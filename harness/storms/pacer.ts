@@ -21,92 +21,109 @@ export interface PacerOptions {
 const MIN_TICK_MS = 50;
 export const DEFAULT_MAX_IN_FLIGHT = 64;
 
-export function startPacer({ ctx, schedule, next, maxInFlight = DEFAULT_MAX_IN_FLIGHT, requestTimeoutS }: PacerOptions): StormHandle {
-  const batches = new Set<Batch>();
-  let issued = 0;
-  let inFlight = 0;
-  let activeMs = 0;
-  let runningSince: number | null = performance.now();
-  let timer: NodeJS.Timeout | null = null;
-  let stopped = false;
+export function startPacer(options: PacerOptions): StormHandle {
+  const pacer = new Pacer(options);
+  pacer.resume();
+  return pacer;
+}
 
-  const elapsedScenarioS = () => ((activeMs + (runningSince === null ? 0 : performance.now() - runningSince)) / 1000) * ctx.timeScale;
+class Pacer implements StormHandle {
+  private readonly ctx: StormContext;
+  private readonly maxInFlight: number;
+  private readonly batches = new Set<Batch>();
+  private issued = 0;
+  private inFlight = 0;
+  /** Milliseconds run before the last pause; with `runningSince`, the storm's own clock, which stops while paused. */
+  private activeMs = 0;
+  private runningSince: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
-  const onOutcome = (request: StormRequest, outcome: RequestOutcome) => {
-    inFlight--;
-    if (recordOutcome(ctx, request, outcome)) request.onOk?.(outcome.body);
-  };
+  constructor(private readonly options: PacerOptions) {
+    this.ctx = options.ctx;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  }
 
-  const launch = (requests: StormRequest[]) => {
-    inFlight += requests.length;
-    ctx.tally.addSent(requests.length);
-    let settled = 0;
-    const settle = (request: StormRequest, outcome: RequestOutcome) => {
-      settled++;
-      onOutcome(request, outcome);
-    };
-    let batch: Batch;
-    try {
-      batch = sendBatch(ctx.baseUrl, requests, settle, requestTimeoutS);
-    } catch {
-      // A base URL autocannon cannot use: every request fails, visibly, in the window's errors.
-      for (const request of requests) settle(request, { status: null, latencyMs: null, body: '' });
-      return;
-    }
-    batches.add(batch);
-    void batch.done.then(() => {
-      batches.delete(batch);
-      // Requests a stopped batch abandoned are no longer in flight either.
-      inFlight -= requests.length - settled;
-    });
-  };
+  pause(): void {
+    if (this.runningSince === null || this.stopped) return;
+    this.activeMs += performance.now() - this.runningSince;
+    this.runningSince = null;
+    this.clearTimer();
+  }
 
-  const tick = () => {
-    timer = null;
-    if (stopped || runningSince === null) return;
-    const now = elapsedScenarioS();
+  resume(): void {
+    if (this.runningSince !== null || this.stopped) return;
+    this.runningSince = performance.now();
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    for (const batch of this.batches) batch.stop();
+    await Promise.all([...this.batches].map((batch) => batch.done));
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private elapsedScenarioS(): number {
+    const runningMs = this.runningSince === null ? 0 : performance.now() - this.runningSince;
+    return ((this.activeMs + runningMs) / 1000) * this.ctx.timeScale;
+  }
+
+  /** Sends every operation due by now (skipping those beyond maxInFlight), then waits for the next one due. */
+  private tick(): void {
+    this.timer = null;
+    if (this.stopped || this.runningSince === null) return;
+    const { schedule, next } = this.options;
+    const now = this.elapsedScenarioS();
     const due: StormRequest[] = [];
     let notReady = false;
-    while (schedule.timeOf(issued) <= now) {
-      if (inFlight + due.length >= maxInFlight) {
-        ctx.opCounter.add('skipped');
-        ctx.tally.addSkipped();
-        issued++;
+    while (schedule.timeOf(this.issued) <= now) {
+      if (this.inFlight + due.length >= this.maxInFlight) {
+        this.ctx.opCounter.add('skipped');
+        this.ctx.tally.addSkipped();
+        this.issued++;
         continue;
       }
-      const request = next(issued);
+      const request = next(this.issued);
       if (!request) {
         notReady = true;
         break;
       }
       due.push(request);
-      issued++;
+      this.issued++;
     }
-    if (due.length > 0) launch(due);
-    const waitS = (schedule.timeOf(issued) - now) / ctx.timeScale;
-    if (notReady || Number.isFinite(waitS)) timer = setTimeout(tick, notReady ? MIN_TICK_MS : Math.max(MIN_TICK_MS, waitS * 1000));
-  };
+    if (due.length > 0) this.launch(due);
+    const waitS = (schedule.timeOf(this.issued) - now) / this.ctx.timeScale;
+    if (notReady || Number.isFinite(waitS)) this.timer = setTimeout(() => this.tick(), notReady ? MIN_TICK_MS : Math.max(MIN_TICK_MS, waitS * 1000));
+  }
 
-  tick();
-  return {
-    pause() {
-      if (runningSince === null || stopped) return;
-      activeMs += performance.now() - runningSince;
-      runningSince = null;
-      if (timer) clearTimeout(timer);
-      timer = null;
-    },
-    resume() {
-      if (runningSince !== null || stopped) return;
-      runningSince = performance.now();
-      tick();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      for (const batch of batches) batch.stop();
-      await Promise.all([...batches].map((batch) => batch.done));
-    },
-  };
+  private launch(requests: StormRequest[]): void {
+    this.inFlight += requests.length;
+    this.ctx.tally.addSent(requests.length);
+    let settled = 0;
+    const settle = (request: StormRequest, outcome: RequestOutcome) => {
+      settled++;
+      this.inFlight--;
+      if (recordOutcome(this.ctx, request, outcome)) request.onOk?.(outcome.body);
+    };
+    let batch: Batch;
+    try {
+      batch = sendBatch(this.ctx.baseUrl, requests, settle, this.options.requestTimeoutS);
+    } catch {
+      // A base URL autocannon cannot use: every request fails, visibly, in the window's errors.
+      for (const request of requests) settle(request, { status: null, latencyMs: null, body: '' });
+      return;
+    }
+    this.batches.add(batch);
+    void batch.done.then(() => {
+      this.batches.delete(batch);
+      // Requests a stopped batch abandoned are no longer in flight either.
+      this.inFlight -= requests.length - settled;
+    });
+  }
 }
