@@ -1,6 +1,6 @@
 // Picks how a storm drives its requests, by what its scenario entry names: `rate` is open loop (pacer.ts, requests
 // at a rate whatever the target's answers), `users` is closed loop (closedLoop.ts, each virtual user waiting for
-// its answer). The scenario schema (harness/scenario/schema.ts) lets a storm name exactly one of them.
+// its answer). The scenario schema (harness/scenario/stormSchemas.ts) lets a storm name exactly one of them.
 import type { StormRequest } from './autocannonBatch.ts';
 import { startClosedLoop } from './closedLoop.ts';
 import { startPacer } from './pacer.ts';
