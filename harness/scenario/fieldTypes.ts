@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
-export const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 /** A watched file's label or a state reading's name: it becomes part of a metric's name. */
 export const LABEL = /^[A-Za-z0-9_.-]+$/;
 

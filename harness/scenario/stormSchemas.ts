@@ -2,9 +2,11 @@
 // defined (as k6 validates an executor's options), and the request limits and executors every storm shares.
 import { z } from 'zod';
 import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
-import { duration, positiveDuration, SAFE_SEGMENT } from './fieldTypes.ts';
+import { duration, positiveDuration } from './fieldTypes.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
+/** A chat channel's name, as the gateway accepts it when a human session is opened. */
+const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 
 /**
  * Every storm's request limits (harness/storms/pacer.ts): a request unanswered after requestTimeout is an error;
