@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../harness/target/processAlive.ts';
-import type { RunMeta } from '../harness/run/runFolder.ts';
-import { runScenario } from '../harness/run/runScenario.ts';
-import { parseScenario } from '../harness/scenario/parseScenario.ts';
-import type { Summary } from '../harness/contracts/summary.ts';
-import { TargetStartError } from '../harness/target/commandTarget.ts';
-import { soakgateCli, freePort } from './fixtures/soakgateCli.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
+import type { RunMeta } from '../../harness/run/runFolder.ts';
+import { runScenario } from '../../harness/run/runScenario.ts';
+import { parseScenario } from '../../harness/scenario/parseScenario.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
+import { TargetStartError } from '../../harness/target/commandTarget.ts';
+import { soakgateCli, freePort } from '../fixtures/soakgateCli.ts';
 
-const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/readinessServer.mjs', import.meta.url));
 let dir: string;
 const pidFiles: string[] = [];
 

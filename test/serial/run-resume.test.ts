@@ -7,13 +7,13 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { RunMeta } from '../harness/run/runFolder.ts';
-import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
-import type { Summary } from '../harness/contracts/summary.ts';
-import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../../harness/run/runFolder.ts';
+import { parseSamples, type Sample } from '../../harness/contracts/sample.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
 
-const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
-const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+const bin = new URL('../../bin/soakgate.js', import.meta.url).pathname;
+const fixture = new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname;
 const INTERVAL_S = 0.25;
 let dir: string;
 const started: ChildProcess[] = [];

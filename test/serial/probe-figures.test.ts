@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { ProbeClient, type ProbeFigures } from '../harness/probe/probeClient.ts';
-import { CommandTarget } from '../harness/target/commandTarget.ts';
+import { ProbeClient, type ProbeFigures } from '../../harness/probe/probeClient.ts';
+import { CommandTarget } from '../../harness/target/commandTarget.ts';
 
 const run = promisify(execFile);
-const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+const fixture = new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname;
 let dir: string;
 let probe: ProbeClient;
 let target: CommandTarget;

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Summary } from '../harness/contracts/summary.ts';
-import { soakgateCli } from './fixtures/soakgateCli.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
+import { soakgateCli } from '../fixtures/soakgateCli.ts';
 
-const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+const fixture = new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname;
 let dir: string;
 
 before(() => {

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../harness/target/processAlive.ts';
-import { CommandTarget, TargetStartError, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
-import { freePort } from './fixtures/soakgateCli.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
+import { CommandTarget, TargetStartError, type CommandTargetSpec } from '../../harness/target/commandTarget.ts';
+import { freePort } from '../fixtures/soakgateCli.ts';
 
-const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/readinessServer.mjs', import.meta.url));
 const URL_LINE = /listening on (http:\/\/\S+)/;
 let dir: string;
 const targets: CommandTarget[] = [];

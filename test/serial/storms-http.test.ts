@@ -6,12 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OpCounter } from '../harness/sampling/opCounter.ts';
-import type { HttpStormSpec } from '../harness/scenario/schema.ts';
-import { cronStorm } from '../harness/storms/cron.ts';
-import { httpStorm } from '../harness/storms/http.ts';
-import type { StormContext, StormHandle } from '../harness/storms/storm.ts';
-import { StormTally } from '../harness/storms/stormTally.ts';
+import { OpCounter } from '../../harness/sampling/opCounter.ts';
+import type { HttpStormSpec } from '../../harness/scenario/schema.ts';
+import { cronStorm } from '../../harness/storms/cron.ts';
+import { httpStorm } from '../../harness/storms/http.ts';
+import type { StormContext, StormHandle } from '../../harness/storms/storm.ts';
+import { StormTally } from '../../harness/storms/stormTally.ts';
 
 // Logs `{t, method, url, body}` per request on stdout. /slow/ never answers in time, /fail/ answers 500.
 const SERVER = `

@@ -3,8 +3,8 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CronScheduler, cronJobs } from '../src/cron/scheduler.ts';
-import { call, startGateway, tempDataDir, waitFor, type GatewayProcess } from './fixtures/gateway-process.ts';
+import { CronScheduler, cronJobs } from '../../src/cron/scheduler.ts';
+import { call, startGateway, tempDataDir, waitFor, type GatewayProcess } from '../fixtures/gateway-process.ts';
 
 test('names jobs job-01..job-NN and gives job-NN an interval of NN minutes divided by the time scale', () => {
   assert.deepEqual(cronJobs(3, 1), [

@@ -6,17 +6,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { RunMeta } from '../harness/run/runFolder.ts';
-import { EXIT_INTERRUPTED } from '../harness/contracts/exitCodes.ts';
-import { runScenario } from '../harness/run/runScenario.ts';
-import { analyzeSamples } from '../harness/analysis/analyze.ts';
-import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
-import { parseScenario } from '../harness/scenario/parseScenario.ts';
-import type { Summary } from '../harness/contracts/summary.ts';
-import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../../harness/run/runFolder.ts';
+import { EXIT_INTERRUPTED } from '../../harness/contracts/exitCodes.ts';
+import { runScenario } from '../../harness/run/runScenario.ts';
+import { analyzeSamples } from '../../harness/analysis/analyze.ts';
+import { parseSamples, type Sample } from '../../harness/contracts/sample.ts';
+import { parseScenario } from '../../harness/scenario/parseScenario.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
 
-const bin = new URL('../bin/soakgate.js', import.meta.url).pathname;
-const fixture = new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname;
+const bin = new URL('../../bin/soakgate.js', import.meta.url).pathname;
+const fixture = new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname;
 let dir: string;
 const started: ChildProcess[] = [];
 const targetPids: number[] = [];

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLoad } from '../harness/storms/load.ts';
-import { OpCounter } from '../harness/sampling/opCounter.ts';
-import { startGateway, type GatewayProcess } from './fixtures/gateway-process.ts';
+import { startLoad } from '../../harness/storms/load.ts';
+import { OpCounter } from '../../harness/sampling/opCounter.ts';
+import { startGateway, type GatewayProcess } from '../fixtures/gateway-process.ts';
 
 interface Stats {
   sessions: { total: number; byKind: Record<string, number> };

@@ -4,9 +4,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call, startGateway, tempDataDir, waitFor, type GatewayProcess } from './fixtures/gateway-process.ts';
-import { IllegalTransitionError, canTransition, isLive, transitionPatch } from '../src/sessions/lifecycle.ts';
-import type { SessionStatus } from '../src/store/sessionStore.ts';
+import { call, startGateway, tempDataDir, waitFor, type GatewayProcess } from '../fixtures/gateway-process.ts';
+import { IllegalTransitionError, canTransition, isLive, transitionPatch } from '../../src/sessions/lifecycle.ts';
+import type { SessionStatus } from '../../src/store/sessionStore.ts';
 
 const ALL: SessionStatus[] = ['created', 'active', 'completed', 'failed', 'archived', 'pruned'];
 const LEGAL = new Set([

@@ -2,9 +2,9 @@
 // reached, and holds fixed memory however many samples arrive.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LiveVerdict, describeLive, parseByteSize } from '../harness/run/liveVerdict.ts';
-import type { Sample } from '../harness/contracts/sample.ts';
-import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+import { LiveVerdict, describeLive, parseByteSize } from '../../harness/run/liveVerdict.ts';
+import type { Sample } from '../../harness/contracts/sample.ts';
+import { gaussian, seededRandom } from '../../harness/analysis/seededRandom.ts';
 
 const MB = 1024 ** 2;
 
@@ -64,7 +64,7 @@ test('soakgate run prints the live verdict with the memory-limit projection and 
         name: 'leaky',
         target: {
           command: {
-            argv: [process.execPath, new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname],
+            argv: [process.execPath, new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname],
             env: { TINY_RETAIN_BYTES: '300000' },
             ready: 'listening on (http://\\S+)',
           },
@@ -77,7 +77,7 @@ test('soakgate run prints the live verdict with the memory-limit projection and 
     );
     const run = (args: string[]) =>
       new Promise<{ code: number | null; output: string }>((resolve) => {
-        const child = spawn(process.execPath, [new URL('../bin/soakgate.js', import.meta.url).pathname, 'run', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [new URL('../../bin/soakgate.js', import.meta.url).pathname, 'run', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
         let output = '';
         child.stdout.on('data', (d) => (output += d));
         child.stderr.on('data', (d) => (output += d));

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { removeStaleProbeFolders } from '../harness/probe/probeClient.ts';
-import { isRunning } from '../harness/target/processAlive.ts';
-import type { RunMeta } from '../harness/run/runFolder.ts';
+import { removeStaleProbeFolders } from '../../harness/probe/probeClient.ts';
+import { isRunning } from '../../harness/target/processAlive.ts';
+import type { RunMeta } from '../../harness/run/runFolder.ts';
 
-const bin = fileURLToPath(new URL('../bin/soakgate.js', import.meta.url));
-const fixture = fileURLToPath(new URL('./fixtures/readinessServer.mjs', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.url));
+const fixture = fileURLToPath(new URL('../fixtures/readinessServer.mjs', import.meta.url));
 let dir: string;
 const started: ChildProcess[] = [];
 const pids = new Set<number>();

@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
-import { OpCounter } from '../harness/sampling/opCounter.ts';
-import { parseScenario } from '../harness/scenario/parseScenario.ts';
-import type { HttpStormSpec } from '../harness/scenario/schema.ts';
-import { httpStorm } from '../harness/storms/http.ts';
-import { StormTally } from '../harness/storms/stormTally.ts';
+import { OpCounter } from '../../harness/sampling/opCounter.ts';
+import { parseScenario } from '../../harness/scenario/parseScenario.ts';
+import type { HttpStormSpec } from '../../harness/scenario/schema.ts';
+import { httpStorm } from '../../harness/storms/http.ts';
+import { StormTally } from '../../harness/storms/stormTally.ts';
 
 let server: http.Server;
 let baseUrl: string;

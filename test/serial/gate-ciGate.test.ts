@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { GateResult } from '../harness/gate/gateResult.ts';
-import { parseSamples } from '../harness/contracts/sample.ts';
-import type { Summary } from '../harness/contracts/summary.ts';
+import type { GateResult } from '../../harness/gate/gateResult.ts';
+import { parseSamples } from '../../harness/contracts/sample.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 let dir: string;
 
 before(() => {

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runScenario } from '../harness/run/runScenario.ts';
-import { parseScenario } from '../harness/scenario/parseScenario.ts';
+import { runScenario } from '../../harness/run/runScenario.ts';
+import { parseScenario } from '../../harness/scenario/parseScenario.ts';
 
 let dir: string;
 before(() => {
