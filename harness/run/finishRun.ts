@@ -39,6 +39,8 @@ export interface Finish {
 }
 
 export async function finishRun(run: RunState, finish: Finish): Promise<RunResult> {
+  // Awaited first: a Ctrl-C while memlab reads the snapshots makes the run interrupted.
+  const heap = await finish.heap;
   const { scenario, runDir, meta, crashed, interrupted } = run;
   const { samples } = parseSamples(run.sampler || run.resume ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
   const summary: Summary = {
@@ -52,7 +54,6 @@ export async function finishRun(run: RunState, finish: Finish): Promise<RunResul
     metrics: analyzeSamples(samples, { warmupS: scenario.warmup }),
     ...(finish.stateSampler ? { state: stateSummary(samples, scenario.state, finish.stateSampler.lastMisses()) } : {}),
   };
-  const heap = await finish.heap;
   if (heap) summary.heap = heap;
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 

@@ -6,8 +6,7 @@ import { basename, join } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import { parseSamples } from '../contracts/sample.ts';
 import type { MetricSummary, Summary } from '../contracts/summary.ts';
-import { diagnoseHeap } from '../heap/diagnose.ts';
-import { loadMemlab } from '../heap/memlab.ts';
+import { DiagnosisInterrupted, SnapshotReader } from '../heap/diagnosisProcess.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { cutShort, type RunState } from './runState.ts';
 
@@ -17,12 +16,15 @@ export interface SnapshotPolicy {
   snapshots?: SnapshotMode;
   /** Reasons to diagnose, from the measured window's metrics (default: memory growing by more than matters). */
   diagnoseWhen?: (metrics: Record<string, MetricSummary>) => string[];
+  /** Ctrl-C: stops memlab's reading of the snapshots at once. */
+  signal?: AbortSignal;
 }
 
 const SNAPSHOT_TIMEOUT_MS = 120_000;
 
 export class HeapSnapshots {
   private readonly taken: Array<{ file: string; pid: number; heapUsedBytes: number | null }> = [];
+  private reader: SnapshotReader | null = null;
 
   constructor(
     private readonly run: RunState,
@@ -49,8 +51,8 @@ export class HeapSnapshots {
     const measuredS = (run.measuredEndS ?? 0) - Math.max(run.scenario.warmup, run.resumeAtS);
     const plan = planDiagnosis(mode, reasons, measuredS);
     if (!plan) return;
-    // memlab takes seconds to import (more on a loaded machine): it loads while the snapshots are taken, not after.
-    loadMemlab(run.runDir).catch(() => {});
+    // memlab takes seconds to import (more on a loaded machine): its reader loads it while the snapshots are taken.
+    this.reader = new SnapshotReader(run.runDir);
     run.stage = 'diagnosis';
     run.sampler?.addEvent({ type: 'phase', detail: 'diagnosis' });
     const why = reasons.length > 0 ? reasons.join(', ') : `--snapshots ${mode}`;
@@ -97,19 +99,28 @@ export class HeapSnapshots {
   async read(): Promise<Summary['heap'] | null> {
     const { taken, run } = this;
     const diagnosable = snapshotsOfOneProcess(taken);
-    if (diagnosable.length < 2) return null;
+    if (diagnosable.length < 2) {
+      this.reader?.close();
+      return null;
+    }
+    this.reader ??= new SnapshotReader(run.runDir);
     run.note(`reading ${diagnosable.length} heap snapshots with memlab to see what grew`);
     const heapAt = (file: string) => taken.find((s) => s.file === file)?.heapUsedBytes ?? null;
     const [firstHeap, lastHeap] = [heapAt(diagnosable[0]), heapAt(diagnosable[diagnosable.length - 1])];
     try {
-      const heap = await diagnoseHeap(diagnosable, {
+      const heap = await this.reader.read(diagnosable, {
         workDir: run.runDir,
         ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
-      });
+      }, this.policy.signal);
       const top = heap.grew[0];
       run.note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
       return heap;
     } catch (err) {
+      if (err instanceof DiagnosisInterrupted) {
+        run.interrupted = true;
+        run.note(`heap diagnosis ${err.message}: the samples and the snapshots are kept`);
+        return null;
+      }
       // A diagnosis that fails costs the run its "what grew", not its samples and verdicts.
       run.note(`heap diagnosis failed: ${(err as Error).message}`);
       return null;

@@ -2,7 +2,7 @@
 // a crashing target and a bad scenario, each checked for what it leaves behind (files, exit code, no process).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -77,6 +77,20 @@ function readRun(out: string): { meta: RunMeta; summary: Summary; samples: Sampl
   targetPids.push(...meta.targetPids);
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
   return { meta, summary, ...parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')) };
+}
+
+/** Pids of live processes whose command line names `text` (the memlab reader is given the run folder). */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function waitForSamples(out: string, count: number): Promise<void> {
@@ -154,6 +168,43 @@ test('memory that grows is diagnosed after the measured window, under load; the 
   const windowOnly = analyzeSamples(samples.filter((s) => s.phase !== 'diagnosis'), { warmupS: 1 });
   assert.deepEqual(summary.metrics.rssBytes, windowOnly.rssBytes);
   assert.equal(summary.metrics.rssBytes.verdict, 'growing');
+});
+
+test('SIGINT while memlab reads the snapshots stops the run within seconds and keeps its samples and snapshots', async () => {
+  const out = join(dir, 'sigint-diagnosis');
+  // 500 objects kept per request at 150 requests/s: snapshots of some 50 MB, which memlab reads for longer
+  // than this test waits for the exit.
+  const scenario = writeScenario('sigint-diagnosis', { duration: '6s', env: { TINY_RETAIN_BYTES: '0', TINY_RETAIN_OBJECTS: '500' } });
+  const { child, done } = soakgate([scenario, '--out', out, '--no-report']);
+  let printed = '';
+  const reading = new Promise<void>((resolve) => {
+    const watch = (chunk: Buffer) => {
+      printed += chunk;
+      if (/reading 2 heap snapshots with memlab/.test(printed)) resolve();
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
+  });
+  await reading;
+  // Let the reader get into the snapshots first: a harness reading them itself would not see the signal now.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const signalledAt = Date.now();
+  child.kill('SIGINT');
+  const { code, stdout, stderr } = await done;
+  const exitS = (Date.now() - signalledAt) / 1000;
+  assert.equal(code, EXIT_INTERRUPTED, stderr);
+  assert.ok(exitS < 10, `exited ${exitS.toFixed(1)} s after SIGINT`);
+  assert.match(stdout + stderr, /heap diagnosis interrupted while memlab read the snapshots: the samples and the snapshots are kept/);
+  const { meta, summary, samples } = readRun(out);
+  assert.equal(meta.interrupted, true);
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.heap, undefined);
+  assert.ok(summary.metrics.rssBytes, 'the verdicts are kept');
+  const snapshots = samples.flatMap((s) => s.events ?? []).filter((e) => e.type === 'snapshot');
+  assert.equal(snapshots.length, 2);
+  for (const event of snapshots) assert.ok(existsSync(join(out, event.detail!)), `${event.detail} is kept`);
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
+  assert.deepEqual(processesNaming(out), [], 'no memlab reader is left behind');
 });
 
 test('SIGINT stops the load and the target, keeps the samples and exits 130', async () => {

@@ -1,0 +1,64 @@
+// memlab's reading of a run's heap snapshots, in a child process (harness/heap/diagnosisChild.mjs). Read in the
+// harness itself, a large snapshot (OpenClaw's 250 MB took minutes) kept its event loop busy and Ctrl-C unheard
+// until memlab was done; this way an interruption kills the reader at once and the run keeps what it has.
+import { fork, type ChildProcess } from 'node:child_process';
+import { HeapDiagnosisError, type DiagnoseOptions, type HeapDiagnosis } from './diagnose.ts';
+
+/** The diagnosis was stopped by the caller's signal (Ctrl-C): nothing was read. */
+export class DiagnosisInterrupted extends Error {}
+
+type Answer = { ready: true } | { diagnosis: HeapDiagnosis } | { error: string };
+
+/** One reader process for one run: started early so memlab is imported by the time the snapshots are written. */
+export class SnapshotReader {
+  private readonly child: ChildProcess;
+  private readonly ready: Promise<void>;
+  private readonly answer: Promise<Answer>;
+  private stderr = '';
+  // A harness that quits at once (a second Ctrl-C) takes the reader with it.
+  private readonly kill = () => this.child.kill('SIGKILL');
+
+  constructor(workDir: string) {
+    // No loader or test-runner flags of the harness's own: the child registers tsx itself.
+    this.child = fork(new URL('./diagnosisChild.mjs', import.meta.url), [workDir], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr = (this.stderr + chunk).slice(-2000)));
+    process.once('exit', this.kill);
+    const ended = new Promise<never>((_, reject) => {
+      this.child.on('error', reject);
+      this.child.on('exit', (code, signal) => {
+        process.off('exit', this.kill);
+        const lastLine = this.stderr.trim().split('\n').at(-1);
+        reject(new Error(`memlab's process ended (${signal ?? `exit code ${code}`}) without an answer${lastLine ? `: ${lastLine}` : ''}`));
+      });
+    });
+    ended.catch(() => {});
+    const next = () => Promise.race([new Promise<Answer>((resolve) => this.child.once('message', resolve)), ended]);
+    this.ready = next().then(() => undefined);
+    this.answer = this.ready.then(next);
+    this.answer.catch(() => {});
+  }
+
+  /** What grew between the snapshots; rejects with DiagnosisInterrupted when `signal` aborts first. */
+  async read(snapshotPaths: string[], options: DiagnoseOptions, signal?: AbortSignal): Promise<HeapDiagnosis> {
+    const interrupted = new Promise<never>((_, reject) => {
+      const onAbort = () => {
+        this.close();
+        reject(new DiagnosisInterrupted('interrupted while memlab read the snapshots'));
+      };
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.answer.finally(() => signal?.removeEventListener('abort', onAbort)).catch(() => {});
+    });
+    interrupted.catch(() => {});
+    await Promise.race([this.ready, interrupted]);
+    this.child.send({ snapshotPaths, options });
+    const answer = await Promise.race([this.answer, interrupted]);
+    if ('diagnosis' in answer) return answer.diagnosis;
+    throw new HeapDiagnosisError('error' in answer ? answer.error : 'memlab answered twice that it was ready');
+  }
+
+  /** Ends the reader, whatever it is doing (a run with nothing to read, or an interrupted one). */
+  close(): void {
+    this.kill();
+  }
+}
