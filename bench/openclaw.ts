@@ -13,6 +13,7 @@ import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { parseSamples } from '../harness/contracts/sample.ts';
 import { machine } from './machine.ts';
 
 const { values } = parseArgs({
@@ -67,6 +68,7 @@ console.log(`- operations: ${Object.entries(summary.operations).map(([op, n]) =>
 for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
+console.log(`- ${settledReadings(out, summary.durationS)}`);
 const top = summary.heap?.grew[0];
 console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
 
@@ -82,6 +84,23 @@ process.exit(unsampled.length === 0 && undecided.length === 0 ? 0 : 1);
 function verdictText(m: MetricSummary): string {
   const under = underFloorNote(m);
   return under ? `${m.verdict} (${under})` : m.verdict;
+}
+
+/**
+ * How many settled readings reached the measured window and what their full collections cost OpenClaw: each pauses
+ * it for seconds, longer than a sample waits, so every one of them arrives late (docs/ARCHITECTURE.md, "Settled
+ * samples").
+ */
+function settledReadings(runDir: string, measuredEndS: number): string {
+  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
+  const window = samples.filter((s) => s.phase === 'load' && s.t <= measuredEndS);
+  const pauses = window.map((s) => s.metrics.settlePauseMs).filter((ms): ms is number => ms !== undefined && ms > 0).sort((a, b) => a - b);
+  if (window.length < 2 || pauses.length === 0) return 'settled readings: none in the measured window';
+  const spanS = window[window.length - 1].t - window[0].t;
+  const pausedS = pauses.reduce((sum, ms) => sum + ms, 0) / 1000;
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  return `settled readings: ${pauses.length} in the measured window, each pausing OpenClaw ${seconds(pauses[0])}-${seconds(pauses[pauses.length - 1])} s ` +
+    `(median ${seconds(pauses[pauses.length >> 1])} s; ${Math.round((100 * pausedS) / spanS)}% of the window)`;
 }
 
 function level(m: MetricSummary, value: number): string {

@@ -73,6 +73,10 @@ export default defineScenario({
   // A settled reading pauses OpenClaw 1.0-1.5 s (a full collection of its 300 MB heap) and the sampler waits 80% of
   // an interval for it, 2 s at most: at 2 s most of them came too late on a loaded machine.
   sampleInterval: '3s',
+  // One full collection of its heap pauses OpenClaw 2-10 s on a loaded 2-core machine: at the default 10 s they took
+  // 20-35% of its time and turns timed out. Its settled floor moves by less than 1 MiB between readings, so one every
+  // 30 s still gives about sixteen points in the measured eight minutes (BENCHMARKS.md).
+  settleInterval: '30s',
   timeScale: 1,
   seed: 1,
   load: [
