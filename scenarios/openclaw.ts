@@ -45,6 +45,7 @@ export default defineScenario({
     'seconds; its SQLite rows sampled as state.',
   target: {
     command: {
+      name: 'openclaw',
       argv: ['examples/openclaw/launch.sh'],
       cwd: '..',
       env: {

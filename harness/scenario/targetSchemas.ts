@@ -30,6 +30,8 @@ const gatewayTarget = z.strictObject({
 
 const commandTarget = z.strictObject({
   argv: z.array(z.string()).min(1, 'expected the command and its arguments, such as ["node", "server.js"]'),
+  /** What the run's lines, summary and report call the target (`command:<name>`); default: the command's file name. */
+  name: z.string().regex(LABEL, 'expected a name of letters, digits, ".", "_" or "-", such as "openclaw"').optional(),
   /** Relative to the scenario file's folder. */
   cwd: z.string().default('.'),
   env: z.record(z.string(), z.string()).default({}),

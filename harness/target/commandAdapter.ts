@@ -7,6 +7,7 @@ import { watchedFileReadings } from './watchedFiles.ts';
 /** A command target as a validated scenario gives it: durations in seconds, paths absolute. */
 export interface CommandTargetOptions {
   argv: string[];
+  name?: string;
   cwd: string;
   env: Record<string, string>;
   ready?: string;
@@ -20,7 +21,7 @@ export interface CommandTargetOptions {
 }
 
 export function commandAdapter(command: CommandTargetOptions): TargetAdapter {
-  const label = `command:${commandName(command.argv)}`;
+  const label = `command:${command.name ?? commandName(command.argv)}`;
   return {
     label,
     process: (launch) => ({

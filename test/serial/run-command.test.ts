@@ -32,12 +32,13 @@ after(() => {
 });
 
 /** A scenario file for the tiny server; `env` tunes the server (leak, crash, hang). */
-function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[]; settleInterval?: string }): string {
+function writeScenario(name: string, fields: { duration: string; env?: Record<string, string>; events?: unknown[]; settleInterval?: string; targetName?: string }): string {
   const file = join(dir, `${name}.json`);
   const scenario = {
     name,
     target: {
       command: {
+        ...(fields.targetName ? { name: fields.targetName } : {}),
         argv: [process.execPath, fixture],
         env: { TINY_LOG_FILE: `${name}-requests.log`, TINY_RETAIN_BYTES: '5000', ...fields.env },
         ready: 'listening on (http://\\S+)',
@@ -205,6 +206,20 @@ test('SIGINT while memlab reads the snapshots stops the run within seconds and k
   for (const event of snapshots) assert.ok(existsSync(join(out, event.detail!)), `${event.detail} is kept`);
   for (const pid of meta.targetPids) assert.equal(isRunning(pid), false);
   assert.deepEqual(processesNaming(out), [], 'no memlab reader is left behind');
+});
+
+test('a command target is called by its name in the run\'s lines, run.json, the summary and the report', async () => {
+  const out = join(dir, 'named');
+  const { done } = soakgate([writeScenario('named', { duration: '2s', targetName: 'tiny-api' }), '--out', out]);
+  const { code, stdout, stderr } = await done;
+  assert.equal(code, 0, stderr);
+  assert.match(stdout + stderr, /target command:tiny-api ready at http:\/\/127\.0\.0\.1:\d+/);
+  const { meta, summary } = readRun(out);
+  assert.equal(meta.target, 'command:tiny-api');
+  assert.equal(summary.target, 'command:tiny-api');
+  const report = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(report, /command:tiny-api/);
+  assert.doesNotMatch(report, /command:tinyServer\.mjs/);
 });
 
 test('SIGINT stops the load and the target, keeps the samples and exits 130', async () => {
