@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagnoseHeap, HeapDiagnosisError, type HeapDiagnosis } from '../harness/heap/diagnose.ts';
+import { SnapshotReader } from '../harness/heap/diagnosisProcess.ts';
 import { writeGrowthSnapshots } from './fixtures/heap-growthDriver.ts';
 
 // 450 sessions at the last snapshot (~25 MB heap): under the 1,000 objects memlab's own analysis needs, as in
@@ -16,18 +17,28 @@ const root = mkdtempSync(join(tmpdir(), 'soakgate-heap-'));
 const systemTmp = join(root, 'system-tmp');
 const originalTmpDir = process.env.TMPDIR;
 
-async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<{ runDir: string; diagnosis: HeapDiagnosis }> {
+interface Diagnosed {
+  runDir: string;
+  diagnosis: HeapDiagnosis;
+  /** The same snapshots read by the reader process a run uses, told of each one as it was written. */
+  readAsWritten: HeapDiagnosis;
+}
+
+async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<Diagnosed> {
   const runDir = join(root, mode);
   const run = await writeGrowthSnapshots(mode, runDir, STEPS, SESSIONS_PER_STEP);
   assert.deepEqual(run.sessionCounts, [150, 300, 450]);
   const diagnosis = await diagnoseHeap(run.snapshotPaths, { workDir: runDir });
+  const reader = new SnapshotReader(runDir);
+  for (const path of run.snapshotPaths) reader.add(path);
+  const readAsWritten = await reader.read(run.snapshotPaths, { workDir: runDir });
   for (const path of run.snapshotPaths) rmSync(path);
-  return { runDir, diagnosis };
+  return { runDir, diagnosis, readAsWritten };
 }
 
 describe('heap diagnosis with memlab', () => {
-  let copied: { runDir: string; diagnosis: HeapDiagnosis };
-  let shared: { runDir: string; diagnosis: HeapDiagnosis };
+  let copied: Diagnosed;
+  let shared: Diagnosed;
 
   before(async () => {
     rmSync(systemTmp, { recursive: true, force: true });
@@ -81,6 +92,14 @@ describe('heap diagnosis with memlab', () => {
     assert.ok(duplicates.share < copied.diagnosis.duplicates.share / 3);
     assert.ok(!grew.some((g) => /resolvedSkills|prompt/.test(g.name)), grew.map((g) => g.name).join(' | '));
     assert.match(grew[0].name, /sessionId/, 'the session entries themselves still grow');
+  });
+
+  it('reads the snapshots in its own process, each as it is written, to the same findings', () => {
+    for (const { diagnosis, readAsWritten } of [copied, shared]) {
+      assert.ok(readAsWritten.grew.length > 0);
+      assert.deepEqual(readAsWritten.grew, diagnosis.grew);
+      assert.deepEqual(readAsWritten.duplicates, diagnosis.duplicates);
+    }
   });
 
   it("keeps memlab's working folder in the run folder, not the system temp folder", () => {

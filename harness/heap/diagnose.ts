@@ -9,7 +9,7 @@ import { loadMemlab, type Memlab } from './memlab.ts';
 import { findRepresentatives } from './representatives.ts';
 import { KiB } from '../analysis/units.ts';
 import { retainerPath } from './retainerPath.ts';
-import { findGrowingShapes } from './shapeGrowth.ts';
+import { ShapeCensus } from './shapeGrowth.ts';
 
 export interface DiagnoseOptions {
   /** The run folder: memlab works in `<workDir>/memlab`. */
@@ -52,7 +52,8 @@ function inspectLastHeap(memlab: Memlab, heap: IHeapSnapshot, candidateShapes: s
   return { shapes, duplicates: findDuplicates(memlab, heap) };
 }
 
-export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOptions): Promise<HeapDiagnosis> {
+/** `census` may have read some of the snapshots already, as they were written (harness/heap/diagnosisChild.mjs). */
+export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOptions, census?: ShapeCensus): Promise<HeapDiagnosis> {
   if (snapshotPaths.length < 2) {
     throw new HeapDiagnosisError(`heap diagnosis needs at least 2 snapshots of one process, got ${snapshotPaths.length}`);
   }
@@ -60,7 +61,7 @@ export async function diagnoseHeap(snapshotPaths: string[], options: DiagnoseOpt
   if (missing.length > 0) throw new HeapDiagnosisError(`heap snapshot not found: ${missing.join(', ')}`);
 
   const memlab = await loadMemlab(options.workDir);
-  const { grew: shapes, lastHeap } = await findGrowingShapes(memlab, snapshotPaths);
+  const { grew: shapes, lastHeap } = await (census ?? new ShapeCensus(memlab)).growing(snapshotPaths);
   const { shapes: lastHeapShapes, duplicates } = inspectLastHeap(memlab, lastHeap, shapes.map((s) => s.shape));
 
   const mattersFrom = Math.max(MIN_EXPLAINED_BYTES, MIN_EXPLAINED_SHARE * Math.max(0, options.heapGrowthBytes ?? 0));

@@ -38,6 +38,11 @@ export class SnapshotReader {
     this.answer.catch(() => {});
   }
 
+  /** Starts reading a snapshot just written, while the next one is awaited. */
+  add(snapshotPath: string): void {
+    this.ready.then(() => this.child.send({ add: snapshotPath }), () => {});
+  }
+
   /** What grew between the snapshots; rejects with DiagnosisInterrupted when `signal` aborts first. */
   async read(snapshotPaths: string[], options: DiagnoseOptions, signal?: AbortSignal): Promise<HeapDiagnosis> {
     const interrupted = new Promise<never>((_, reject) => {

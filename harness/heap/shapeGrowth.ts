@@ -56,20 +56,42 @@ function populationOf(memlab: Memlab, heap: IHeapSnapshot): Population {
 }
 
 /**
- * Loads each snapshot once (loading is most of the cost: memlab's own analysis loads each twice) and returns the
- * shapes that grew, with the last heap still loaded for a closer look at them.
+ * The snapshots of one process read one at a time, each as soon as it is written (the diagnosis phase's spacing is
+ * time memlab would otherwise wait through): each one's population is kept, and the latest heap stays loaded for a
+ * closer look. Loading is most of the cost, and memlab's own analysis loads each snapshot twice.
  */
-export async function findGrowingShapes(memlab: Memlab, snapshotPaths: string[]): Promise<{ grew: ShapeGrowth[]; lastHeap: IHeapSnapshot }> {
-  const populations: Population[] = [];
-  let lastHeap: IHeapSnapshot | undefined;
-  for (const path of snapshotPaths) {
-    lastHeap = await memlab.heapAnalysis.getFullHeapFromFile(path);
-    populations.push(populationOf(memlab, lastHeap));
+export class ShapeCensus {
+  private readonly populations = new Map<string, Population>();
+  private latest: { path: string; heap: IHeapSnapshot } | null = null;
+
+  constructor(private readonly memlab: Memlab) {}
+
+  /** Reads one snapshot (once: a path already read is skipped). */
+  async add(path: string): Promise<void> {
+    if (this.populations.has(path)) return;
+    await this.load(path);
   }
-  const last = populations[populations.length - 1];
-  const grew = [...last.counts.keys()]
-    .map((shape) => ({ shape, counts: populations.map((p) => p.counts.get(shape)) }))
-    .filter(({ counts }) => grewSteadily(counts, MIN_OBJECTS))
-    .map(({ shape, counts }) => ({ shape, counts: counts.map((n) => n ?? 0), retainedSizes: populations.map((p) => p.sizes.get(shape) ?? 0) }));
-  return { grew, lastHeap: lastHeap! };
+
+  /** The shapes that grew across these snapshots, oldest first, with the last one's heap loaded. */
+  async growing(snapshotPaths: string[]): Promise<{ grew: ShapeGrowth[]; lastHeap: IHeapSnapshot }> {
+    for (const path of snapshotPaths) await this.add(path);
+    const lastPath = snapshotPaths[snapshotPaths.length - 1];
+    const lastHeap = this.latest?.path === lastPath ? this.latest.heap : await this.load(lastPath);
+    const populations = snapshotPaths.map((path) => this.populations.get(path)!);
+    const last = populations[populations.length - 1];
+    const grew = [...last.counts.keys()]
+      .map((shape) => ({ shape, counts: populations.map((p) => p.counts.get(shape)) }))
+      .filter(({ counts }) => grewSteadily(counts, MIN_OBJECTS))
+      .map(({ shape, counts }) => ({ shape, counts: counts.map((n) => n ?? 0), retainedSizes: populations.map((p) => p.sizes.get(shape) ?? 0) }));
+    return { grew, lastHeap };
+  }
+
+  private async load(path: string): Promise<IHeapSnapshot> {
+    // One heap in memory at a time: a large target's snapshot parses to several times its size.
+    this.latest = null;
+    const heap = await this.memlab.heapAnalysis.getFullHeapFromFile(path);
+    this.populations.set(path, populationOf(this.memlab, heap));
+    this.latest = { path, heap };
+    return heap;
+  }
 }

@@ -90,6 +90,7 @@ export class HeapSnapshots {
       return;
     }
     this.taken.push({ file, pid, heapUsedBytes });
+    this.reader?.add(file);
     // Marked at the time it began, with how long the target's event loop was blocked writing it.
     sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
     run.note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
