@@ -36,7 +36,11 @@ export interface DiagnosisPlan {
   spacingS: number;
 }
 
-/** Spacing: a sixth of the measured window, from 3 s (time-compressed CI runs) to a minute (hour-long soaks). */
+/**
+ * Spacing: a tenth of the measured window, from 3 s (time-compressed CI runs) to a minute (soaks of ten minutes and
+ * more). A leak that shows in the window's slopes adds a tenth of the window's growth between two snapshots, which
+ * memlab's reader spends reading the first one (harness/heap/diagnosisProcess.ts).
+ */
 const MIN_SPACING_S = 3;
 const MAX_SPACING_S = 60;
 
@@ -47,7 +51,7 @@ const MAX_SPACING_S = 60;
 export function planDiagnosis(mode: SnapshotMode, reasons: string[], measuredS: number): DiagnosisPlan | null {
   const count = mode === 'never' ? 0 : mode === 'always' ? 3 : mode === 'auto' ? (reasons.length > 0 ? 2 : 0) : mode;
   if (count === 0) return null;
-  return { count, spacingS: Math.min(MAX_SPACING_S, Math.max(MIN_SPACING_S, measuredS / 6)) };
+  return { count, spacingS: Math.min(MAX_SPACING_S, Math.max(MIN_SPACING_S, measuredS / 10)) };
 }
 
 /** The snapshots worth diagnosing together: the longest run of them from one process (a restart starts anew). */
