@@ -13,6 +13,7 @@ import { ProbeClient } from '../probe/probeClient.ts';
 import { OpCounter } from '../sampling/opCounter.ts';
 import { canReadProcessTree, ProcessTreeTracker } from '../sampling/processTree.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { inRunFolder } from '../state/stateFiles.ts';
 import { StateSampler } from '../state/stateReadings.ts';
 import type { StormFigures } from '../storms/stormTally.ts';
 import { CommandTarget, describeExit, TargetStartError } from '../target/commandTarget.ts';
@@ -50,7 +51,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   // Where there is no /proc, run.json has no processTree and the report says why treeRssBytes is missing.
   const processTree = canReadProcessTree() ? new ProcessTreeTracker(resume?.meta.processTree, resume?.meta.processTreeUnrecorded) : undefined;
   const stateSampler = Object.keys(scenario.state).length > 0
-    ? new StateSampler(scenario.state, (name, reason) => run.note(`state ${name}: reading missed: ${reason}`))
+    ? new StateSampler(inRunFolder(scenario.state, run.runDir), (name, reason) => run.note(`state ${name}: reading missed: ${reason}`))
     : undefined;
   const opCounter = new OpCounter(resume?.ops);
   const snapshots = new HeapSnapshots(run, options);

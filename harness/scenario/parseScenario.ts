@@ -1,6 +1,7 @@
 // A scenario value made into a Scenario: validated against the schema, paths resolved against the file's folder,
 // the gateway's defaults filled in, then the rules that tie fields together checked. Pure: no file access.
 import { dirname, resolve } from 'node:path';
+import { RUN_DIR_PREFIX } from '../state/stateFiles.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
 import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
 import { ruleIssues } from './rules.ts';
@@ -55,10 +56,12 @@ function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
 }
 
 // SQLite files sit where the target works, as its watched files do; the embedded gateway has no cwd of its own.
+// A file in the run folder keeps its `{runDir}/` until the run starts.
 function resolveState(state: Fields['state'], dir: string): Record<string, StateSpec> {
+  const place = (file: string) => (file.startsWith(RUN_DIR_PREFIX) ? file : resolve(dir, file));
   return Object.fromEntries(
     Object.entries(state).map(([name, source]): [string, StateSpec] =>
-      source.sqlite ? [name, { sqlite: { ...source.sqlite, file: resolve(dir, source.sqlite.file) } }] : [name, { prometheus: source.prometheus! }],
+      source.sqlite ? [name, { sqlite: { ...source.sqlite, file: place(source.sqlite.file) } }] : [name, { prometheus: source.prometheus! }],
     ),
   );
 }

@@ -32,7 +32,10 @@ export const DEFAULT_SETTLE_INTERVAL_S = 10;
 const stateSource = z
   .strictObject({
     sqlite: z.strictObject({
-      /** Relative to the command target's cwd (for the embedded gateway, to the scenario file's folder). */
+      /**
+       * Relative to the command target's cwd (for the embedded gateway, to the scenario file's folder); `{runDir}/...`
+       * is in the run folder, for a target that keeps its state there.
+       */
       file: z.string({ error: 'expected the database file, such as "state/app.sqlite"' }).min(1, 'expected the database file, such as "state/app.sqlite"'),
       query: z
         .string({ error: 'expected a query such as "SELECT count(*) FROM sessions"' })

@@ -7,7 +7,7 @@ import type { Summary } from '../contracts/summary.ts';
 import { sumExposition } from './promText.ts';
 import { SqliteFile } from './sqliteState.ts';
 
-/** One state reading as the scenario gives it, its SQLite file an absolute path. */
+/** One state reading as the scenario gives it, its SQLite file an absolute path or one in the run folder (stateFiles.ts). */
 export type StateSpec =
   | { sqlite: { file: string; query: string } }
   | { prometheus: { url: string; metric: string; labels: Record<string, string> } };

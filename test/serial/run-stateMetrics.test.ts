@@ -71,6 +71,34 @@ after(async () => {
 
 const series = (name: string) => samples.map((s) => s.metrics[`state:${name}`]).filter((v) => v !== undefined);
 
+test('reads a database the target keeps in the run folder, named {runDir}/ in the scenario', async () => {
+  const scenario = parseScenario(
+    {
+      name: 'state-in-run',
+      target: { command: { argv: [process.execPath, fixture], env: { STATE_DB_IN_RUN: 'app.sqlite' }, ready: 'listening on (http://\\S+)' } },
+      duration: '2s',
+      warmup: '500ms',
+      sampleInterval: '250ms',
+      settleInterval: 0,
+      state: { rows: { sqlite: { file: '{runDir}/app.sqlite', query: 'SELECT count(*) FROM t' } } },
+    },
+    join(dir, 'state-in-run.json'),
+  );
+  const run = await runScenario(scenario, { out: join(dir, 'in-run'), snapshots: 'never' });
+  const rows = parseSamples(readFileSync(join(run.runDir, 'samples.jsonl'), 'utf8')).samples
+    .map((s) => s.metrics['state:rows'])
+    .filter((v) => v !== undefined);
+  const meta = JSON.parse(readFileSync(join(run.runDir, 'run.json'), 'utf8')) as RunMeta;
+  for (const pid of meta.targetPids) assert.equal(isRunning(pid), false, `target ${pid} is still alive`);
+  assert.ok(rows.length >= 4, `${rows.length} readings`);
+  assert.ok(rows.at(-1)! > rows[0], `rows ${rows[0]} -> ${rows.at(-1)}`);
+  assert.equal(run.summary.state?.rows.missed, 0);
+  // What the reader counted is the target's own database, in this run's folder.
+  const db = new Database(join(run.runDir, 'app.sqlite'), { readonly: true });
+  assert.ok((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n >= rows.at(-1)!);
+  db.close();
+});
+
 test('a run with missed readings still passes', () => {
   assert.equal(result.exitCode, 0, JSON.stringify(result.summary.load));
   assert.ok(samples.length >= 10, `${samples.length} samples`);
