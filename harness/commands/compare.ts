@@ -14,7 +14,7 @@ import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
 import { runScenario, type RunResult } from '../run/runScenario.ts';
 import { parseSamples } from '../contracts/sample.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
 import { interruptOnSignals, loadScenarioWith, RUN_OPTIONS, runUsage, targetSlug, type Overrides } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { writeReportOf } from './runReport.ts';

@@ -1,6 +1,6 @@
 // The command line's overrides of a scenario (--store, --fixes, --duration, --seed, --settle-interval), checked
 // again with the scenario's rules once applied.
-import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayTarget.ts';
+import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayLimits.ts';
 import { parseDuration } from './duration.ts';
 import { ruleIssues } from './rules.ts';
 import { ScenarioError, type ScenarioIssue } from './scenarioError.ts';

@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { RUN_DIR_PREFIX } from '../state/stateFiles.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
-import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
 import { ruleIssues } from './rules.ts';
 import { formatPath, ScenarioError } from './scenarioError.ts';
 import { scenarioFields, type CommandTarget, type Fields, type Scenario } from './schema.ts';

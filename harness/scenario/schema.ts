@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { budgetableMetrics } from '../analysis/metricCatalogue.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
-import type { GatewayFix } from '../target/gatewayTarget.ts';
+import type { GatewayFix } from '../target/gatewayLimits.ts';
 import { isHttpUrl } from '../target/httpUrl.ts';
 import { duration, eventTime, keyedRecord, LABEL, positiveDuration } from './fieldTypes.ts';
 import { storm } from './stormSchemas.ts';

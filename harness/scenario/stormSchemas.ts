@@ -1,7 +1,7 @@
 // The schema of the scenario's `load`: one entry per storm kind with its options, validated here where it is
 // defined (as k6 validates an executor's options), and the request limits and executors every storm shares.
 import { z } from 'zod';
-import { GATEWAY_LIMITS } from '../target/gatewayTarget.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
 import { duration, positiveDuration } from './fieldTypes.ts';
 
 export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;

@@ -1,7 +1,7 @@
 // The schema of the scenario's `target`: exactly one of the embedded gateway (its store, fixes and the gateway's
 // own bounds) or a command (argv, readiness, URL, watched files), with the limits both kinds share.
 import { z } from 'zod';
-import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayTarget.ts';
+import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayLimits.ts';
 import { isHttpUrl } from '../target/httpUrl.ts';
 import { duration, keyedRecord, LABEL, positiveDuration } from './fieldTypes.ts';
 

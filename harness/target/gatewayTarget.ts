@@ -1,26 +1,12 @@
 // The embedded gateway as a target (one of the two target adapters, docs/ARCHITECTURE.md, "Targets"): the
 // `soakgate gateway` command line for a store, its fixes and its data dir, and its own figures from GET /v1/stats.
 // It runs through bin/soakgate.js, which loads tsx in-process, so the child's pid is the gateway server itself.
-// The one module of harness/ besides the commands that reads src/: the gateway's bounds, for the scenario schema.
+// Its bounds, which the scenario schema checks, are in gatewayLimits.ts.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MAX_CRON_JOBS } from '../../src/cron/scheduler.ts';
-import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../../src/sessions/work.ts';
-import { ALL_FIXES, type Fix } from '../../src/store/sessionStore.ts';
 import type { CommandTargetSpec } from './commandTarget.ts';
 import type { TargetAdapter, TargetReading, TargetReadings } from './targetAdapter.ts';
 import { fileSize } from './watchedFiles.ts';
-
-export type GatewayFix = Fix;
-
-/** The gateway's own bounds, so a scenario is refused at load time rather than answered 400 on every request. */
-export const GATEWAY_LIMITS = {
-  maxCronJobs: MAX_CRON_JOBS,
-  maxSpawnDepth: MAX_SPAWN_DEPTH,
-  maxSpawnFanout: MAX_SPAWN_FANOUT,
-  /** The dedup store's fixes; a dedup gateway runs with all of them unless told otherwise. */
-  fixes: ALL_FIXES,
-} as const;
 
 const SOAKGATE_BIN = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.url));
 
