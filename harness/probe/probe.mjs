@@ -47,12 +47,13 @@ function startProbe(path) {
 
   // A full collection, forced or the target's own, makes V8 throw away optimised code that embeds objects it frees
   // ("weak objects", then "wrong map" deoptimisations of the code that used them), and the target pays for re-warming
-  // its hot code: about 0.3 s of CPU on a plain server at 1,000 requests/s, for 2-3 s after each one (bench:probe;
-  // docs/ARCHITECTURE.md, "Settled samples"). A target with idle time absorbs that at the cost of slower answers for
-  // those seconds; a saturated one pays it in throughput. So the probe does not settle a target whose event loop was
-  // busy 90% of the time or more since the last sample: it is read at its own full collections. A busy but not
-  // saturated target is settled: the naive gateway under ci-gate's load runs at about 75%, and its heap floor
-  // would otherwise have three points in 40 s.
+  // its hot code: 0.5-2 s of its CPU per settle, measured side by side on a loaded machine (bench:probe;
+  // docs/ARCHITECTURE.md, "Settled samples"). A target with idle time absorbs that as CPU and slower answers; one
+  // whose clients wait for its answers pays it in throughput, which is why the default cadence is 30 s. A saturated
+  // target would pay it in full, so the probe does not settle a target whose event loop was busy 90% of the time or
+  // more since the last sample: it is read at its own full collections. A busy but not saturated target is settled:
+  // the naive gateway under ci-gate's load runs at about 75%, and its heap floor would otherwise have three points
+  // in 40 s. On a CPU shared with other processes a server driven flat out read only 40-80% busy and was settled.
   const MAX_SETTLE_UTILIZATION = 0.9;
   let lastUtilization = performance.eventLoopUtilization();
 

@@ -18,11 +18,11 @@ export const EVENT_TYPES = ['restart', 'pause', 'resume', 'snapshot'] as const;
 export const BUDGET_METRICS = budgetableMetrics();
 
 /**
- * One settled reading (a forced full collection) every 10 s: a heap floor point per 10 s on any target. Each costs
- * the target a re-optimisation of its hot code, so the probe skips it while the target is saturated; the cost at
- * full speed and at a paced load is in BENCHMARKS.md (bench:probe).
+ * One settled reading (a forced full collection) every 30 s: a heap floor point per 30 s on any target, besides its
+ * own full collections. Each costs the target a re-optimisation of its hot code; measured side by side (bench:probe,
+ * BENCHMARKS.md) a 10 s cadence cost the gateway 5-6% of its throughput between idle and saturated, 30 s about 1%.
  */
-export const DEFAULT_SETTLE_INTERVAL_S = 10;
+export const DEFAULT_SETTLE_INTERVAL_S = 30;
 
 /**
  * A number read from the target's state every sample, as metric `state:<name>` (docs/ARCHITECTURE.md, "State
