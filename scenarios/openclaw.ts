@@ -2,8 +2,6 @@
 // answering through a mock OpenAI-compatible model on loopback, as a command target. Chat turns over its HTTP API
 // from four virtual users, one of them asking for a sub-agent each turn, and two persisted cron jobs of its own. Install first (outside the
 // repository, about 850 MB): npm run example:openclaw:install. How it is put together: examples/openclaw/launch.sh.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineScenario } from '../harness/index.ts';
 import { INSTALL_COMMAND, isInstalled, NODE_VERSION, OPENCLAW_VERSION, openclawCache } from '../examples/openclaw/openclawCache.ts';
 import { SPAWN_PHRASE } from '../examples/openclaw/mockReply.ts';
@@ -16,11 +14,9 @@ if (!isInstalled(cache)) {
 const gatewayPort = Number(process.env.SOAK_OPENCLAW_PORT ?? 28789);
 const modelPort = Number(process.env.SOAK_MODEL_PORT ?? 28790);
 const token = 'soakgate-openclaw-example';
-// OpenClaw's state lives in the run folder, which is named only once the run starts, while state readings name
-// their files now: launch.sh links this path (one per harness process) to the run's state folder.
-const stateLink = join(tmpdir(), `soakgate-openclaw-state-${process.pid}`);
-const agentDb = join(stateLink, 'agents/main/agent/openclaw-agent.sqlite');
-const stateDb = join(stateLink, 'state/openclaw.sqlite');
+// OpenClaw's state lives in the run folder (launch.sh puts it in $SOAKGATE_RUN_DIR/openclaw).
+const agentDb = '{runDir}/openclaw/agents/main/agent/openclaw-agent.sqlite';
+const stateDb = '{runDir}/openclaw/state/openclaw.sqlite';
 
 // One chat turn on a new session each time (the endpoint is stateless without a `user`), as OpenClaw's own
 // OpenAI-compatible clients send them. Closed loop: a turn takes seconds to half a minute on 2 cores, and an open
@@ -55,7 +51,6 @@ export default defineScenario({
         SOAK_OPENCLAW_PORT: String(gatewayPort),
         SOAK_MODEL_PORT: String(modelPort),
         OPENCLAW_GATEWAY_TOKEN: token,
-        SOAK_STATE_LINK: stateLink,
       },
       // Printed with no URL (and in colour): the URL comes from `port`, readiness from /readyz after the line.
       ready: '\\[gateway\\] http server listening',

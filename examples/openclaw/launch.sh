@@ -6,12 +6,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 state="${SOAKGATE_RUN_DIR:?run this through soakgate: soakgate run scenarios/openclaw.ts}/openclaw"
 mkdir -p "$state/home" "$state/tmp"
-# The scenario's state readings reach the run's SQLite files through this link (scenarios/openclaw.ts); links left
-# by harnesses that have ended are removed.
-for link in "$(dirname "$SOAK_STATE_LINK")"/soakgate-openclaw-state-*; do
-  if [ -L "$link" ] && ! kill -0 "${link##*-}" 2>/dev/null; then rm -f "$link"; fi
-done
-ln -sfn "$state" "$SOAK_STATE_LINK"
 
 # What OpenClaw writes stays in the run: its state and config, its home and XDG folders, its temp folders
 # (openclaw*, .openclaw-terminal-staging-*, Node's compile cache) and its log (openclawConfig.ts). Only empty lock
