@@ -63,13 +63,13 @@ export default defineScenario({
     },
   },
   duration: '10m',
-  // OpenClaw's heap floor climbs for its first minute and a half (to about 290 MB), then a compaction drops it to
-  // about 265 MB: measured from then on, not from the first turns (BENCHMARKS.md).
+  // The first turns compile what a turn needs (V8's bytecode grows for its first minutes). After them its heap floor
+  // grows about 2 MB per new session and is released now and then, at no fixed time: that is measured, not hidden,
+  // so the warmup is not longer (BENCHMARKS.md).
   warmup: '120s',
-  // A settled reading pauses OpenClaw 1.0-1.5 s (a full collection of its 300 MB heap) and the sampler waits 80% of
-  // an interval for it, 2 s at most: at 2 s most of them came too late on a loaded machine.
+  // A sample every 3 s; a settled reading's reply comes seconds late here and goes into the next one.
   sampleInterval: '3s',
-  // One full collection of its heap pauses OpenClaw 2-10 s on a loaded 2-core machine: at the default 10 s they took
+  // One full collection of its heap pauses OpenClaw 1.5-10 s on a loaded 2-core machine: at the default 10 s they took
   // 20-35% of its time and turns timed out. Its settled floor moves by less than 1 MiB between readings, so one every
   // 30 s still gives about sixteen points in the measured eight minutes (BENCHMARKS.md).
   settleInterval: '30s',
