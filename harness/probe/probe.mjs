@@ -53,7 +53,7 @@ function startProbe(path) {
   // target would pay it in full, so the probe does not settle a target whose event loop was busy 90% of the time or
   // more since the last sample: it is read at its own full collections. A busy but not saturated target is settled:
   // the naive gateway under ci-gate's load runs at about 75%, and its heap floor would otherwise have three points
-  // in 40 s. On a CPU shared with other processes a server driven flat out read only 40-80% busy and was settled.
+  // in 40 s. On a CPU shared with other processes a server driven flat out read only 40-88% busy and was settled.
   const MAX_SETTLE_UTILIZATION = 0.9;
   let lastUtilization = performance.eventLoopUtilization();
 
