@@ -11,8 +11,8 @@
 // request and latency p99 tell the cost) and a closed loop with think time in between (settles land and
 // throughput can drop). An A/A pair (no probe on either) run the same way shows the design's own error.
 // Run: node --import tsx bench/probe.ts [--target tiny,gateway] [--load full,paced,closed] [--aa closed|none]
-//        [--settle-s <the default settleInterval, 30>] [--windows N] [--window-s <a multiple of settle-s>] [--warm-s 5] [--interval-ms 1000]
-//        [--connections N] [--think-ms N]
+//        [--settle-s <the default settleInterval, 30>] [--windows N] [--window-s <a multiple of settle-s>]
+//        [--warm-s 5] [--interval-ms 1000] [--connections N] [--think-ms N]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
