@@ -89,8 +89,9 @@ describe('a gateway a web page might reach', () => {
     let answer = '';
     slowBody.on('data', (chunk) => (answer += chunk));
     // The silent connection is closed by whichever of the gateway's two 1 s timers fires first: the socket's idle
-    // timer closes it with nothing said, Node's header timer answers 408 first. Its bytes are read here: unread, they
-    // would hold back the end of the stream and its 'close' with it (the test then hung until its 120 s bound).
+    // timer closes it with nothing said, Node's header timer has fastify answer 408 first. Its bytes are read here:
+    // unread, they would hold back the end of the stream and its 'close' with it (the test then hung until its 120 s
+    // bound).
     let heard = '';
     silent.on('data', (chunk) => (heard += chunk));
     // The gateway's --request-timeout of 1 s closes both; nothing here closes them.

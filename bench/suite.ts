@@ -1,0 +1,69 @@
+// `npm run bench:suite [-- parallel|serial ...] [--concurrency N]`: the test suite's wall time per group, as `npm
+// test` runs it (test/ two files at a time, then test/serial/ one at a time; docs/ARCHITECTURE.md, "Layers"), with
+// the load average over each group's run: on a shared machine the time says little without it. --concurrency runs
+// test/ that many files at a time instead, to compare. Prints a Markdown table.
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { machine } from './machine.ts';
+
+const LOAD_SAMPLE_MS = 5_000;
+
+interface Group {
+  name: string;
+  folder: string;
+  concurrency: number;
+}
+
+interface GroupResult extends Group {
+  files: number;
+  tests: number;
+  failed: number;
+  wallS: number;
+  load: number[];
+}
+
+function testFiles(folder: string): string[] {
+  return readdirSync(folder).filter((name) => name.endsWith('.test.ts')).sort().map((name) => `${folder}/${name}`);
+}
+
+function oneMinuteLoad(): number {
+  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+}
+
+/** Runs one group as `npm test` does and reads the counts off the TAP summary. */
+async function runGroup(group: Group): Promise<GroupResult> {
+  const files = testFiles(group.folder);
+  const load = [oneMinuteLoad()];
+  const sampler = setInterval(() => load.push(oneMinuteLoad()), LOAD_SAMPLE_MS);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${group.concurrency}`, '--test-reporter=tap', ...files], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let tap = '';
+  child.stdout.on('data', (chunk) => (tap += chunk));
+  await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(sampler);
+  const count = (label: string) => Number(new RegExp(`^# ${label} (\\d+)$`, 'm').exec(tap)?.[1] ?? NaN);
+  return { ...group, files: files.length, tests: count('tests'), failed: count('fail'), wallS: (performance.now() - started) / 1000, load };
+}
+
+function row(r: GroupResult): string {
+  const mean = r.load.reduce((sum, l) => sum + l, 0) / r.load.length;
+  const minutes = `${Math.floor(r.wallS / 60)} min ${Math.round(r.wallS % 60)} s`;
+  return `| ${r.folder}/ | ${r.files} | ${r.concurrency} | ${r.tests} | ${r.failed} | ${minutes} | ${mean.toFixed(1)} (${Math.min(...r.load).toFixed(1)}-${Math.max(...r.load).toFixed(1)}) |`;
+}
+
+const { values, positionals } = parseArgs({ options: { concurrency: { type: 'string' } }, allowPositionals: true });
+const groups: Group[] = [
+  { name: 'parallel', folder: 'test', concurrency: Number(values.concurrency ?? 2) },
+  { name: 'serial', folder: 'test/serial', concurrency: 1 },
+].filter((g) => positionals.length === 0 || positionals.includes(g.name));
+
+const results: GroupResult[] = [];
+for (const group of groups) results.push(await runGroup(group));
+console.log(machine());
+console.log('| group | files | files at a time | tests | failed | wall | load average, mean (min-max) |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) console.log(row(r));
+if (results.length > 1) console.log(`| all | | | | | ${Math.round(results.reduce((sum, r) => sum + r.wallS, 0))} s | |`);
