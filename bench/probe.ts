@@ -119,6 +119,17 @@ function shareCpuAsThisProcess(pid: number | 'self'): string | null {
   }
 }
 const generatorNiceBefore = shareCpuAsThisProcess('self');
+function restoreSessionNice(): void {
+  if (generatorNiceBefore !== null) writeFileSync('/proc/self/autogroup', generatorNiceBefore);
+}
+// The session is the caller's shell too: Ctrl-C or a kill must not leave it at this niceness (the servers are
+// stopped by their watchdog when this process dies).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    restoreSessionNice();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 
 /** One side of a pair: its server, its sampler, and what the sampler saw in the current counted window. */
 interface Side {
@@ -406,7 +417,7 @@ try {
 } finally {
   await probe.close();
   rmSync(dir, { recursive: true, force: true });
-  if (generatorNiceBefore !== null) writeFileSync('/proc/self/autogroup', generatorNiceBefore);
+  restoreSessionNice();
 }
 
 console.log();
