@@ -97,21 +97,26 @@ test('appends one sample per interval with target, probe, file and harness figur
   );
 });
 
+/** A sampler every 200 ms asking for a settled reading every second, with no load of its own to count. */
+function settlingSampler(file: string, target: CommandTarget): Sampler {
+  return new Sampler({
+    file,
+    intervalMs: 200,
+    startedAtMs: Date.now(),
+    settleEveryMs: 1_000,
+    target: () => ({ pid: target.pid, baseUrl: null }),
+    probe,
+    ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
+    phase: () => 'load',
+  });
+}
+
 test("settled RSS is each settle interval's low point, and a target without the probe has it too", async () => {
   const plain = new CommandTarget({ label: 'command:tinyServer-plain', argv: [process.execPath, fixture], ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/ });
   await plain.start();
   const pid = plain.pid!;
   const file = join(dir, 'settled.jsonl');
-  const sampler = new Sampler({
-    file,
-    intervalMs: 200,
-    startedAtMs: Date.now(),
-    settleEveryMs: 1_000,
-    target: () => ({ pid: plain.pid, baseUrl: plain.baseUrl }),
-    probe,
-    ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
-    phase: () => 'load',
-  });
+  const sampler = settlingSampler(file, plain);
   sampler.start();
   // Memory that comes and goes: 300 requests with large bodies.
   for (let i = 0; i < 300; i++) await (await fetch(`${plain.baseUrl}/x/${i}`, { method: 'POST', body: 'x'.repeat(50_000) })).text();
@@ -143,16 +148,7 @@ test('a settled reading that comes after its sample was written goes into the ne
   const pid = big.pid!;
   assert.ok(await probe.waitFor(pid, 10_000), 'the probe connected');
   const file = join(dir, 'late.jsonl');
-  const sampler = new Sampler({
-    file,
-    intervalMs: 200,
-    startedAtMs: Date.now(),
-    settleEveryMs: 1_000,
-    target: () => ({ pid: big.pid, baseUrl: null }),
-    probe,
-    ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
-    phase: () => 'load',
-  });
+  const sampler = settlingSampler(file, big);
   sampler.start();
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   await sampler.stop();
