@@ -22,11 +22,26 @@ export async function driveLoad(run: RunState, opCounter: OpCounter, snapshots: 
   // Events already past when the run was cut short happened in its first part: they are not played again.
   const upcoming = run.resume ? scenario.events.filter((event) => event.at > run.resumeAtS) : scenario.events;
   const events = scheduleEvents(upcoming, run.startedAtMs, (event) => runEvent(run, event, snapshots), endRun);
-  const timer = setTimeout(endRun, Math.max(0, run.startedAtMs + scenario.duration * 1000 - Date.now()));
+  const timer = endAt(run.startedAtMs + scenario.duration * 1000, endRun);
   await ended;
-  clearTimeout(timer);
+  timer.cancel();
   await events.cancel();
   run.measuredEndS = run.sampler!.now();
+}
+
+/**
+ * Calls `end` once Date.now() reaches `atMs`. Node's timers can fire a millisecond early (libuv rounds its clock), and
+ * a resumed run's start is fractional: a run of 6 s must not end at 5.999 s, so an early firing waits out the rest.
+ */
+function endAt(atMs: number, end: () => void): { cancel(): void } {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const leftMs = atMs - Date.now();
+    if (leftMs <= 0) end();
+    else timer = setTimeout(arm, Math.max(1, Math.ceil(leftMs)));
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
 }
 
 async function runEvent(run: RunState, event: ScenarioEvent, snapshots: HeapSnapshots): Promise<void> {
