@@ -210,7 +210,7 @@ async function startSide(kind: TargetKind, label: string, probed: boolean): Prom
         side.seen.settles++;
         side.seen.settlePausesMs.push(sample.metrics.settlePauseMs);
       }
-      if (sample.metrics.settleDeferred !== undefined) side.seen.deferred++;
+      if (sample.metrics.settlesDeferred !== undefined) side.seen.deferred++;
       if (sample.metrics.eventLoopUtilization !== undefined) side.seen.utilization.push(sample.metrics.eventLoopUtilization);
     },
   });

@@ -94,6 +94,7 @@ const CATALOGUE: MetricInfo[] = [
   { name: 'gcCount', label: 'garbage collections', unit: 'count' },
   { name: 'gcPauseMs', label: 'GC pause', unit: 'ms' },
   { name: 'settlePauseMs', label: 'settling pause', unit: 'ms', notBudgetable: true },
+  { name: 'settlesDeferred', label: 'settles deferred (target saturated)', unit: 'count', notBudgetable: true },
   { name: 'cpuPercent', label: 'CPU', unit: 'percent' },
   { name: 'harnessRssBytes', label: "soakgate's own RSS", unit: 'bytes' },
 ];

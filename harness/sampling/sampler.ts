@@ -164,8 +164,12 @@ export class Sampler {
       const { settleDeferred, rssAfterFullGcBytes, ...measured } = figures;
       Object.assign(metrics, measured);
       if (rssAfterFullGcBytes !== undefined) this.rssLow = Math.min(this.rssLow, rssAfterFullGcBytes);
-      // The probe declines to settle a saturated target: ask again at the next sample.
-      if (settleDeferred) this.nextSettleAtS = 0;
+      // The probe declines to settle a saturated target: ask again at the next sample. The sample says so, for the
+      // report and bench:probe.
+      if (settleDeferred) {
+        this.nextSettleAtS = 0;
+        metrics.settlesDeferred = 1;
+      }
     }
     // A settled sample closes the interval (for a target without the probe, so does a sample that was due).
     const settled = (settle && !overdue && !figures?.settleDeferred) || late?.rssAfterFullGcBytes !== undefined;
