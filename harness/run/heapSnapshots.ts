@@ -51,8 +51,9 @@ export class HeapSnapshots {
     const measuredS = (run.measuredEndS ?? 0) - Math.max(run.scenario.warmup, run.resumeAtS);
     const plan = planDiagnosis(mode, reasons, measuredS);
     if (!plan) return;
-    // memlab takes seconds to import (more on a loaded machine): its reader loads it while the snapshots are taken.
-    this.reader = new SnapshotReader(run.runDir);
+    // memlab takes seconds to import (more on a loaded machine): its reader loads it while the snapshots are taken,
+    // if the target has the probe to take them.
+    if (this.probedPid() !== null) this.reader = new SnapshotReader(run.runDir);
     run.stage = 'diagnosis';
     run.sampler?.addEvent({ type: 'phase', detail: 'diagnosis' });
     const why = reasons.length > 0 ? reasons.join(', ') : `--snapshots ${mode}`;
@@ -69,8 +70,8 @@ export class HeapSnapshots {
   async take(): Promise<void> {
     const { run } = this;
     const { sampler, probe } = run;
-    const pid = run.target.pid;
-    if (pid === null || !probe.isConnected(pid)) {
+    const pid = this.probedPid();
+    if (pid === null) {
       sampler?.addEvent({ type: 'snapshot', detail: 'skipped: the target has no probe (not a Node process?)' });
       run.note('heap snapshot skipped: the target has no probe');
       return;
@@ -94,6 +95,12 @@ export class HeapSnapshots {
     // Marked at the time it began, with how long the target's event loop was blocked writing it.
     sampler?.addEvent({ type: 'snapshot', t: began, durationMs: Math.round(durationMs), detail: basename(file) });
     run.note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
+  }
+
+  /** The target's pid when its probe is connected (a snapshot can be taken), else null. */
+  private probedPid(): number | null {
+    const { pid } = this.run.target;
+    return pid !== null && this.run.probe.isConnected(pid) ? pid : null;
   }
 
   /** memlab's reading of the snapshots of one process, or null; a diagnosis that fails is noted, never thrown. */
