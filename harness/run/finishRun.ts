@@ -1,10 +1,8 @@
 // The run's last stage: the samples analysed into summary.json (verdicts, the load's judgement, state readings,
 // memlab's reading of the snapshots), run.json closed with the exit code, and the result the commands read.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK } from '../contracts/exitCodes.ts';
-import { parseSamples } from '../contracts/sample.ts';
 import type { LoadSummary, Summary } from '../contracts/summary.ts';
 import type { OpCounter } from '../sampling/opCounter.ts';
 import { stateSummary, type StateSampler } from '../state/stateReadings.ts';
@@ -41,8 +39,7 @@ export interface Finish {
 export async function finishRun(run: RunState, finish: Finish): Promise<RunResult> {
   // Awaited first: a Ctrl-C while memlab reads the snapshots makes the run interrupted.
   const heap = await finish.heap;
-  const { scenario, runDir, meta, crashed, interrupted } = run;
-  const { samples } = parseSamples(run.sampler || run.resume ? readFileSync(join(runDir, 'samples.jsonl'), 'utf8') : '');
+  const { scenario, runDir, meta, crashed, interrupted, samples } = run;
   const summary: Summary = {
     scenario: scenario.name,
     target: run.adapter.label,

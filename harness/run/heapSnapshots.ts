@@ -1,10 +1,8 @@
 // Heap snapshots of a run and memlab's reading of them (docs/ARCHITECTURE.md, "Diagnosis after measurement"): a
 // scenario's `snapshot` event, and the diagnosis phase after the measured window when the snapshot policy gives a
 // reason. Snapshots are never taken inside the measured window: writing one blocks the target for seconds.
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
-import { parseSamples } from '../contracts/sample.ts';
 import type { MetricSummary, Summary } from '../contracts/summary.ts';
 import { DiagnosisInterrupted, SnapshotReader } from '../heap/diagnosisProcess.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
@@ -45,8 +43,7 @@ export class HeapSnapshots {
     const { run } = this;
     const mode = this.policy.snapshots ?? 'auto';
     if (mode === 'never') return;
-    const { samples: soFar } = parseSamples(readFileSync(join(run.runDir, 'samples.jsonl'), 'utf8'));
-    const metrics = analyzeSamples(soFar, { warmupS: run.scenario.warmup });
+    const metrics = analyzeSamples(run.samples, { warmupS: run.scenario.warmup });
     const reasons = (this.policy.diagnoseWhen ?? growingMemory)(metrics);
     const measuredS = (run.measuredEndS ?? 0) - Math.max(run.scenario.warmup, run.resumeAtS);
     const plan = planDiagnosis(mode, reasons, measuredS);

@@ -63,7 +63,7 @@ export async function prepareResume(dir: string): Promise<PreparedResume> {
   return {
     runDir,
     scenario,
-    from: { meta, lastT: last.t, ops: last.ops ?? {}, snapshotsBefore },
+    from: { meta, lastT: last.t, ops: last.ops ?? {}, snapshotsBefore, samples },
     ...(typeof snapshots === 'string' ? { snapshots } : {}),
     stoppedPids,
   };

@@ -142,6 +142,7 @@ async function prepareRun(scenario: Scenario, options: RunScenarioOptions): Prom
     startedAtMs: Date.now(),
     stage: 'starting',
     sampler: null,
+    samples: [...(resume?.samples ?? [])],
     load: null,
     crashed: null,
     interrupted: false,

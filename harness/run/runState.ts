@@ -1,7 +1,7 @@
 // What the stages of one run share (docs/ARCHITECTURE.md, "Data flow"): the scenario and its folder, the target and
 // its probe, the sampler and the load once started, and how the run stands (its phase, a crash, an interruption).
 // runScenario.ts creates it; each stage reads and updates it.
-import type { Phase } from '../contracts/sample.ts';
+import type { Phase, Sample } from '../contracts/sample.ts';
 import type { ProbeClient } from '../probe/probeClient.ts';
 import type { Sampler } from '../sampling/sampler.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -20,6 +20,8 @@ export interface ResumeFrom {
   ops: Record<string, number>;
   /** Heap snapshots already in the folder, so new ones are numbered after them. */
   snapshotsBefore: number;
+  /** Its samples, read from samples.jsonl. */
+  samples: Sample[];
 }
 
 export interface RunState {
@@ -39,6 +41,8 @@ export interface RunState {
   startedAtMs: number;
   stage: 'starting' | 'running' | 'restarting' | 'diagnosis' | 'cooldown';
   sampler: Sampler | null;
+  /** Every sample of the run as written (a resumed run's earlier ones first), kept for the diagnosis and the summary. */
+  samples: Sample[];
   load: LoadHandle | null;
   crashed: TargetExit | null;
   interrupted: boolean;

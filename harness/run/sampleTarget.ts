@@ -41,7 +41,10 @@ export function startSampling(run: RunState, sampling: Sampling, startupMs: numb
     state: sampling.stateSampler,
     ops: sampling.opCounter,
     phase: () => currentPhase(run),
-    onSample: onProgress && ((sample) => onProgress(sample, run.load?.tallies.map((tally) => tally.figures()) ?? [])),
+    onSample: (sample) => {
+      run.samples.push(sample);
+      onProgress?.(sample, run.load?.tallies.map((tally) => tally.figures()) ?? []);
+    },
   });
   run.sampler = sampler;
   if (run.resume) {
