@@ -1,7 +1,6 @@
-// The two target adapters (docs/ARCHITECTURE.md, "Targets") against real processes: each says which metrics it can
-// read, and what it reads is those; the gateway's come from its GET /v1/stats, and from sessions.json on disk
-// while it does not answer; a command's are its watched files; each launches its process with the probe's
-// environment and the run's own variables.
+// The two target adapters (docs/ARCHITECTURE.md, "Targets") against real processes: the gateway's readings come
+// from its GET /v1/stats, and from sessions.json on disk while it does not answer; a command's are its watched
+// files; each launches its process with the probe's environment and the run's own variables.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +32,7 @@ function launch(logName: string): TargetLaunch {
   };
 }
 
-test('the gateway reads its declared metrics from GET /v1/stats, and sessions.json from disk while it is down', async () => {
+test('the gateway reads its metrics from GET /v1/stats, and sessions.json from disk while it is down', async () => {
   const dataDir = join(dir, 'gateway');
   const adapter = gatewayAdapter({ store: 'dedup', dataDir, skills: 2, cronJobs: 0 }, { readyTimeoutMs: 30_000, stopGraceMs: 5_000 });
   assert.equal(adapter.label, 'gateway:dedup');
@@ -52,7 +51,8 @@ test('the gateway reads its declared metrics from GET /v1/stats, and sessions.js
     assert.ok(created.ok, `a session opened: HTTP ${created.status}`);
 
     const live = await adapter.readings.read(target.baseUrl, 2_000);
-    assert.deepEqual(Object.keys(live.metrics).sort(), [...adapter.readings.metrics].sort(), 'every declared metric, and only those');
+    const statsMetrics = ['orphanTranscripts', 'sessionCount', 'sessionsFileBytes', 'skillSnapshotBlobs', 'transcriptBytes', 'transcriptFiles'];
+    assert.deepEqual(Object.keys(live.metrics).sort(), statsMetrics, 'every figure of /v1/stats, and only those');
     assert.ok(live.metrics.sessionCount >= 1, `sessionCount ${live.metrics.sessionCount}`);
     assert.ok(live.sessions && Object.keys(live.sessions.byKind).length > 0, 'sessions by kind');
 
@@ -81,7 +81,6 @@ test('a command reads its watched files that exist, as file:<label>, and keeps i
     files: { written, missing: join(dir, 'never-written.log') },
   });
   assert.equal(adapter.label, 'command:server.mjs');
-  assert.deepEqual(adapter.readings.metrics, ['file:written', 'file:missing']);
   assert.deepEqual((await adapter.readings.read(null, 1_000)).metrics, { 'file:written': 12 });
   const spec = adapter.process(launch('command.log'));
   assert.equal(spec.env?.NODE_OPTIONS, '--max-old-space-size=256 --enable-source-maps');

@@ -50,9 +50,6 @@ export function gatewaySessionsFile(dataDir: string): string {
   return join(dataDir, 'agents', 'main', 'sessions', 'sessions.json');
 }
 
-/** The gateway's figures from GET /v1/stats, as the sampler records them. */
-const STATS_METRICS = ['sessionsFileBytes', 'transcriptFiles', 'transcriptBytes', 'orphanTranscripts', 'skillSnapshotBlobs', 'sessionCount'] as const;
-
 interface GatewayStats {
   sessions: { total: number; byKind: Record<string, number>; byStatus: Record<string, number> };
   sessionsFileBytes: number;
@@ -75,7 +72,6 @@ export function gatewayAdapter(options: GatewayTargetOptions, limits: { readyTim
 /** GET /v1/stats; while the gateway does not answer (a restart), sessions.json's size read from disk. */
 export function gatewayReadings(sessionsFile: string): TargetReadings {
   return {
-    metrics: STATS_METRICS,
     async read(baseUrl, timeoutMs): Promise<TargetReading> {
       const stats = baseUrl === null ? null : await fetchStats(baseUrl, timeoutMs);
       if (!stats) {

@@ -11,9 +11,7 @@ export interface TargetReading {
 }
 
 export interface TargetReadings {
-  /** The metrics `read` may give: names, and `file:<label>` for a watched file. */
-  readonly metrics: readonly string[];
-  /** Reads them now, within `timeoutMs`; `baseUrl` is null while the target is down. */
+  /** Reads the target's own figures now, within `timeoutMs`; `baseUrl` is null while the target is down. */
   read(baseUrl: string | null, timeoutMs: number): Promise<TargetReading>;
 }
 

@@ -7,7 +7,6 @@ import type { TargetReadings } from './targetAdapter.ts';
 export function watchedFileReadings(files: Record<string, string>): TargetReadings {
   const entries = Object.entries(files);
   return {
-    metrics: entries.map(([label]) => `file:${label}`),
     async read() {
       const metrics: Record<string, number> = {};
       for (const [label, path] of entries) {
