@@ -3,6 +3,7 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isRunning } from '../target/processAlive.ts';
+import { procStrings } from '../target/procfs.ts';
 import type { RunMeta } from './runFolder.ts';
 import type { ResumeFrom } from './runState.ts';
 import { RUN_DIR_ENV } from './startTarget.ts';
@@ -43,7 +44,7 @@ export async function prepareResume(dir: string): Promise<PreparedResume> {
   const meta = readMeta(metaFile, dir);
   refuseEnded(meta, dir);
   const harness = meta.harnessPid;
-  if (harness !== undefined && harness !== process.pid && isRunning(harness) && commandLine(harness).some((arg) => arg.includes('soakgate'))) {
+  if (harness !== undefined && harness !== process.pid && isRunning(harness) && procStrings(harness, 'cmdline').some((arg) => arg.includes('soakgate'))) {
     throw new ResumeError(`${dir} is still being recorded by soakgate (pid ${harness}); stop it first (Ctrl-C), then resume`);
   }
 
@@ -156,30 +157,14 @@ async function stopLeftoverTargets(meta: RunMeta, runDir: string, scenario: Scen
 // scenario's argv, and then its environment must also name this run folder (another run of the same scenario has
 // the same argv).
 function isThisRunsTarget(pid: number, runDir: string, scenario: Scenario): boolean {
-  const args = commandLine(pid);
+  const args = procStrings(pid, 'cmdline');
   if ('gateway' in scenario.target) {
     const at = args.indexOf('--data-dir');
     return at >= 0 && args[at + 1] === join(runDir, 'data');
   }
   const argv = scenario.target.command.argv;
   if (args.length !== argv.length || args.some((arg, i) => arg !== argv[i])) return false;
-  return environment(pid).includes(`${RUN_DIR_ENV}=${runDir}`);
-}
-
-function commandLine(pid: number): string[] {
-  return readProc(pid, 'cmdline').split('\0').filter((arg, i, all) => arg !== '' || i < all.length - 1);
-}
-
-function environment(pid: number): string[] {
-  return readProc(pid, 'environ').split('\0');
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
+  return procStrings(pid, 'environ').includes(`${RUN_DIR_ENV}=${runDir}`);
 }
 
 async function exitsWithin(pid: number, ms: number): Promise<boolean> {

@@ -2,7 +2,8 @@
 // a record of each process seen (run.json's `processTree`). Where there is no /proc nothing is read and the metric
 // is absent (docs/ARCHITECTURE.md, "Process tree").
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { procStrings, readProc, readProcFile, STAT, statFields } from '../target/procfs.ts';
 
 /** One process of the target's tree as run.json records it. */
 export interface ProcessRecord {
@@ -60,45 +61,6 @@ function getconf(name: 'PAGESIZE' | 'CLK_TCK', otherwise: number): number {
 const pageSize = () => getconf('PAGESIZE', 4096);
 const clockTicksPerS = () => getconf('CLK_TCK', 100);
 
-let buffer = Buffer.allocUnsafe(4096);
-
-/**
- * A small /proc file read into one reused buffer. readFileSync asks the size first, which /proc files give as 0,
- * then reads in growing chunks: five times slower here (1.2 ms against 0.25 ms for a Node process's eleven
- * threads' children files), and this runs for every process of the tree at every sample.
- */
-function readProcFile(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
-      const read = readSync(fd, buffer, length, buffer.length - length, length);
-      if (read === 0) return buffer.toString('latin1', 0, length);
-      length += read;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** /proc/<pid>/stat's fields after the command name (which may hold spaces and parentheses), or null once gone. */
-function statFields(pid: number): string[] | null {
-  try {
-    const text = readProcFile(`/proc/${pid}/stat`);
-    return text.slice(text.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
-// Field numbers of proc(5) less 3 (pid, comm and state come before the slice statFields returns).
-const PPID = 1;
-const USER_TICKS = 11;
-const SYSTEM_TICKS = 12;
-const START_TIME = 19;
-const RSS_PAGES = 21;
-
 /**
  * The children of `pid` from /proc/<pid>/task/<tid>/children: one file per thread, since a child belongs to the
  * thread that forked it (a worker thread's spawn). Null when the kernel lacks these files (CONFIG_PROC_CHILDREN).
@@ -131,7 +93,7 @@ function parentsOfAll(): Map<number, number[]> {
     if (!/^\d+$/.test(name)) continue;
     const fields = statFields(Number(name));
     if (!fields) continue;
-    const parent = Number(fields[PPID]);
+    const parent = Number(fields[STAT.ppid]);
     let children = childrenByParent.get(parent);
     if (!children) childrenByParent.set(parent, (children = []));
     children.push(Number(name));
@@ -159,9 +121,9 @@ export function readProcessTree(rootPid: number, options: { scanAll?: boolean } 
     if (!fields) continue;
     found.push({
       pid,
-      startTicks: Number(fields[START_TIME]),
-      rssBytes: Number(fields[RSS_PAGES]) * pageSize(),
-      cpuTicks: Number(fields[USER_TICKS]) + Number(fields[SYSTEM_TICKS]),
+      startTicks: Number(fields[STAT.startTime]),
+      rssBytes: Number(fields[STAT.rssPages]) * pageSize(),
+      cpuTicks: Number(fields[STAT.userTicks]) + Number(fields[STAT.systemTicks]),
     });
     let children = scanned ? (scanned.get(pid) ?? []) : childrenOf(pid);
     if (children === null) {
@@ -174,19 +136,12 @@ export function readProcessTree(rootPid: number, options: { scanAll?: boolean } 
 }
 
 function commandLine(pid: number): string {
-  let args: string[] = [];
-  try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
-  } catch {
-    // Gone between the two reads: its kernel name (below) is what is left.
-  }
-  let command = args.join(' ');
+  // A kernel thread or a zombie has no command line: its name stands for it. A process gone since its stat was read
+  // has neither.
+  let command = procStrings(pid, 'cmdline').filter((arg) => arg !== '').join(' ');
   if (command === '') {
-    try {
-      command = `[${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}]`;
-    } catch {
-      command = '[exited]';
-    }
+    const name = readProc(pid, 'comm');
+    command = name === null ? '[exited]' : `[${name.trim()}]`;
   }
   return command.length > MAX_COMMAND_CHARS ? `${command.slice(0, MAX_COMMAND_CHARS)}…` : command;
 }

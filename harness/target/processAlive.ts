@@ -1,6 +1,6 @@
 // Whether a process we started is still running: used to clean up after a dead harness (`run --resume`) and by
 // the tests that prove no child process is left behind.
-import { readFileSync } from 'node:fs';
+import { STAT, statFields } from './procfs.ts';
 
 /** Alive and not a zombie: a killed orphan stays a zombie until init reaps it, and that counts as gone. */
 export function isRunning(pid: number): boolean {
@@ -9,11 +9,6 @@ export function isRunning(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  let stat = '';
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  const fields = statFields(pid);
+  return fields !== null && fields[STAT.state] !== 'Z';
 }
