@@ -102,13 +102,13 @@ function parentsOfAll(): Map<number, number[]> {
 }
 
 /**
- * The process `rootPid` and all its descendants with their RSS, or null when /proc cannot be read. A descendant
+ * The process `rootPid` and all its descendants with their RSS; none when /proc cannot be read (canReadProcessTree
+ * says so once, before a run). A descendant
  * whose parent exits is adopted by init (or a subreaper) and so leaves the tree. Walking each process's children
  * files costs what the target's own tree costs; a scan of all of /proc for parent pids (the fallback) costs what
  * every process on the machine does, about 10 ms for 100 processes on a loaded 2-core machine.
  */
-export function readProcessTree(rootPid: number, options: { scanAll?: boolean } = {}): TreeProcess[] | null {
-  if (!canReadProcessTree()) return null;
+export function readProcessTree(rootPid: number, options: { scanAll?: boolean } = {}): TreeProcess[] {
   let scanned = options.scanAll ? parentsOfAll() : null;
   const found: TreeProcess[] = [];
   const queue = [rootPid];
@@ -169,7 +169,7 @@ export class ProcessTreeTracker {
    */
   sample(rootPid: number, tS: number): { treeRssBytes: number; main: MainProcess; newProcesses: boolean } | null {
     const tree = readProcessTree(rootPid);
-    if (!tree || tree.length === 0) return null;
+    if (tree.length === 0) return null;
     let newProcesses = false;
     const unrecordedNow = new Set<string>();
     for (const { pid, startTicks, rssBytes } of tree) {

@@ -75,7 +75,7 @@ export function gatewayReadings(sessionsFile: string): TargetReadings {
     async read(baseUrl, timeoutMs): Promise<TargetReading> {
       const stats = baseUrl === null ? null : await fetchStats(baseUrl, timeoutMs);
       if (!stats) {
-        const size = fileSize(sessionsFile);
+        const size = await fileSize(sessionsFile);
         return { metrics: size === null ? {} : { sessionsFileBytes: size } };
       }
       return {
