@@ -25,7 +25,6 @@ import { cutShort, type ResumeFrom, type RunState } from './runState.ts';
 import { recordProcessTree, startSampling } from './sampleTarget.ts';
 import { startTarget, targetAdapter, targetLaunch } from './startTarget.ts';
 
-export type { ResumeFrom } from './runState.ts';
 export type { RunResult } from './finishRun.ts';
 
 export interface RunScenarioOptions extends SnapshotPolicy {

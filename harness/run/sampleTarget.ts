@@ -20,7 +20,7 @@ export interface Sampling {
 }
 
 /** Starts sampling at t = run.resumeAtS on the run's clock; `startupMs` is how long the target took to be ready. */
-export function startSampling(run: RunState, sampling: Sampling, startupMs: number): Sampler {
+export function startSampling(run: RunState, sampling: Sampling, startupMs: number): void {
   const { scenario, target } = run;
   const { onProgress } = sampling;
   run.startedAtMs = Date.now() - run.resumeAtS * 1000;
@@ -53,7 +53,6 @@ export function startSampling(run: RunState, sampling: Sampling, startupMs: numb
   }
   sampler.start();
   run.stage = 'running';
-  return sampler;
 }
 
 /** run.json's record of the processes the target ran. */

@@ -17,7 +17,7 @@ export interface ProcessRecord {
 }
 
 /** A process as one reading of /proc saw it. */
-interface TreeProcess {
+export interface TreeProcess {
   pid: number;
   /** Clock ticks after boot at which it started: with the pid, tells a process from a later one given its pid. */
   startTicks: number;
@@ -25,9 +25,6 @@ interface TreeProcess {
   /** CPU time it used so far, user and system, in clock ticks. */
   cpuTicks: number;
 }
-
-/** The main process as the tree's reading saw it: what the sampler needs for rssBytes and cpuPercent. */
-export type MainProcess = Pick<TreeProcess, 'pid' | 'startTicks' | 'rssBytes' | 'cpuTicks'>;
 
 /**
  * Records kept in run.json: a target that spawns a process per request would otherwise grow run.json without end.
@@ -167,7 +164,7 @@ export class ProcessTreeTracker {
    * Reads the tree under `rootPid` at run time `tS`: its total RSS (null where /proc cannot be read), the main
    * process as read, and whether it met a process not recorded before (so run.json is worth writing again).
    */
-  sample(rootPid: number, tS: number): { treeRssBytes: number; main: MainProcess; newProcesses: boolean } | null {
+  sample(rootPid: number, tS: number): { treeRssBytes: number; main: TreeProcess; newProcesses: boolean } | null {
     const tree = readProcessTree(rootPid);
     if (tree.length === 0) return null;
     let newProcesses = false;
@@ -204,7 +201,7 @@ export class ProcessTreeTracker {
 export class CpuMeter {
   private last: { pid: number; startTicks: number; cpuTicks: number; atMs: number } | null = null;
 
-  usage(main: MainProcess): { memory: number; cpu: number } {
+  usage(main: TreeProcess): { memory: number; cpu: number } {
     const atMs = performance.now();
     const last = this.last;
     const { pid } = main;
