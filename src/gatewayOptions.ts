@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ALL_FIXES, type Fix, type StoreKind } from './store/sessionStore.ts';
 import { MAX_CRON_JOBS } from './cron/scheduler.ts';
-import { parseFixes } from './store/createStore.ts';
+import { defaultFixes, parseFixes } from './store/fixes.ts';
 
 export interface GatewayOptions {
   store: StoreKind;
@@ -71,12 +71,12 @@ function parseInteger(flag: string, text: string, min: number, max: number): num
 }
 
 function fixesFor(store: StoreKind, text: string | undefined): Fix[] {
-  if (text === undefined) return store === 'dedup' ? [...ALL_FIXES] : [];
+  if (text === undefined) return defaultFixes(store);
   if (store === 'naive') throw new UsageError('--fixes applies to --store dedup only (the naive store has no fixes)');
   try {
-    return [...parseFixes(text === 'none' ? '' : text)];
+    return parseFixes(text);
   } catch (error) {
-    throw new UsageError(`--fixes: ${(error as Error).message}, or none`);
+    throw new UsageError(`--fixes: ${(error as Error).message}`);
   }
 }
 

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionKind } from './store/sessionStore.ts';
 
-const SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
+/** One segment of a session key, a session id or a peer: a safe file-name segment. */
+export const SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
 // Nested sub-agents add a segment pair per level; a bound keeps a runaway fan-out from building absurd keys.
 const MAX_KEY_LENGTH = 1024;
 

@@ -9,6 +9,7 @@ import { describeMachine } from '../run/runFolder.ts';
 import { loadScenario } from '../scenario/loadScenario.ts';
 import { applyOverrides } from '../scenario/overrides.ts';
 import { DEFAULT_SETTLE_INTERVAL_S, type Scenario } from '../scenario/schema.ts';
+import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
 
 export const OVERRIDE_OPTIONS = {
   store: { type: 'string' },
@@ -19,7 +20,7 @@ export const OVERRIDE_OPTIONS = {
 } as const;
 
 const STORE_USAGE = `  --store naive|dedup   the embedded gateway's session store (gateway scenarios only)`;
-const OTHER_OVERRIDES_USAGE = `  --fixes LIST          dedup fixes, comma-separated: prune,dedupe,orphans,lazy, or none
+const OTHER_OVERRIDES_USAGE = `  --fixes LIST          dedup fixes, comma-separated: ${GATEWAY_LIMITS.fixes.join(',')}, or none
   --duration D          how long each run lasts: 90s, 10m, 1h (default: the scenario's)
   --seed N              seed for the storms' randomness (default: the scenario's)
   --settle-interval D   how often the probe collects garbage before reading heap and RSS,
@@ -67,7 +68,7 @@ export async function loadScenarioWith(file: string, overrides: Overrides): Prom
 export function targetSlug(scenario: Scenario): string {
   if (!('gateway' in scenario.target)) return 'command';
   const { store, fixes } = scenario.target.gateway;
-  if (store === 'naive' || !fixes || fixes.length === 4) return `gateway-${store}`;
+  if (store === 'naive' || !fixes || fixes.length === GATEWAY_LIMITS.fixes.length) return `gateway-${store}`;
   return `gateway-dedup-${fixes.length ? fixes.join('-') : 'nofixes'}`;
 }
 

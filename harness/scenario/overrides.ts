@@ -1,6 +1,6 @@
 // The command line's overrides of a scenario (--store, --fixes, --duration, --seed, --settle-interval), checked
 // again with the scenario's rules once applied.
-import { GATEWAY_LIMITS, type GatewayFix } from '../target/gatewayLimits.ts';
+import { gatewayDefaultFixes, parseGatewayFixes, type GatewayFix } from '../target/gatewayLimits.ts';
 import { parseDuration } from './duration.ts';
 import { ruleIssues } from './rules.ts';
 import { ScenarioError, type ScenarioIssue } from './scenarioError.ts';
@@ -62,15 +62,14 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
 
 // Switching to naive drops the fixes; switching to dedup without --fixes keeps the file's fixes, or all of them.
 function defaultFixes(store: 'naive' | 'dedup', gateway: GatewayTarget): GatewayFix[] {
-  if (store === 'naive') return [];
-  return gateway.store === 'dedup' ? gateway.fixes : [...GATEWAY_LIMITS.fixes];
+  return store === 'dedup' && gateway.store === 'dedup' ? gateway.fixes : gatewayDefaultFixes(store);
 }
 
 function parseFixes(value: string | string[], issues: ScenarioIssue[]): GatewayFix[] {
-  const names = Array.isArray(value) ? value : value === 'none' || value === '' ? [] : value.split(',').map((f) => f.trim());
-  const unknown = names.filter((name) => !(GATEWAY_LIMITS.fixes as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    issues.push({ path: '--fixes', message: `unknown fix '${unknown[0]}'; expected some of ${GATEWAY_LIMITS.fixes.join(', ')}, or none` });
+  try {
+    return parseGatewayFixes(Array.isArray(value) ? value.join(',') : value);
+  } catch (error) {
+    issues.push({ path: '--fixes', message: (error as Error).message });
+    return [];
   }
-  return [...new Set(names as GatewayFix[])];
 }

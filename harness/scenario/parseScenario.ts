@@ -3,7 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { RUN_DIR_PREFIX } from '../state/stateFiles.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
-import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
+import { gatewayDefaultFixes } from '../target/gatewayLimits.ts';
 import { ruleIssues } from './rules.ts';
 import { formatPath, ScenarioError } from './scenarioError.ts';
 import { scenarioFields, type CommandTarget, type Fields, type Scenario } from './schema.ts';
@@ -38,7 +38,7 @@ function resolveTarget(fields: Fields, baseDir: string): Scenario['target'] {
       gateway: {
         ...gateway,
         skillsDir: gateway.skillsDir === undefined ? undefined : resolve(baseDir, gateway.skillsDir),
-        fixes: gateway.fixes ?? (gateway.store === 'dedup' ? [...GATEWAY_LIMITS.fixes] : []),
+        fixes: gateway.fixes ?? gatewayDefaultFixes(gateway.store),
         timeScale: gateway.timeScale ?? fields.timeScale,
       },
     };

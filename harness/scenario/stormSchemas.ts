@@ -4,10 +4,6 @@ import { z } from 'zod';
 import { GATEWAY_LIMITS } from '../target/gatewayLimits.ts';
 import { duration, positiveDuration } from './fieldTypes.ts';
 
-export const STORM_KINDS = ['subagents', 'cron', 'chat', 'http'] as const;
-/** A chat channel's name, as the gateway accepts it when a human session is opened. */
-const SAFE_SEGMENT = /^[a-z0-9][a-z0-9._-]{0,127}$/;
-
 /**
  * Every storm's request limits (harness/storms/pacer.ts): a request unanswered after requestTimeout is an error;
  * operations due while maxInFlight are unanswered are skipped and counted as `skipped`.
@@ -75,7 +71,7 @@ const chatStorm = z.strictObject({
   ...driven,
   /** Messages a human session gets before the storm opens the next one. */
   messagesPerSession: z.number().int().min(1).default(5),
-  channel: z.string().regex(SAFE_SEGMENT, 'expected a channel name of lowercase letters, digits, ".", "_" or "-"').default('telegram'),
+  channel: z.string().regex(GATEWAY_LIMITS.safeSegment, 'expected a channel name of lowercase letters, digits, ".", "_" or "-"').default('telegram'),
   ...stormLimits,
 }).superRefine(checkDriven);
 
@@ -98,7 +94,10 @@ const httpStorm = z.strictObject({
   ...stormLimits,
 }).superRefine(checkDriven);
 
-export const storm = z.discriminatedUnion('kind', [subagentStorm, cronStorm, chatStorm, httpStorm], {
+const STORMS = [subagentStorm, cronStorm, chatStorm, httpStorm] as const;
+const STORM_KINDS = STORMS.map((member) => member.shape.kind.value);
+
+export const storm = z.discriminatedUnion('kind', STORMS, {
   error: (issue) =>
     issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator'
       ? `unknown storm kind ${JSON.stringify((issue.input as { kind?: unknown })?.kind)}; expected one of ${STORM_KINDS.join(', ')}`

@@ -4,7 +4,11 @@
 // these constants, not the gateway's process and HTTP code.
 import { MAX_CRON_JOBS } from '../../src/cron/scheduler.ts';
 import { MAX_SPAWN_DEPTH, MAX_SPAWN_FANOUT } from '../../src/sessions/work.ts';
+import { SEGMENT } from '../../src/keys.ts';
 import { ALL_FIXES, type Fix } from '../../src/store/sessionStore.ts';
+
+// --fixes as the gateway reads it: the scenario's defaults and the command line's overrides follow the gateway.
+export { defaultFixes as gatewayDefaultFixes, parseFixes as parseGatewayFixes } from '../../src/store/fixes.ts';
 
 export type GatewayFix = Fix;
 
@@ -14,4 +18,6 @@ export const GATEWAY_LIMITS = {
   maxSpawnFanout: MAX_SPAWN_FANOUT,
   /** The dedup store's fixes; a dedup gateway runs with all of them unless told otherwise. */
   fixes: ALL_FIXES,
+  /** A key segment the gateway accepts (a chat channel's name, a peer, an id). */
+  safeSegment: SEGMENT,
 } as const;

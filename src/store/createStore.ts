@@ -41,14 +41,6 @@ export function resolveStoreOptions(options: StoreOptions): ResolvedStoreOptions
   };
 }
 
-/** Parses `--fixes prune,dedupe`; an empty string means no fixes. */
-export function parseFixes(list: string): Set<Fix> {
-  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
-  const unknown = names.filter((name) => !ALL_FIXES.includes(name as Fix));
-  if (unknown.length > 0) throw new RangeError(`unknown fix ${unknown.map((u) => `'${u}'`).join(', ')}: expected some of ${ALL_FIXES.join(', ')}`);
-  return new Set(names as Fix[]);
-}
-
 /** A store that is not open yet: call `open()` before anything else. */
 export function createStore(kind: StoreKind, options: StoreOptions): SessionStore {
   const resolved = resolveStoreOptions(options);
