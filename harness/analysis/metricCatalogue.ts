@@ -91,10 +91,12 @@ const CATALOGUE: MetricInfo[] = [
   { name: 'eventLoopDelayP50Ms', label: 'event-loop delay p50', unit: 'ms', charts: [{ id: 'event-loop', series: 'p50' }] },
   { name: 'eventLoopDelayP99Ms', label: 'event-loop delay p99', unit: 'ms', charts: [{ id: 'event-loop', series: 'p99' }] },
   { name: 'eventLoopUtilization', label: 'event-loop utilization', unit: 'count', notBudgetable: true },
+  { name: 'mainThreadDemand', label: 'main thread running or waiting for a CPU', unit: 'count', notBudgetable: true },
   { name: 'gcCount', label: 'garbage collections', unit: 'count' },
   { name: 'gcPauseMs', label: 'GC pause', unit: 'ms' },
   { name: 'settlePauseMs', label: 'settling pause', unit: 'ms', notBudgetable: true },
   { name: 'settlesDeferred', label: 'settles deferred (target saturated)', unit: 'count', notBudgetable: true },
+  { name: 'settlesByTarget', label: "settled readings from the target's own full collections", unit: 'count', notBudgetable: true },
   { name: 'cpuPercent', label: 'CPU', unit: 'percent' },
   { name: 'harnessRssBytes', label: "soakgate's own RSS", unit: 'bytes' },
 ];

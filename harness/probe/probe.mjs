@@ -2,6 +2,7 @@
 // answers the soakgate harness's requests for heap, GC and event-loop figures and heap snapshots over a Unix socket.
 // Plain JavaScript so it runs in any Node process, TypeScript loader or not. It must never keep the target
 // alive, change how it exits, or throw into it.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -13,7 +14,10 @@ function startProbe(path) {
   const loop = watchEventLoop();
   const settle = settler(collections);
   const answer = (request) => {
-    if (request.op === 'sample') return { figures: takeWindow(collections, loop, request.settle === true ? settle : null) };
+    if (request.op === 'sample') {
+      const asked = request.settle === true || request.settle === 'even-if-saturated';
+      return { figures: takeWindow(collections, loop, asked ? settle : null, request.settle === 'even-if-saturated') };
+    }
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
   };
@@ -33,6 +37,8 @@ function startProbe(path) {
 function watchCollections() {
   const fresh = () => ({ count: 0, pauseMs: 0, fullGcLow: Infinity, anyGcLow: Infinity });
   let window = fresh();
+  // The RSS right after the target's latest full collection since the last settled reading, null if none.
+  let rssAfterOwnFull = null;
   const observer = new PerformanceObserver((list) => {
     let full = false;
     for (const entry of list.getEntries()) {
@@ -46,13 +52,23 @@ function watchCollections() {
     // whatever was allocated since, which is as close as a JS observer gets.
     const used = v8.getHeapStatistics().used_heap_size;
     window.anyGcLow = Math.min(window.anyGcLow, used);
-    if (full) window.fullGcLow = Math.min(window.fullGcLow, used);
+    if (full) {
+      window.fullGcLow = Math.min(window.fullGcLow, used);
+      rssAfterOwnFull = process.memoryUsage.rss();
+    }
   });
   observer.observe({ entryTypes: ['gc'] });
   return {
     /** A heap left by a full collection the probe forced. */
     fullCollection(used) {
       window.fullGcLow = Math.min(window.fullGcLow, used);
+      rssAfterOwnFull = null;
+    },
+    /** The RSS the target's own full collection left since the last settled reading (then forgotten), or null. */
+    takeOwnFull() {
+      const rss = rssAfterOwnFull;
+      rssAfterOwnFull = null;
+      return rss;
     },
     /** This window's figures; a new window begins. */
     take() {
@@ -65,14 +81,15 @@ function watchCollections() {
 }
 
 // A full collection, forced or the target's own, makes V8 throw away optimised code that embeds objects it frees
-// ("weak objects", then "wrong map" deoptimisations of the code that used them), and the target pays for re-warming
-// its hot code: 0.5-2 s of its CPU per settle, measured side by side on a loaded machine (bench:probe;
-// docs/ARCHITECTURE.md, "Settled samples"). A target with idle time absorbs that as CPU and slower answers; one
-// whose clients wait for its answers pays it in throughput, which is why the default cadence is 30 s. A saturated
-// target would pay it in full, so the probe does not settle a target whose event loop was busy 90% of the time or
-// more since the last sample: it is read at its own full collections. A busy but not saturated target is settled:
-// the naive gateway under ci-gate's load runs at about 75%, and its heap floor would otherwise have three points
-// in 40 s. On a CPU shared with other processes a server driven flat out read only 40-88% busy and was settled.
+// ("weak objects", then "wrong map" deoptimisations of the code that used them, some 45 functions of a plain HTTP
+// server at each one), and the target pays for re-warming its hot code (docs/ARCHITECTURE.md, "Settled samples"). A
+// target with idle time absorbs that as CPU and slower answers; one whose clients wait for its answers pays it in
+// throughput, which is why the default cadence is 30 s. So the probe forces none when the target collected fully on
+// its own since the last settled reading (that collection is the reading), and none while the target is saturated:
+// its event loop busy, or its main thread running or waiting for a CPU, 90% of the time or more over the last few
+// seconds (on a CPU shared with other processes a server driven flat out reads 40-88% busy by its event loop alone,
+// as it waits for the CPU with its events ready). A scenario that needs the floor more than the target's throughput
+// asks for settles regardless (`settleSaturated`: ci-gate, whose leak saturates the naive gateway on a loaded machine).
 const MAX_SETTLE_UTILIZATION = 0.9;
 
 /** A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage). */
@@ -81,6 +98,10 @@ function settler(collections) {
   // context, so the target's own global scope never sees it.
   let forceFullGc = null;
   return () => {
+    // The target collected fully on its own since the last settled reading: its floor is in this window already
+    // and forcing another would cost it the re-warming for nothing.
+    const rssAfterOwnFull = collections.takeOwnFull();
+    if (rssAfterOwnFull !== null) return { rssAfterFullGcBytes: rssAfterOwnFull, settlesByTarget: 1 };
     if (!forceFullGc) {
       v8.setFlagsFromString('--expose-gc');
       forceFullGc = vm.runInNewContext('gc');
@@ -96,15 +117,35 @@ function settler(collections) {
 // The histogram records the time between its timer's ticks, so the delay is what exceeds the resolution.
 const RESOLUTION_MS = 20;
 
-/** How busy the event loop was in the current window, and how late its timers ran. */
+// How long a spell of saturation the probe remembers: a short lull in a saturated spell does not make it settle the
+// target (it would, at the first sample whose window dipped under 90%), and a busy start-up is forgotten in seconds.
+const SATURATION_MEMORY_S = 5;
+const MIN_DEMAND_WINDOW_NS = 100e6;
+
+/** How busy the target was in the current window, how late its timers ran, and whether it is saturated. */
 function watchEventLoop() {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let last = performance.eventLoopUtilization();
+  let lastDemand = mainThreadDemandNs();
+  // Busy share (the higher of the event loop's and the main thread's) averaged over about SATURATION_MEMORY_S.
+  let recentBusy = null;
   return {
     take() {
-      const figures = { eventLoopUtilization: performance.eventLoopUtilization(last).utilization };
+      const loop = performance.eventLoopUtilization(last);
       last = performance.eventLoopUtilization();
+      const figures = { eventLoopUtilization: loop.utilization };
+      // The kernel adds to a running thread's time at its clock ticks: a window of a few ticks is read over a longer one.
+      const demand = mainThreadDemandNs();
+      if (demand && lastDemand && demand.atNs - lastDemand.atNs >= MIN_DEMAND_WINDOW_NS) {
+        const share = (demand.onCpuOrWaitingNs - lastDemand.onCpuOrWaitingNs) / (demand.atNs - lastDemand.atNs);
+        figures.mainThreadDemand = Math.min(1, share);
+        lastDemand = demand;
+      } else if (!lastDemand) lastDemand = demand;
+      const busy = Math.max(loop.utilization, figures.mainThreadDemand ?? 0);
+      const windowS = (loop.idle + loop.active) / 1000;
+      const weight = 1 - Math.exp(-windowS / SATURATION_MEMORY_S);
+      recentBusy = recentBusy === null ? busy : recentBusy + (busy - recentBusy) * weight;
       if (delay.count > 0) {
         figures.eventLoopDelayP50Ms = Math.max(0, delay.percentile(50) / 1e6 - RESOLUTION_MS);
         figures.eventLoopDelayP99Ms = Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS);
@@ -112,14 +153,30 @@ function watchEventLoop() {
       delay.reset();
       return figures;
     },
+    /** Whether the target has been saturated lately (read after `take`). */
+    saturated: () => recentBusy !== null && recentBusy >= MAX_SETTLE_UTILIZATION,
     stop: () => delay.disable(),
   };
 }
 
-/** One sample's figures, settled first when `settle` is given and the event loop was not saturated. */
-function takeWindow(collections, loop, settle) {
+/**
+ * The main thread's nanoseconds on a CPU or waiting in a run queue for one (Linux schedstat), with the time read.
+ * On a CPU shared with other processes a saturated server's event loop looks idle while it waits for the CPU
+ * (epoll has its events, the thread is not running): this counts that wait as busy. Null where unreadable.
+ */
+function mainThreadDemandNs() {
+  try {
+    const [onCpu, waiting] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { onCpuOrWaitingNs: onCpu + waiting, atNs: Number(process.hrtime.bigint()) };
+  } catch {
+    return null;
+  }
+}
+
+/** One sample's figures, settled when `settle` is given and the target was not saturated (or `evenIfSaturated`). */
+function takeWindow(collections, loop, settle, evenIfSaturated) {
   const busy = loop.take();
-  const settled = settle ? (busy.eventLoopUtilization >= MAX_SETTLE_UTILIZATION ? { settleDeferred: 1 } : settle()) : null;
+  const settled = settle ? (!evenIfSaturated && loop.saturated() ? { settleDeferred: 1 } : settle()) : null;
   const heap = v8.getHeapStatistics();
   const gc = collections.take();
   const figures = {

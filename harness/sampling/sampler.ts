@@ -30,6 +30,8 @@ export interface SamplerOptions {
    * cadence is the scenario's `settleInterval` (docs/ARCHITECTURE.md, "Settled samples").
    */
   settleEveryMs?: number;
+  /** Settle even a saturated target (the scenario's `settleSaturated`). */
+  settleSaturated?: boolean;
   /** What the target's adapter reads beyond every process's figures (docs/ARCHITECTURE.md, "Targets"). */
   readings?: TargetReadings;
   /**
@@ -143,7 +145,7 @@ export class Sampler {
     // (which reads the same file) only where there is no tree to read.
     const [usage, fresh, own, state] = await Promise.all([
       pid === null ? null : tree ? this.cpu.usage(tree.main) : pidusage(pid).catch(() => null),
-      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle, onLate) : null,
+      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle && this.options.settleSaturated ? 'even-if-saturated' : settle, onLate) : null,
       this.options.readings?.read(baseUrl, waitMs),
       this.options.state?.read(baseUrl, waitMs),
     ]);
@@ -205,7 +207,9 @@ export class Sampler {
 function mergeLate(earlier: ProbeFigures, later: ProbeFigures): ProbeFigures {
   const merged: ProbeFigures = { ...earlier, ...later, settleDeferred: later.settleDeferred };
   if (merged.settleDeferred === undefined) delete merged.settleDeferred;
-  for (const key of ['gcCount', 'gcPauseMs', 'settlePauseMs'] as const) merged[key] = (earlier[key] ?? 0) + (later[key] ?? 0);
+  for (const key of ['gcCount', 'gcPauseMs', 'settlePauseMs', 'settlesByTarget'] as const) {
+    if (earlier[key] !== undefined || later[key] !== undefined) merged[key] = (earlier[key] ?? 0) + (later[key] ?? 0);
+  }
   for (const key of ['heapFloorBytes', 'heapAfterGcBytes', 'rssAfterFullGcBytes'] as const) {
     const lows = [earlier[key], later[key]].filter((v): v is number => v !== undefined);
     if (lows.length > 0) merged[key] = Math.min(...lows);

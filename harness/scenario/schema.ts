@@ -74,6 +74,13 @@ export const scenarioFields = z.strictObject({
    */
   settleInterval: duration.default(DEFAULT_SETTLE_INTERVAL_S),
   /**
+   * Settle a saturated target too (its event loop busy, or its main thread running or waiting for a CPU, 90% of the
+   * time since its last settled reading), which the probe otherwise declines: a full collection makes it re-warm its
+   * code, which a saturated target pays in throughput. A stress scenario whose leak saturates the target (ci-gate)
+   * needs the heap floor more than the target's throughput.
+   */
+  settleSaturated: z.boolean().default(false),
+  /**
    * Compresses simulated time: storm rates and intervals, and the gateway's work, cron and retention, run this many
    * times faster. The run's own clock (duration, warmup, sampleInterval, events) is not scaled.
    */

@@ -112,6 +112,30 @@ test("settling never gives the target's own code a gc()", async () => {
   assert.equal(out, 'ready\nundefined undefined\n');
 });
 
+test('a target that collects fully on its own is not forced to: its own collection is the settled reading', async () => {
+  const env = { ...process.env, ...probe.targetEnv('') };
+  // Objects kept for a fifth of a second reach the old generation and are dropped there: V8 collects it fully now and then.
+  const script =
+    'const kept = []; setInterval(() => { kept.push(Array.from({ length: 20000 }, (_, i) => ({ i }))); if (kept.length > 20) kept.shift(); }, 10); console.log("ready");';
+  const child = execFile(process.execPath, ['-e', script], { env, timeout: 60_000 });
+  startedPids.push(child.pid!);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    // The first reading may come before its first full collection of its own; two seconds later there was one.
+    await settledSample(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const figures = await settledSample(child.pid!);
+    assert.equal(figures.settlesByTarget, 1, `a forced collection where the target had its own: ${JSON.stringify(figures)}`);
+    assert.equal(figures.settlePauseMs, undefined);
+    assert.ok(figures.heapFloorBytes! > 0, 'the floor its own full collection left');
+    assert.ok(figures.rssAfterFullGcBytes! > 0);
+  } finally {
+    child.kill();
+    await exited;
+  }
+});
+
 test('a target whose event loop is saturated is not settled: re-warming its code would cost it throughput', async () => {
   const env = { ...process.env, ...probe.targetEnv('') };
   const script = "setInterval(() => { const until = Date.now() + 400; while (Date.now() < until); }, 5); console.log('ready');";
@@ -126,6 +150,10 @@ test('a target whose event loop is saturated is not settled: re-warming its code
     assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
     assert.equal(figures!.settleDeferred, 1);
     assert.equal(figures!.rssAfterFullGcBytes, undefined);
+    // A scenario that needs the floor more than the target's throughput (settleSaturated) has it settled anyway.
+    const forced = await probe.sample(child.pid!, 5_000, 'even-if-saturated');
+    assert.equal(forced!.settleDeferred, undefined);
+    assert.ok(forced!.rssAfterFullGcBytes! > 0 && forced!.settlePauseMs! >= 0, JSON.stringify(forced));
   } finally {
     child.kill();
     await exited;

@@ -98,12 +98,13 @@ test('appends one sample per interval with target, probe, file and harness figur
 });
 
 /** A sampler every 200 ms asking for a settled reading every second, with no load of its own to count. */
-function settlingSampler(file: string, target: CommandTarget): Sampler {
+function settlingSampler(file: string, target: CommandTarget, settleSaturated = false): Sampler {
   return new Sampler({
     file,
     intervalMs: 200,
     startedAtMs: Date.now(),
     settleEveryMs: 1_000,
+    settleSaturated,
     target: () => ({ pid: target.pid, baseUrl: null }),
     probe,
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
@@ -165,4 +166,34 @@ test('a settled reading that comes after its sample was written goes into the ne
   for (const sample of floors) assert.ok(sample.metrics.heapFloorBytes > 200_000_000, 'the floor holds the live objects');
   const settled = samples.filter((s) => s.metrics.rssSettledBytes !== undefined);
   assert.ok(settled.length >= 2, `${settled.length} settled RSS points`);
+});
+
+test('a saturated target is not settled and its samples say so, unless the scenario settles saturated targets', async () => {
+  // Busy 400 ms of every 405: saturated from its first line on.
+  const script = "console.log('listening on http://127.0.0.1:9'); setInterval(() => { const until = Date.now() + 400; while (Date.now() < until); }, 5);";
+  const busy = new CommandTarget({ label: 'command:busy', argv: [process.execPath, '-e', script], env: probe.targetEnv(''), ready: /listening on (http:\/\/\S+)/ });
+  await busy.start();
+  const pid = busy.pid!;
+  try {
+    assert.equal(await probe.waitFor(pid, 10_000), true);
+    const read = async (settleSaturated: boolean): Promise<Sample[]> => {
+      const file = join(dir, `busy-${settleSaturated}.jsonl`);
+      const sampler = settlingSampler(file, busy, settleSaturated);
+      sampler.start();
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await sampler.stop();
+      return parseSamples(readFileSync(file, 'utf8')).samples;
+    };
+    const declined = await read(false);
+    assert.ok(declined.filter((s) => s.metrics.settlesDeferred === 1).length >= 2, 'the deferred settles are in the samples');
+    assert.equal(declined.some((s) => s.metrics.settlePauseMs !== undefined), false, `a saturated target was settled: ${JSON.stringify(declined.map((s) => [s.t, s.metrics.eventLoopUtilization, s.metrics.mainThreadDemand, s.metrics.settlePauseMs, s.metrics.settlesDeferred]))}`);
+    assert.ok(declined.every((s) => s.metrics.eventLoopUtilization === undefined || s.metrics.eventLoopUtilization > 0.5));
+    const settled = await read(true);
+    assert.ok(settled.filter((s) => s.metrics.settlePauseMs !== undefined).length >= 2, 'settleSaturated settles it anyway');
+    assert.equal(settled.some((s) => s.metrics.settlesDeferred !== undefined), false);
+  } finally {
+    await busy.stop();
+    await busy.close();
+  }
+  assert.throws(() => process.kill(pid, 0), /ESRCH/);
 });
