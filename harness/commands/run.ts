@@ -1,22 +1,22 @@
 // `soakgate run <scenario>`: one scenario against its target, with live progress, into a run folder. Ctrl-C or
 // SIGTERM ends it cleanly (load, then target, samples kept, exit 130); a second Ctrl-C ends it at once.
 // `run --resume <run-dir>` carries on a run cut short, into the same folder and the same series.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT_REGRESSION, EXIT_USAGE, UsageError } from '../contracts/exitCodes.ts';
+import type { Summary } from '../contracts/summary.ts';
 import { checksTable } from '../gate/markdown.ts';
 import { Progress } from '../run/progress.ts';
-import { defaultRunDir, recordExitCode, writeJsonAtomically } from '../run/runFolder.ts';
+import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
 import { prepareResume, type PreparedResume } from '../run/resumeRun.ts';
 import { runScenario, type RunResult } from '../run/runScenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseSnapshotMode } from '../heap/snapshotPlan.ts';
-import { judgeBudgets, type Judgement } from '../gate/judge.ts';
+import { judgeBudgets } from '../gate/judge.ts';
 import { underFloorNote } from '../analysis/verdict.ts';
 import { describeStormLoad } from '../storms/loadCheck.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../run/liveVerdict.ts';
 import { MetricsExporter } from '../run/metricsExporter.ts';
-import { parseSamples, type Sample } from '../contracts/sample.ts';
+import type { Sample } from '../contracts/sample.ts';
 import type { StormFigures } from '../storms/stormTally.ts';
 import { formatBytes, formatRate } from '../analysis/units.ts';
 import { metricsWith } from '../analysis/metricCatalogue.ts';
@@ -115,6 +115,7 @@ export async function main(argv: string[]): Promise<number> {
       onNote: (message) => progress.note(message),
       requested: { argv, store: values.store, fixes: values.fixes, duration: values.duration, seed: values.seed, snapshots: values.snapshots },
       ...(resumed ? { resume: resumed.from } : {}),
+      ...(Object.keys(scenario.budgets).length > 0 ? { judge: (summary: Summary) => budgetsOf(summary, scenario) } : {}),
     });
   } finally {
     progress.finish();
@@ -122,15 +123,12 @@ export async function main(argv: string[]): Promise<number> {
     await exporter?.close();
   }
   printResult(result);
-  const budgets = applyBudgets(result, scenario);
-  // A budget exceeded wins over a failed load, as in the gate: growth measured under the load that arrived is real.
-  const exitCode = budgets && !budgets.pass ? EXIT_REGRESSION : result.exitCode;
-  if (exitCode !== result.exitCode) recordExitCode(result.runDir, exitCode);
+  if (result.summary.gate) printBudgets(result.summary.gate);
   if (!values['no-report']) {
     const report = await writeReportOf('run', result.runDir);
     if (report) console.log(`report: ${report}`);
   }
-  return exitCode;
+  return result.exitCode;
 }
 
 interface LiveFollow {
@@ -146,7 +144,7 @@ interface LiveFollow {
 function followLive({ scenario, out, progress, exporter, limitBytes, resumed }: LiveFollow): (sample: Sample, storms: StormFigures[]) => void {
   const live = new LiveVerdict({ metrics: LIVE_METRICS, warmupS: scenario.warmup, limitBytes });
   // A resumed run's verdicts and exported figures start from its whole series so far, not from the resume.
-  const before = resumed ? parseSamples(readFileSync(join(resumed.runDir, 'samples.jsonl'), 'utf8')).samples : [];
+  const before = resumed?.from.samples ?? [];
   for (const sample of before) live.add(sample);
   if (before.length > 0) exporter?.update(before.at(-1)!);
   // Every 5 s on a short run, every minute on an hour-long soak.
@@ -171,14 +169,16 @@ function followLive({ scenario, out, progress, exporter, limitBytes, resumed }: 
 
 /**
  * The scenario's budgets judged as the gate judges them, without a baseline (docs/ARCHITECTURE.md, "Budgets in a
- * run"): printed as the gate's check lines and kept in summary.json's `gate`, where the report shows them. Null
- * for a scenario without budgets, or a run that crashed or was interrupted, whose exit code already says why.
+ * run"), when the run finishes: kept in summary.json's `gate`, where the report shows them, and a failing one is the
+ * run's exit code (1). A run that crashed or was interrupted is not judged: its exit code already says why.
  */
-function applyBudgets(result: RunResult, scenario: Scenario): Judgement | null {
-  if (Object.keys(scenario.budgets).length === 0 || result.crashed || result.interrupted) return null;
-  const judged = judgeBudgets(result.summary.metrics, scenario.budgets);
-  result.summary.gate = { pass: judged.pass, checks: judged.checks };
-  writeJsonAtomically(join(result.runDir, 'summary.json'), result.summary);
+function budgetsOf(summary: Summary, scenario: Scenario): NonNullable<Summary['gate']> {
+  const { pass, checks } = judgeBudgets(summary.metrics, scenario.budgets);
+  return { pass, checks };
+}
+
+/** The budgets' verdict and the gate's check lines. */
+function printBudgets(judged: NonNullable<Summary['gate']>): void {
   const over = [...new Set(judged.checks.filter((c) => !c.pass).map((c) => c.metric))];
   const unclear = judged.checks.filter((c) => c.pass && c.borderline).map((c) => c.metric);
   const verdict = judged.pass
@@ -186,7 +186,6 @@ function applyBudgets(result: RunResult, scenario: Scenario): Judgement | null {
     : `over budget: ${over.join(', ')} (exit ${EXIT_REGRESSION})`;
   console.log(`\nbudgets: ${verdict}`);
   for (const line of checksTable(judged.checks)) console.log(line);
-  return judged;
 }
 
 function printResult(result: RunResult): void {

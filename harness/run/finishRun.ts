@@ -2,7 +2,7 @@
 // memlab's reading of the snapshots), run.json closed with the exit code, and the result the commands read.
 import { join } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK } from '../contracts/exitCodes.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../contracts/exitCodes.ts';
 import type { LoadSummary, Summary } from '../contracts/summary.ts';
 import type { OpCounter } from '../sampling/opCounter.ts';
 import { stateSummary, type StateSampler } from '../state/stateReadings.ts';
@@ -13,7 +13,10 @@ import type { RunState } from './runState.ts';
 
 export interface RunResult {
   runDir: string;
-  /** 0 finished, 3 the target crashed or would not start, 5 the load failed, 130 interrupted (docs/ARCHITECTURE.md, "Contracts"). */
+  /**
+   * 0 finished, 1 the command's judgement failed it, 3 the target crashed or would not start, 5 the load failed,
+   * 130 interrupted (docs/ARCHITECTURE.md, "Contracts").
+   */
   exitCode: number;
   interrupted: boolean;
   crashed?: { code: number | null; signal: string | null; lastLines: string[] };
@@ -34,6 +37,8 @@ export interface Finish {
   startupFailed: string | null;
   /** Writes run.json's process tree record. */
   recordProcessTree: () => void;
+  /** The command's judgement of a run that ran its course (RunScenarioOptions.judge). */
+  judge?: (summary: Summary) => NonNullable<Summary['gate']>;
 }
 
 export async function finishRun(run: RunState, finish: Finish): Promise<RunResult> {
@@ -52,9 +57,15 @@ export async function finishRun(run: RunState, finish: Finish): Promise<RunResul
     ...(finish.stateSampler ? { state: stateSummary(samples, scenario.state, finish.stateSampler.lastMisses()) } : {}),
   };
   if (heap) summary.heap = heap;
+  if (finish.judge && !crashed && !interrupted) summary.gate = finish.judge(summary);
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 
-  const exitCode = crashed ? EXIT_CRASHED : interrupted ? EXIT_INTERRUPTED : summary.load?.failed ? EXIT_LOAD_FAILED : EXIT_OK;
+  // A regression wins over a failed load, as in the gate: growth measured under the load that arrived is real.
+  const exitCode = crashed ? EXIT_CRASHED
+    : interrupted ? EXIT_INTERRUPTED
+    : summary.gate?.pass === false ? EXIT_REGRESSION
+    : summary.load?.failed ? EXIT_LOAD_FAILED
+    : EXIT_OK;
   finish.recordProcessTree();
   meta.endedAt = new Date().toISOString();
   meta.interrupted = interrupted;

@@ -1,7 +1,7 @@
 // One run's folder and its run.json: what ran, against what, with which options, on which machine and commit,
 // so a result can be read (or a baseline trusted) long after the run.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ProcessRecord } from '../sampling/processTree.ts';
@@ -87,11 +87,6 @@ export function writeRunMeta(dir: string, meta: RunMeta): void {
 }
 
 /** Records in run.json an exit code decided after the run, such as `run`'s exit 1 on a budget clearly exceeded. */
-export function recordExitCode(dir: string, exitCode: number): void {
-  const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta;
-  writeRunMeta(dir, { ...meta, exitCode });
-}
-
 export function writeJsonAtomically(file: string, value: unknown): void {
   const temp = `${file}.tmp-${process.pid}`;
   writeFileSync(temp, JSON.stringify(value, null, 2) + '\n');

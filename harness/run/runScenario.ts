@@ -42,6 +42,12 @@ export interface RunScenarioOptions extends SnapshotPolicy {
   requested?: Record<string, unknown>;
   /** Carry on a run cut short in `out` instead of starting a new one (harness/run/resumeRun.ts prepares this). */
   resume?: ResumeFrom;
+  /**
+   * The command's judgement of a run that ran its course (`run`: the scenario's budgets), kept as summary.json's
+   * `gate`; a failing one is a regression, the run's exit code in run.json and the result (docs/ARCHITECTURE.md,
+   * "Contracts"). Not asked for a crashed or interrupted run.
+   */
+  judge?: (summary: Summary) => NonNullable<Summary['gate']>;
 }
 
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<RunResult> {
@@ -107,6 +113,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     snapshots: snapshots.files(),
     startupFailed,
     recordProcessTree: () => recordProcessTree(run, processTree),
+    judge: options.judge,
   });
 }
 
