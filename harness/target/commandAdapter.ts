@@ -28,7 +28,7 @@ export function commandAdapter(command: CommandTargetOptions): TargetAdapter {
       label,
       argv: command.argv,
       cwd: command.cwd,
-      env: { ...command.env, ...launch.probeEnv(command.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS), ...launch.env },
+      env: { ...command.env, ...launch.probeEnv(command.env.NODE_OPTIONS), ...launch.env },
       ...(command.ready === undefined ? {} : { ready: new RegExp(command.ready) }),
       ...(command.url === undefined ? {} : { url: command.url }),
       ...(command.health === undefined ? {} : { health: command.health, healthIntervalMs: command.healthInterval * 1000 }),

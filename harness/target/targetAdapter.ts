@@ -17,7 +17,10 @@ export interface TargetReadings {
 
 /** What the run adds to every target's process: the probe's environment, the run's own variables, its log. */
 export interface TargetLaunch {
-  /** The probe's NODE_OPTIONS, joined to the target's own (`nodeOptions`) when it has some. */
+  /**
+   * The probe's NODE_OPTIONS, joined to the target's own (`nodeOptions`), or else to the harness's own, which the
+   * target inherits (the probe client's default).
+   */
   probeEnv(nodeOptions?: string): Record<string, string>;
   env: Record<string, string>;
   logFile: string;
