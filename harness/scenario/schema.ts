@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { budgetableMetrics } from '../analysis/metricCatalogue.ts';
 import type { StateSpec } from '../state/stateReadings.ts';
+import type { CommandTargetOptions } from '../target/commandTargetOptions.ts';
 import type { GatewayFix } from '../target/gatewayLimits.ts';
 import { isHttpUrl } from '../target/httpUrl.ts';
 import { duration, eventTime, keyedRecord, LABEL, positiveDuration } from './fieldTypes.ts';
@@ -115,6 +116,10 @@ export interface GatewayTarget extends Omit<NonNullable<Fields['target']['gatewa
   timeScale: number;
 }
 export type CommandTarget = NonNullable<Fields['target']['command']>;
+// The command adapter takes this resolved target as its options (CommandTargetOptions, the authority, since target/
+// does not import the scenario): a field the schema renames, drops or retypes fails the typecheck here.
+type Fits<T extends U, U> = T;
+type CommandTargetFitsItsAdapter = Fits<CommandTarget, CommandTargetOptions>;
 
 export interface ScenarioEvent {
   /** Seconds since the run's start. */

@@ -1,24 +1,9 @@
 // Any command as a target (one of the two target adapters, docs/ARCHITECTURE.md, "Targets"): the scenario's argv,
 // cwd, environment and readiness, the probe joined to the target's own NODE_OPTIONS, and its watched files.
 import { basename } from 'node:path';
+import type { CommandTargetOptions } from './commandTargetOptions.ts';
 import type { TargetAdapter } from './targetAdapter.ts';
 import { watchedFileReadings } from './watchedFiles.ts';
-
-/** A command target as a validated scenario gives it: durations in seconds, paths absolute. */
-export interface CommandTargetOptions {
-  argv: string[];
-  name?: string;
-  cwd: string;
-  env: Record<string, string>;
-  ready?: string;
-  url?: string;
-  health?: string;
-  healthInterval: number;
-  readyTimeout: number;
-  stopGrace: number;
-  /** Watched files by label. */
-  files: Record<string, string>;
-}
 
 export function commandAdapter(command: CommandTargetOptions): TargetAdapter {
   const label = `command:${command.name ?? commandName(command.argv)}`;
