@@ -50,9 +50,11 @@ export function buildServer(gateway: Gateway, { requestTimeoutMs }: { requestTim
     routerOptions: { maxParamLength: 4096 },
     frameworkErrors: frameworkErrorHandler,
   });
-  // Node's header timer starts at a request's first byte, so a connection that never sends one is closed here;
-  // from its first request on, the request timeout and the keep-alive timeout bound it instead.
-  app.server.on('connection', (socket: Socket) => socket.setTimeout(requestTimeoutMs, () => socket.destroy()));
+  // A connection that never sends a byte is answered 408 by Node's header timer (checked every interval, from the
+  // connection's start); this idle timer, two intervals later so that the 408 always comes first, only backs it up.
+  // From its first request on, the request timeout and the keep-alive timeout bound it instead.
+  const idleMs = requestTimeoutMs + 2 * checkingIntervalMs(requestTimeoutMs);
+  app.server.on('connection', (socket: Socket) => socket.setTimeout(idleMs, () => socket.destroy()));
   app.server.on('request', (request: IncomingMessage) => request.socket.setTimeout(0));
   // Every route takes JSON: without fastify's default text/plain parser, a text body is answered 415 like any other
   // non-JSON body, instead of reaching the schema as a string and being answered 400.

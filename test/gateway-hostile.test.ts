@@ -88,16 +88,15 @@ describe('a gateway a web page might reach', () => {
     slowBody.write(`POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"channel":"slowly",`);
     let answer = '';
     slowBody.on('data', (chunk) => (answer += chunk));
-    // The silent connection is closed by whichever of the gateway's two 1 s timers fires first: the socket's idle
-    // timer closes it with nothing said, Node's header timer has fastify answer 408 first. Its bytes are read here:
-    // unread, they would hold back the end of the stream and its 'close' with it (the test then hung until its 120 s
-    // bound).
+    // The silent connection is answered 408 by Node's header timer, which fires before the gateway's idle timer. Its
+    // bytes are read here: unread, they would hold back the end of the stream and its 'close' with it (the test then
+    // hung until its 120 s bound).
     let heard = '';
     silent.on('data', (chunk) => (heard += chunk));
     // The gateway's --request-timeout of 1 s closes both; nothing here closes them.
     await Promise.all([once(slowBody, 'close'), once(silent, 'close')]);
     assert.match(answer, /^HTTP\/1\.1 408/);
-    assert.match(heard, /^(HTTP\/1\.1 408 .*)?$/s, 'closed with nothing said or with a 408');
+    assert.match(heard, /^HTTP\/1\.1 408 /, 'the connection that never sent its headers is answered 408');
     assert.equal(await chatCount(), 1, 'only the session the same-origin test created');
   });
 });
