@@ -1,7 +1,7 @@
 // The target's process tree read from Linux's /proc: its main process and every descendant, for treeRssBytes, the
 // main process's own rssBytes and cpuPercent (CpuMeter), and a record of each process seen (run.json's
-// `processTree`). Where there is no /proc nothing is read and the metrics are absent (docs/ARCHITECTURE.md,
-// "Process tree").
+// `processTree`). Where there is no /proc nothing is read: treeRssBytes is absent, and the sampler asks pidusage for
+// the rest (docs/ARCHITECTURE.md, "Process tree").
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { procStrings, readProc, readProcFile, STAT, statFields } from '../target/procfs.ts';
