@@ -27,7 +27,7 @@ import type { Sample } from '../harness/contracts/sample.ts';
 import { Sampler } from '../harness/sampling/sampler.ts';
 import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
 import { gatewayReadings, gatewaySessionsFile, gatewayTargetSpec } from '../harness/target/gatewayTarget.ts';
-import { machine } from './machine.ts';
+import { loadAverage, machine, machineFacts } from './machine.ts';
 import { startLoad, type LoadKind, type LoadSpec, type LoadWindow } from './probeLoad.ts';
 
 type TargetKind = 'tiny' | 'gateway';
@@ -90,8 +90,8 @@ function list<T extends string>(value: string, allowed: readonly T[], flag: stri
 }
 
 // Read before pinning: nproc answers for this process's cores.
-const machineLine = machine();
-const loadAtStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const machineAtStart = machineFacts();
+const loadAtStart = loadAverage();
 // The generator (this process) on the first core, the servers together on the last.
 const pinned = os.cpus().length >= 2 && hasTaskset();
 if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
@@ -423,4 +423,4 @@ try {
 console.log();
 for (const result of results) for (const line of notes(result, results)) console.log(`- ${line}`);
 for (const line of samplerLines) console.log(`- sampler CPU, ${line}`);
-console.log(`- machine: ${machineLine.replace(/load average .*/, `load average ${loadAtStart} at the start, ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at the end`)}`);
+console.log(`- machine: ${machine(`${loadAtStart} at the start, ${loadAverage()} at the end`, machineAtStart)}`);

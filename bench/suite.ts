@@ -4,6 +4,7 @@
 // test/ that many files at a time instead, to compare. Prints a Markdown table.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { machine } from './machine.ts';
 
@@ -28,7 +29,7 @@ function testFiles(folder: string): string[] {
 }
 
 function oneMinuteLoad(): number {
-  return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  return loadavg()[0];
 }
 
 /** Runs one group as `npm test` does and reads the counts off the TAP summary. */
