@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-// memlab's own dependency: TypeScript 7 has no compiler API to read a file's functions with.
+// A dev dependency (the version memlab brings too): TypeScript 7 has no compiler API to read a file's functions with.
 import { parse } from '@babel/parser';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
