@@ -5,11 +5,13 @@ import { analyzeSamples } from '../analysis/analyze.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_REGRESSION } from '../contracts/exitCodes.ts';
 import type { LoadSummary, Summary } from '../contracts/summary.ts';
 import type { OpCounter } from '../sampling/opCounter.ts';
+import type { ProcessTreeTracker } from '../sampling/processTree.ts';
 import { stateSummary, type StateSampler } from '../state/stateReadings.ts';
 import { checkLoad } from '../storms/loadCheck.ts';
 import type { LoadHandle } from '../storms/load.ts';
 import { writeJsonAtomically, writeRunMeta } from './runFolder.ts';
 import type { RunState } from './runState.ts';
+import { recordProcessTree } from './sampleTarget.ts';
 
 export interface RunResult {
   runDir: string;
@@ -35,8 +37,8 @@ export interface Finish {
   snapshots: string[];
   /** Why the target could not start or restart, kept in run.json's crash record. */
   startupFailed: string | null;
-  /** Writes run.json's process tree record. */
-  recordProcessTree: () => void;
+  /** The target's process tree, for run.json's record of it (absent where there is no /proc). */
+  processTree?: ProcessTreeTracker;
   /** The command's judgement of a run that ran its course (RunScenarioOptions.judge). */
   judge?: (summary: Summary) => NonNullable<Summary['gate']>;
 }
@@ -66,7 +68,7 @@ export async function finishRun(run: RunState, finish: Finish): Promise<RunResul
     : summary.gate?.pass === false ? EXIT_REGRESSION
     : summary.load?.failed ? EXIT_LOAD_FAILED
     : EXIT_OK;
-  finish.recordProcessTree();
+  recordProcessTree(run, finish.processTree);
   meta.endedAt = new Date().toISOString();
   meta.interrupted = interrupted;
   meta.exitCode = exitCode;

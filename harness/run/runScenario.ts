@@ -22,7 +22,7 @@ import { finishRun, type RunResult } from './finishRun.ts';
 import { HeapSnapshots, type SnapshotPolicy } from './heapSnapshots.ts';
 import { createRunFolder, describeMachine, writeRunMeta, type RunMeta } from './runFolder.ts';
 import { cutShort, type ResumeFrom, type RunState } from './runState.ts';
-import { recordProcessTree, startSampling } from './sampleTarget.ts';
+import { startSampling } from './sampleTarget.ts';
 import { startTarget, targetAdapter, targetLaunch } from './startTarget.ts';
 
 export type { RunResult } from './finishRun.ts';
@@ -112,7 +112,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     heap,
     snapshots: snapshots.files(),
     startupFailed,
-    recordProcessTree: () => recordProcessTree(run, processTree),
+    processTree,
     judge: options.judge,
   });
 }
