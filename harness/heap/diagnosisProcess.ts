@@ -2,7 +2,8 @@
 // harness itself, a large snapshot (OpenClaw's 250 MB took minutes) kept its event loop busy and Ctrl-C unheard
 // until memlab was done; this way an interruption kills the reader at once and the run keeps what it has.
 import { fork, type ChildProcess } from 'node:child_process';
-import { HeapDiagnosisError, type DiagnoseOptions, type HeapDiagnosis } from './diagnose.ts';
+// Types only: the diagnosis code (and memlab) loads in the child, not in every run that may never diagnose.
+import type { DiagnoseOptions, HeapDiagnosis } from './diagnose.ts';
 
 /** The diagnosis was stopped by the caller's signal (Ctrl-C): nothing was read. */
 export class DiagnosisInterrupted extends Error {}
@@ -59,7 +60,7 @@ export class SnapshotReader {
     this.child.send({ snapshotPaths, options });
     const answer = await Promise.race([this.answer, interrupted]);
     if ('diagnosis' in answer) return answer.diagnosis;
-    throw new HeapDiagnosisError('error' in answer ? answer.error : 'memlab answered twice that it was ready');
+    throw new Error('error' in answer ? answer.error : 'memlab answered twice that it was ready');
   }
 
   /** Ends the reader, whatever it is doing (a run with nothing to read, or an interrupted one). */
