@@ -1,4 +1,4 @@
-// `npm run bench:crash`: the crash campaign of issue 10 as a script. Per store, 25 rounds on one data dir: start the
+// `npm run bench:crash`: the crash campaign as a script. Per store, 25 rounds on one data dir: start the
 // gateway, check that every write it ever acknowledged is there, run a 50-connection write storm, SIGKILL it at a
 // seeded random moment (0.2-1 s in for dedup, 1.5-4 s for naive). Between rounds a fault is injected in turn:
 // sessions.json truncated (start must refuse with exit 2 and leave it byte for byte; then the operator restores

@@ -1,4 +1,4 @@
-// What the probe with settled readings costs a target (issue 9: at most 2% of its throughput), measured side by side:
+// What the probe with settled readings costs a target (the goal: at most 2% of its throughput), measured side by side:
 // two copies of the same server, one plain (A) and one with the injected probe asked for a settled reading every
 // `--settle-s` (B), both pinned together on the last core (the kernel's scheduler shares it between them) and each
 // loaded by its own generator in this process on the first core, at the same time, for the whole measurement:
@@ -354,7 +354,7 @@ function row(result: CaseResult): string {
 
 const medianRatio = (result: CaseResult) => mid(result.windows.map((w) => w.requestsPerS[1] / w.requestsPerS[0]));
 
-// The goal (issue 9): the probe with settling costs at most 2% of the target's throughput.
+// The goal: the probe with settling costs at most 2% of the target's throughput.
 const GOAL = 0.02;
 
 function notes(result: CaseResult, all: CaseResult[]): string[] {
