@@ -92,16 +92,20 @@ function watchCollections() {
 // asks for settles regardless (`settleSaturated`: ci-gate, whose leak saturates the naive gateway on a loaded machine).
 const MAX_SETTLE_UTILIZATION = 0.9;
 
-/** A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage). */
+/**
+ * A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage); or the
+ * target's own, when it had one since the last reading. Without one of its own and `mayForce` false: deferred.
+ */
 function settler(collections) {
   // gc() without the target's --expose-gc: the flag is set at run time and the function taken from a fresh
   // context, so the target's own global scope never sees it.
   let forceFullGc = null;
-  return () => {
+  return (mayForce) => {
     // The target collected fully on its own since the last settled reading: its floor is in this window already
     // and forcing another would cost it the re-warming for nothing.
     const rssAfterOwnFull = collections.takeOwnFull();
     if (rssAfterOwnFull !== null) return { rssAfterFullGcBytes: rssAfterOwnFull, settlesByTarget: 1 };
+    if (!mayForce) return { settleDeferred: 1 };
     if (!forceFullGc) {
       v8.setFlagsFromString('--expose-gc');
       forceFullGc = vm.runInNewContext('gc');
@@ -176,7 +180,7 @@ function mainThreadDemandNs() {
 /** One sample's figures, settled when `settle` is given and the target was not saturated (or `evenIfSaturated`). */
 function takeWindow(collections, loop, settle, evenIfSaturated) {
   const busy = loop.take();
-  const settled = settle ? (!evenIfSaturated && loop.saturated() ? { settleDeferred: 1 } : settle()) : null;
+  const settled = settle ? settle(evenIfSaturated || !loop.saturated()) : null;
   const heap = v8.getHeapStatistics();
   const gc = collections.take();
   const figures = {

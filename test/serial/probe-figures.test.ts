@@ -160,6 +160,28 @@ test('a target whose event loop is saturated is not settled: re-warming its code
   }
 });
 
+test("a saturated target's own full collection is still its settled reading: it costs the target nothing", async () => {
+  const env = { ...process.env, ...probe.targetEnv('') };
+  const script =
+    'const kept = []; setInterval(() => { const until = Date.now() + 400; while (Date.now() < until) { kept.push(Array.from({ length: 1000 }, (_, i) => ({ i }))); if (kept.length > 400) kept.shift(); } }, 5); console.log("ready");';
+  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
+  startedPids.push(child.pid!);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    await probe.sample(child.pid!, 5_000, true);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const figures = await probe.sample(child.pid!, 5_000, true);
+    assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
+    assert.equal(figures!.settlesByTarget, 1, JSON.stringify(figures));
+    assert.equal(figures!.settleDeferred, undefined);
+    assert.equal(figures!.settlePauseMs, undefined, 'no collection forced on a saturated target');
+  } finally {
+    child.kill();
+    await exited;
+  }
+});
+
 test('writes a heap snapshot on request and says how long it blocked', async () => {
   const file = join(dir, 'target.heapsnapshot');
   const result = await probe.snapshot(target.pid!, file, 30_000);
