@@ -7,7 +7,7 @@ import { formatRate } from '../analysis/units.ts';
 import { Progress } from '../run/progress.ts';
 import { defaultRunDir } from '../run/runFolder.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_LOAD_FAILED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
-import { runScenario } from '../run/runScenario.ts';
+import { runScenario } from './lazyRunScenario.ts';
 import type { Summary } from '../contracts/summary.ts';
 import { baselineFile, interruptOnSignals, loadScenarioWith, machineFingerprint, OVERRIDE_OPTIONS, OVERRIDE_USAGE, targetSlug } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';

@@ -16,7 +16,8 @@ import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../run/progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
 import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
-import { runScenario, type RunResult } from '../run/runScenario.ts';
+import type { RunResult } from '../run/runScenario.ts';
+import { runScenario } from './lazyRunScenario.ts';
 import type { Sample } from '../contracts/sample.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import {

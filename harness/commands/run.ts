@@ -8,14 +8,15 @@ import { checksTable } from '../gate/markdown.ts';
 import { Progress } from '../run/progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
 import { prepareResume, type PreparedResume } from '../run/resumeRun.ts';
-import { runScenario, type RunResult } from '../run/runScenario.ts';
+import type { RunResult } from '../run/runScenario.ts';
+import { runScenario } from './lazyRunScenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseSnapshotMode } from '../heap/snapshotPlan.ts';
 import { judgeBudgets } from '../gate/judge.ts';
 import { underFloorNote } from '../analysis/verdict.ts';
 import { describeStormLoad } from '../storms/loadCheck.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../run/liveVerdict.ts';
-import { MetricsExporter } from '../run/metricsExporter.ts';
+import type { MetricsExporter } from '../run/metricsExporter.ts';
 import type { Sample } from '../contracts/sample.ts';
 import type { StormFigures } from '../storms/stormTally.ts';
 import { formatBytes, formatRate } from '../analysis/units.ts';
@@ -99,7 +100,8 @@ export async function main(argv: string[]): Promise<number> {
   const out = resumed?.runDir ?? values.out ?? defaultRunDir(scenario.name, targetName);
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
   for (const pid of resumed?.stoppedPids ?? []) progress.note(`stopped pid ${pid}, the target the cut-short run left running`);
-  const exporter = metricsPort === undefined ? undefined : await MetricsExporter.listen(metricsPort, { scenario: scenario.name, target: targetName });
+  // prom-client loads only for --metrics-port.
+  const exporter = metricsPort === undefined ? undefined : await (await import('../run/metricsExporter.ts')).MetricsExporter.listen(metricsPort, { scenario: scenario.name, target: targetName });
   if (exporter) progress.note(`live metrics for Prometheus at ${exporter.url}`);
   // A second Ctrl-C exits at once; the target runs in its own process group, and commandTarget's exit hook kills it.
   const interrupt = interruptOnSignals((signal) =>
