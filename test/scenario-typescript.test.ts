@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isRunning } from '../../harness/target/processAlive.ts';
-import type { RunMeta } from '../../harness/run/runFolder.ts';
-import { soakgateCli } from '../fixtures/soakgateCli.ts';
+import { isRunning } from '../harness/target/processAlive.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import { soakgateCli } from './fixtures/soakgateCli.ts';
 
-const fixture = fileURLToPath(new URL('../fixtures/tinyServer.mjs', import.meta.url));
-const HARNESS_ENTRY = fileURLToPath(new URL('../../harness/index.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/tinyServer.mjs', import.meta.url));
+const HARNESS_ENTRY = fileURLToPath(new URL('../harness/index.ts', import.meta.url));
 let dir: string;
 
 before(() => {

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { RunMeta } from '../../harness/run/runFolder.ts';
-import type { Summary } from '../../harness/contracts/summary.ts';
-import { soakgateCli } from '../fixtures/soakgateCli.ts';
+import type { RunMeta } from '../harness/run/runFolder.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
+import { soakgateCli } from './fixtures/soakgateCli.ts';
 
 let dir: string;
 
