@@ -7,7 +7,7 @@
 import { appendFileSync, copyFileSync, readFileSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seededRandom } from '../harness/analysis/seededRandom.ts';
+import { seededRandom } from '../lib/seededRandom.ts';
 import { storePaths } from '../src/store/paths.ts';
 import type { StoreKind } from '../src/store/sessionStore.ts';
 import { machine } from './machine.ts';

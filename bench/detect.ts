@@ -6,7 +6,7 @@
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { summarizeMetric } from '../harness/analysis/analyze.ts';
-import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 
 const { values } = parseArgs({ options: { null: { type: 'string', default: '2000' }, leaks: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } } });

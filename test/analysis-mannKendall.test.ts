@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { varianceInflation } from '../harness/analysis/autocorrelation.ts';
 import { mannKendall, mannKendallS, mannKendallVariance } from '../harness/analysis/mannKendall.ts';
 import { normalCdf, normalQuantile } from '../harness/analysis/normal.ts';
-import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 
 test('S, Var S, z, p and tau on 1 3 2 5 4 match the hand computation', () => {
   // Concordant pairs 8, discordant 2 (3>2 and 5>4).

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { median, orderStatistic, pairwiseSlopes, theilSen } from '../harness/analysis/theilSen.ts';
-import { seededRandom } from '../harness/analysis/seededRandom.ts';
+import { seededRandom } from '../lib/seededRandom.ts';
 
 // x = 1..5, y = 1 3 2 5 4. The ten pairwise slopes, sorted: -1 -1 1/3 1/2 3/4 1 1 4/3 2 3.
 const x = [1, 2, 3, 4, 5];

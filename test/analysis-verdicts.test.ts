@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
-import { gaussian, seededRandom } from '../harness/analysis/seededRandom.ts';
+import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { Sample } from '../harness/contracts/sample.ts';
 
 const MB = 1024 * 1024;

@@ -36,7 +36,7 @@ function folderOf(file: string): string {
 
 test('no folder imports a folder that imports it back', () => {
   const edges = new Map<string, Set<string>>();
-  for (const file of [...sourceFiles('harness'), ...sourceFiles('reports'), ...sourceFiles('src')]) {
+  for (const file of [...sourceFiles('harness'), ...sourceFiles('reports'), ...sourceFiles('src'), ...sourceFiles('lib')]) {
     for (const target of importsOf(file)) {
       const [from, to] = [folderOf(file), folderOf(target)];
       if (from !== to) edges.set(from, (edges.get(from) ?? new Set()).add(to));
@@ -51,9 +51,15 @@ test('only the gateway target adapter imports src/; the sampler and the scenario
   assert.deepEqual(reachingSrc, ['harness/target/gatewayLimits.ts']);
 });
 
+test('lib/, shared by the gateway and the harness, imports nothing of the repository outside itself', () => {
+  const reachingOut = sourceFiles('lib').flatMap((file) => importsOf(file).filter((target) => !target.startsWith('lib/')).map((target) => `${file} -> ${target}`));
+  assert.deepEqual(reachingOut, []);
+  assert.ok(sourceFiles('lib').length > 0);
+});
+
 test(`no function outside the tests is longer than ${MAX_FUNCTION_LINES} lines`, () => {
   const long: string[] = [];
-  for (const file of ['harness', 'reports', 'bin', 'bench', 'src', 'examples', 'scenarios'].flatMap(sourceFiles)) {
+  for (const file of ['harness', 'lib', 'reports', 'bin', 'bench', 'src', 'examples', 'scenarios'].flatMap(sourceFiles)) {
     const program = parse(readFileSync(join(root, file), 'utf8'), { sourceType: 'module', plugins: ['typescript'] }).program as unknown as Node;
     for (const { name, lines } of functionsIn(program)) {
       if (lines > MAX_FUNCTION_LINES) long.push(`${file}: ${name}, ${lines} lines`);

@@ -5,7 +5,7 @@ import type { MetricSummary } from '../contracts/summary.ts';
 import { unitOf } from './metricCatalogue.ts';
 import { alignSegments } from './segments.ts';
 import { binMeans, metricSeries, type MetricSeries } from './series.ts';
-import { seededRandom } from './seededRandom.ts';
+import { seededRandom } from '../../lib/seededRandom.ts';
 import { median, pairwiseSlopes, senIntercept } from './theilSen.ts';
 
 export interface SlopeDifference {

@@ -7,7 +7,8 @@ import { chatSessionKey, cronJobKey, cronRunKey, mainSessionKey, subagentDepth, 
 import { syncDir } from '../store/atomicWrite.ts';
 import { PRIVATE_DIR_MODE, storePaths, transcriptFileName, transcriptPath, type StorePaths } from '../store/paths.ts';
 import type { SessionEntry, SessionKind, SkillsSnapshot } from '../store/sessionStore.ts';
-import { generateSkills, seededRandom } from '../skills/generate.ts';
+import { seededRandom } from '../../lib/seededRandom.ts';
+import { generateSkills } from '../skills/generate.ts';
 import { buildSkillsSnapshot, type SkillDefinition } from '../skills/snapshot.ts';
 import { transcriptHeaderLine } from '../transcripts.ts';
 

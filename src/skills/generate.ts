@@ -1,6 +1,7 @@
 // Synthetic skills shaped like real SKILL.md files (YAML front matter + markdown body, 1-10 KB, mean about
 // 3 KB), generated deterministically from a seed so that every run and every store sees byte-identical skills.
 import type { SkillDefinition } from './snapshot.ts';
+import { seededRandom } from '../../lib/seededRandom.ts';
 
 export interface GenerateSkillsOptions {
   count?: number;
@@ -43,17 +44,6 @@ const STEPS = [
   'Write nothing to disk outside the workspace folder.',
 ];
 
-/** mulberry32: a tiny seeded generator, so skills (and the seeded state) are reproducible without a dependency. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)];

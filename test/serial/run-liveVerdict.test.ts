@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LiveVerdict, describeLive, parseByteSize } from '../../harness/run/liveVerdict.ts';
 import type { Sample } from '../../harness/contracts/sample.ts';
-import { gaussian, seededRandom } from '../../harness/analysis/seededRandom.ts';
+import { gaussian, seededRandom } from '../../lib/seededRandom.ts';
 
 const MB = 1024 ** 2;
 

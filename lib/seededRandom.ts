@@ -1,5 +1,6 @@
-// A seeded pseudo-random generator, so a bootstrap interval (and a synthetic test series) is the same on every
-// run with the same seed. Math.random cannot be seeded.
+// A seeded pseudo-random generator, so a bootstrap interval, a synthetic test series and the embedded gateway's
+// generated skills are the same on every run with the same seed. Math.random cannot be seeded. In lib/, which the
+// gateway (src/) and the harness both import and which imports nothing (docs/ARCHITECTURE.md, "Layers").
 
 /** mulberry32: a 32-bit state generator, uniform in [0, 1); plenty for resampling, not for cryptography. */
 export function seededRandom(seed: number): () => number {
