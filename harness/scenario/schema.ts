@@ -75,8 +75,8 @@ export const scenarioFields = z.strictObject({
    */
   settleInterval: duration.default(DEFAULT_SETTLE_INTERVAL_S),
   /**
-   * Settle a saturated target too (its event loop busy, or its main thread running or waiting for a CPU, 90% of the
-   * time since its last settled reading), which the probe otherwise declines: a full collection makes it re-warm its
+   * Settle a saturated target too (its event loop busy, or its main thread running or waiting for a CPU, 75% of the
+   * time or more over the last few seconds), which the probe otherwise declines: a full collection makes it re-warm its
    * code, which a saturated target pays in throughput. A stress scenario whose leak saturates the target (ci-gate)
    * needs the heap floor more than the target's throughput.
    */

@@ -160,6 +160,26 @@ test('a target whose event loop is saturated is not settled: re-warming its code
   }
 });
 
+test('a target busy 85% of the time counts as saturated: its clients already queue behind each other', async () => {
+  const env = { ...process.env, ...probe.targetEnv('') };
+  // 17 ms of work every 20 ms, as bench:probe's plain server driven flat out (77-84% busy).
+  const script = "setInterval(() => { const until = Date.now() + 17; while (Date.now() < until); }, 20); console.log('ready');";
+  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
+  startedPids.push(child.pid!);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const figures = await probe.sample(child.pid!, 5_000, true);
+    const busy = Math.max(figures!.eventLoopUtilization!, figures!.mainThreadDemand ?? 0);
+    assert.ok(busy >= 0.75 && figures!.eventLoopUtilization! < 0.95, `busy ${busy}, event loop ${figures!.eventLoopUtilization}`);
+    assert.equal(figures!.settleDeferred, 1, JSON.stringify(figures));
+  } finally {
+    child.kill();
+    await exited;
+  }
+});
+
 test("a saturated target's own full collection is still its settled reading: it costs the target nothing", async () => {
   const env = { ...process.env, ...probe.targetEnv('') };
   const script =
