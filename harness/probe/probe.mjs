@@ -15,8 +15,8 @@ function startProbe(path) {
   const settle = settler(collections);
   const answer = (request) => {
     if (request.op === 'sample') {
-      const asked = request.settle === true || request.settle === 'even-if-saturated';
-      return { figures: takeWindow(collections, loop, asked ? settle : null, request.settle === 'even-if-saturated') };
+      const asked = request.settle === true || request.settle === 'always';
+      return { figures: takeWindow(collections, loop, asked ? settle : null, request.settle === 'always') };
     }
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
@@ -90,23 +90,27 @@ function watchCollections() {
 // seconds (on a CPU shared with other processes a server driven flat out reads 40-88% busy by its event loop alone,
 // as it waits for the CPU with its events ready). bench:probe's servers read 77-99% driven flat out, 23-48% in a
 // closed loop with think time and 12-21% paced; at 75% a server's clients already queue behind each other. A scenario that needs the floor more than the target's throughput
-// asks for settles regardless (`settleSaturated`: ci-gate, whose leak saturates the naive gateway on a loaded machine).
+// asks for a forced collection at every settled reading (`settleAlways`: ci-gate, whose leak saturates the naive
+// gateway on a loaded machine, and whose baseline was read that way).
 const SATURATED_BUSY = 0.75;
 
 /**
- * A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage); or the
- * target's own, when it had one since the last reading. Without one of its own and `mayForce` false: deferred.
+ * A settled reading: one full collection, then the heap and the RSS it left (the heap's floor, no garbage). `how`:
+ * 'own-or-force' takes the target's own full collection since the last reading if it had one, else forces one;
+ * 'own' only takes the target's own (deferred without one); 'force' always forces one, as every reading did before
+ * the target's own counted (a gate's baseline is read that way: a forced collection also gives pages back to the OS,
+ * which the target's own may not, so its RSS reading is lower and steadier).
  */
 function settler(collections) {
   // gc() without the target's --expose-gc: the flag is set at run time and the function taken from a fresh
   // context, so the target's own global scope never sees it.
   let forceFullGc = null;
-  return (mayForce) => {
+  return (how) => {
     // The target collected fully on its own since the last settled reading: its floor is in this window already
     // and forcing another would cost it the re-warming for nothing.
     const rssAfterOwnFull = collections.takeOwnFull();
-    if (rssAfterOwnFull !== null) return { rssAfterFullGcBytes: rssAfterOwnFull, settlesByTarget: 1 };
-    if (!mayForce) return { settleDeferred: 1 };
+    if (how !== 'force' && rssAfterOwnFull !== null) return { rssAfterFullGcBytes: rssAfterOwnFull, settlesByTarget: 1 };
+    if (how === 'own') return { settleDeferred: 1 };
     if (!forceFullGc) {
       v8.setFlagsFromString('--expose-gc');
       forceFullGc = vm.runInNewContext('gc');
@@ -186,10 +190,13 @@ function mainThreadDemandNs() {
   }
 }
 
-/** One sample's figures, settled when `settle` is given and the target was not saturated (or `evenIfSaturated`). */
-function takeWindow(collections, loop, settle, evenIfSaturated) {
+/**
+ * One sample's figures, settled when `settle` is given: by the target's own full collection or a forced one, none
+ * while the target is saturated; with `always`, by a forced one whatever the target does.
+ */
+function takeWindow(collections, loop, settle, always) {
   const busy = loop.take();
-  const settled = settle ? settle(evenIfSaturated || !loop.saturated()) : null;
+  const settled = settle ? settle(always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
   if (settled?.settlePauseMs) loop.probeWorked(settled.settlePauseMs);
   const heap = v8.getHeapStatistics();
   const gc = collections.take();

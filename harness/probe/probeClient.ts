@@ -125,11 +125,11 @@ export class ProbeClient {
   /**
    * This window's figures from process `pid`, or null when it has no probe or does not answer in time. With
    * `settle`, the probe first runs a full collection and adds the RSS and the heap floor it left, unless the target
-   * is saturated (then the figures say `settleDeferred`) where `settle` is not 'even-if-saturated'. A reply that
+   * is saturated (then the figures say `settleDeferred`) where `settle` is not 'always'. A reply that
    * comes after the timeout goes to `onLate` (a large heap's full collection can pause the target longer than a
    * sample waits, and its reading is still the window's floor).
    */
-  async sample(pid: number, timeoutMs: number, settle: boolean | 'even-if-saturated' = false, onLate?: (figures: ProbeFigures) => void): Promise<ProbeFigures | null> {
+  async sample(pid: number, timeoutMs: number, settle: boolean | 'always' = false, onLate?: (figures: ProbeFigures) => void): Promise<ProbeFigures | null> {
     const late = onLate && ((reply: Record<string, unknown>) => {
       if (typeof reply.figures === 'object' && reply.figures) onLate(reply.figures as ProbeFigures);
     });

@@ -31,7 +31,7 @@ export function startSampling(run: RunState, sampling: Sampling, startupMs: numb
     target: () => ({ pid: target.pid, baseUrl: target.baseUrl }),
     probe: run.probe,
     settleEveryMs: scenario.settleInterval * 1000,
-    settleSaturated: scenario.settleSaturated,
+    settleAlways: scenario.settleAlways,
     readings: run.adapter.readings,
     processTree: sampling.processTree,
     // Written at once, so a harness killed outright still leaves the command lines of what the target ran.

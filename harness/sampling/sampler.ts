@@ -30,8 +30,8 @@ export interface SamplerOptions {
    * cadence is the scenario's `settleInterval` (docs/ARCHITECTURE.md, "Settled samples").
    */
   settleEveryMs?: number;
-  /** Settle even a saturated target (the scenario's `settleSaturated`). */
-  settleSaturated?: boolean;
+  /** Settle even a saturated target (the scenario's `settleAlways`). */
+  settleAlways?: boolean;
   /** What the target's adapter reads beyond every process's figures (docs/ARCHITECTURE.md, "Targets"). */
   readings?: TargetReadings;
   /**
@@ -145,7 +145,7 @@ export class Sampler {
     // (which reads the same file) only where there is no tree to read.
     const [usage, fresh, own, state] = await Promise.all([
       pid === null ? null : tree ? this.cpu.usage(tree.main) : pidusage(pid).catch(() => null),
-      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle && this.options.settleSaturated ? 'even-if-saturated' : settle, onLate) : null,
+      pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle && this.options.settleAlways ? 'always' : settle, onLate) : null,
       this.options.readings?.read(baseUrl, waitMs),
       this.options.state?.read(baseUrl, waitMs),
     ]);

@@ -75,12 +75,14 @@ export const scenarioFields = z.strictObject({
    */
   settleInterval: duration.default(DEFAULT_SETTLE_INTERVAL_S),
   /**
-   * Settle a saturated target too (its event loop busy, or its main thread running or waiting for a CPU, 75% of the
-   * time or more over the last few seconds), which the probe otherwise declines: a full collection makes it re-warm its
-   * code, which a saturated target pays in throughput. A stress scenario whose leak saturates the target (ci-gate)
-   * needs the heap floor more than the target's throughput.
+   * Force a full collection at every settled reading: even on a saturated target (its event loop busy, or its main
+   * thread running or waiting for a CPU, 75% of the time or more over the last few seconds), which the probe
+   * otherwise declines since it pays the re-warming in throughput, and even where the target collected fully on its
+   * own (whose RSS reading is higher and less steady: the forced one gives pages back). A stress scenario whose leak
+   * saturates the target and whose gate judges settled RSS against a baseline (ci-gate) needs that more than the
+   * target's throughput.
    */
-  settleSaturated: z.boolean().default(false),
+  settleAlways: z.boolean().default(false),
   /**
    * Compresses simulated time: storm rates and intervals, and the gateway's work, cron and retention, run this many
    * times faster. The run's own clock (duration, warmup, sampleInterval, events) is not scaled.

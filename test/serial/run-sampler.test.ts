@@ -98,13 +98,13 @@ test('appends one sample per interval with target, probe, file and harness figur
 });
 
 /** A sampler every 200 ms asking for a settled reading every second, with no load of its own to count. */
-function settlingSampler(file: string, target: CommandTarget, settleSaturated = false): Sampler {
+function settlingSampler(file: string, target: CommandTarget, settleAlways = false): Sampler {
   return new Sampler({
     file,
     intervalMs: 200,
     startedAtMs: Date.now(),
     settleEveryMs: 1_000,
-    settleSaturated,
+    settleAlways,
     target: () => ({ pid: target.pid, baseUrl: null }),
     probe,
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
@@ -176,9 +176,9 @@ test('a saturated target is not settled and its samples say so, unless the scena
   const pid = busy.pid!;
   try {
     assert.equal(await probe.waitFor(pid, 10_000), true);
-    const read = async (settleSaturated: boolean): Promise<Sample[]> => {
-      const file = join(dir, `busy-${settleSaturated}.jsonl`);
-      const sampler = settlingSampler(file, busy, settleSaturated);
+    const read = async (settleAlways: boolean): Promise<Sample[]> => {
+      const file = join(dir, `busy-${settleAlways}.jsonl`);
+      const sampler = settlingSampler(file, busy, settleAlways);
       sampler.start();
       await new Promise((resolve) => setTimeout(resolve, 3_500));
       await sampler.stop();
@@ -189,7 +189,7 @@ test('a saturated target is not settled and its samples say so, unless the scena
     assert.equal(declined.some((s) => s.metrics.settlePauseMs !== undefined), false, `a saturated target was settled: ${JSON.stringify(declined.map((s) => [s.t, s.metrics.eventLoopUtilization, s.metrics.mainThreadDemand, s.metrics.settlePauseMs, s.metrics.settlesDeferred]))}`);
     assert.ok(declined.every((s) => s.metrics.eventLoopUtilization === undefined || s.metrics.eventLoopUtilization > 0.5));
     const settled = await read(true);
-    assert.ok(settled.filter((s) => s.metrics.settlePauseMs !== undefined).length >= 2, 'settleSaturated settles it anyway');
+    assert.ok(settled.filter((s) => s.metrics.settlePauseMs !== undefined).length >= 2, 'settleAlways settles it anyway');
     assert.equal(settled.some((s) => s.metrics.settlesDeferred !== undefined), false);
   } finally {
     await busy.stop();
