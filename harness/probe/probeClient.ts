@@ -124,8 +124,9 @@ export class ProbeClient {
 
   /**
    * This window's figures from process `pid`, or null when it has no probe or does not answer in time. With
-   * `settle`, the probe first runs a full collection and adds the RSS and the heap floor it left, unless the target
-   * is saturated (then the figures say `settleDeferred`) where `settle` is not 'always'. A reply that
+   * `settle`, the probe adds the RSS and the heap floor a full collection left: the target's own since the last
+   * settled reading, else one it forces, unless the target is saturated (then the figures say `settleDeferred`);
+   * with 'always', one it forces whatever the target does. A reply that
    * comes after the timeout goes to `onLate` (a large heap's full collection can pause the target longer than a
    * sample waits, and its reading is still the window's floor).
    */

@@ -30,7 +30,7 @@ export interface SamplerOptions {
    * cadence is the scenario's `settleInterval` (docs/ARCHITECTURE.md, "Settled samples").
    */
   settleEveryMs?: number;
-  /** Settle even a saturated target (the scenario's `settleAlways`). */
+  /** A forced collection at every settled reading, saturated target or not (the scenario's `settleAlways`). */
   settleAlways?: boolean;
   /** What the target's adapter reads beyond every process's figures (docs/ARCHITECTURE.md, "Targets"). */
   readings?: TargetReadings;
@@ -140,6 +140,8 @@ export class Sampler {
     const tree = pid !== null ? this.options.processTree?.sample(pid, round(t, 3)) : null;
     const onLate = (figures: ProbeFigures): void => {
       this.late = this.late ? mergeLate(this.late, figures) : figures;
+      // The overdue settled reading has come: the next one may be asked for.
+      if (figures.rssAfterFullGcBytes !== undefined || figures.settleDeferred) this.settleAwaitedUntilS = 0;
     };
     // /proc/<pid>/stat is read once: the tree's reading of the main process gives its RSS and CPU, and pidusage
     // (which reads the same file) only where there is no tree to read.
@@ -154,7 +156,8 @@ export class Sampler {
     const figures = late && fresh ? mergeLate(late, fresh) : (fresh ?? late);
     // Asked, connected, not answered yet: the settled reading is on its way and closes the interval when it comes.
     const overdue = settle && !fresh && pid !== null && this.options.probe?.isConnected(pid) === true;
-    this.settleAwaitedUntilS = overdue ? t + 30 : 0;
+    // Only a sample that asked for a settled reading starts (or ends) the wait for one: the samples between keep it.
+    if (settle) this.settleAwaitedUntilS = overdue ? t + 30 : 0;
     const metrics: Record<string, number> = {};
     if (usage) {
       metrics.rssBytes = usage.memory;

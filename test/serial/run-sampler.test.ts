@@ -97,16 +97,17 @@ test('appends one sample per interval with target, probe, file and harness figur
   );
 });
 
-/** A sampler every 200 ms asking for a settled reading every second, with no load of its own to count. */
-function settlingSampler(file: string, target: CommandTarget, settleAlways = false): Sampler {
+/** A sampler every 200 ms asking for a settled reading every second (or `settleEveryMs`), with no load to count. */
+function settlingSampler(file: string, target: CommandTarget, options: { settleAlways?: boolean; through?: ProbeClient; settleEveryMs?: number } = {}): Sampler {
+  const { settleAlways = false, through = probe, settleEveryMs = 1_000 } = options;
   return new Sampler({
     file,
     intervalMs: 200,
     startedAtMs: Date.now(),
-    settleEveryMs: 1_000,
+    settleEveryMs,
     settleAlways,
     target: () => ({ pid: target.pid, baseUrl: null }),
-    probe,
+    probe: through,
     ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
     phase: () => 'load',
   });
@@ -149,7 +150,22 @@ test('a settled reading that comes after its sample was written goes into the ne
   const pid = big.pid!;
   assert.ok(await probe.waitFor(pid, 10_000), 'the probe connected');
   const file = join(dir, 'late.jsonl');
-  const sampler = settlingSampler(file, big);
+  // The probe as the sampler sees it, counting settled readings asked for and not yet answered.
+  let awaited = 0;
+  let mostAwaited = 0;
+  const counting = Object.create(probe) as ProbeClient;
+  counting.sample = async (target, timeoutMs, settle, onLate) => {
+    if (settle) mostAwaited = Math.max(mostAwaited, ++awaited);
+    const answered = () => settle && awaited--;
+    const figures = await probe.sample(target, timeoutMs, settle, (late) => {
+      answered();
+      onLate?.(late);
+    });
+    if (figures) answered();
+    return figures;
+  };
+  // A settled reading due at every sample: the one after an overdue reply must not ask again.
+  const sampler = settlingSampler(file, big, { through: counting, settleEveryMs: 200 });
   sampler.start();
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   await sampler.stop();
@@ -166,6 +182,7 @@ test('a settled reading that comes after its sample was written goes into the ne
   for (const sample of floors) assert.ok(sample.metrics.heapFloorBytes > 200_000_000, 'the floor holds the live objects');
   const settled = samples.filter((s) => s.metrics.rssSettledBytes !== undefined);
   assert.ok(settled.length >= 2, `${settled.length} settled RSS points`);
+  assert.equal(mostAwaited, 1, 'a second settled reading was asked for while the first was overdue');
 });
 
 test('a saturated target is not settled and its samples say so, unless the scenario settles saturated targets', async () => {
@@ -178,7 +195,7 @@ test('a saturated target is not settled and its samples say so, unless the scena
     assert.equal(await probe.waitFor(pid, 10_000), true);
     const read = async (settleAlways: boolean): Promise<Sample[]> => {
       const file = join(dir, `busy-${settleAlways}.jsonl`);
-      const sampler = settlingSampler(file, busy, settleAlways);
+      const sampler = settlingSampler(file, busy, { settleAlways });
       sampler.start();
       await new Promise((resolve) => setTimeout(resolve, 3_500));
       await sampler.stop();
