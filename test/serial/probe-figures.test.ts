@@ -112,99 +112,82 @@ test("settling never gives the target's own code a gc()", async () => {
   assert.equal(out, 'ready\nundefined undefined\n');
 });
 
-test('a target that collects fully on its own is not forced to: its own collection is the settled reading', async () => {
+/** Runs `script` as a Node target with the probe, hands its pid to `check` once the probe is connected, stops it. */
+async function withScriptTarget(script: string, check: (pid: number) => Promise<void>): Promise<void> {
   const env = { ...process.env, ...probe.targetEnv('') };
-  // Objects kept for a fifth of a second reach the old generation and are dropped there: V8 collects it fully now and then.
-  const script =
-    'const kept = []; setInterval(() => { kept.push(Array.from({ length: 20000 }, (_, i) => ({ i }))); if (kept.length > 20) kept.shift(); }, 10); console.log("ready");';
   const child = execFile(process.execPath, ['-e', script], { env, timeout: 60_000 });
   startedPids.push(child.pid!);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
     assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    await check(child.pid!);
+  } finally {
+    child.kill();
+    await exited;
+  }
+}
+
+test('a target that collects fully on its own is not forced to: its own collection is the settled reading', async () => {
+  // Objects kept for a fifth of a second reach the old generation and are dropped there: V8 collects it fully now and then.
+  const script =
+    'const kept = []; setInterval(() => { kept.push(Array.from({ length: 20000 }, (_, i) => ({ i }))); if (kept.length > 20) kept.shift(); }, 10); console.log("ready");';
+  await withScriptTarget(script, async (pid) => {
     // The first reading may come before its first full collection of its own; two seconds later there was one.
-    await settledSample(child.pid!);
+    await settledSample(pid);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const figures = await settledSample(child.pid!);
+    const figures = await settledSample(pid);
     assert.equal(figures.settlesByTarget, 1, `a forced collection where the target had its own: ${JSON.stringify(figures)}`);
     assert.equal(figures.settlePauseMs, undefined);
     assert.ok(figures.heapFloorBytes! > 0, 'the floor its own full collection left');
     assert.ok(figures.rssAfterFullGcBytes! > 0);
     // A scenario that settles always (ci-gate) has the collection forced all the same.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const forced = await probe.sample(child.pid!, 5_000, 'always');
+    const forced = await probe.sample(pid, 5_000, 'always');
     assert.equal(forced!.settlesByTarget, undefined, JSON.stringify(forced));
     assert.ok(forced!.settlePauseMs! >= 0 && forced!.rssAfterFullGcBytes! > 0);
-  } finally {
-    child.kill();
-    await exited;
-  }
+  });
 });
 
 test('a target whose event loop is saturated is not settled: re-warming its code would cost it throughput', async () => {
-  const env = { ...process.env, ...probe.targetEnv('') };
   const script = "setInterval(() => { const until = Date.now() + 400; while (Date.now() < until); }, 5); console.log('ready');";
-  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
-  startedPids.push(child.pid!);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
-    await probe.sample(child.pid!, 5_000);
+  await withScriptTarget(script, async (pid) => {
+    await probe.sample(pid, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const figures = await probe.sample(child.pid!, 5_000, true);
+    const figures = await probe.sample(pid, 5_000, true);
     assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
     assert.equal(figures!.settleDeferred, 1);
     assert.equal(figures!.rssAfterFullGcBytes, undefined);
     // A scenario that needs the floor more than the target's throughput (settleAlways) has it settled anyway.
-    const forced = await probe.sample(child.pid!, 5_000, 'always');
+    const forced = await probe.sample(pid, 5_000, 'always');
     assert.equal(forced!.settleDeferred, undefined);
     assert.ok(forced!.rssAfterFullGcBytes! > 0 && forced!.settlePauseMs! >= 0, JSON.stringify(forced));
-  } finally {
-    child.kill();
-    await exited;
-  }
+  });
 });
 
 test('a target busy 85% of the time counts as saturated: its clients already queue behind each other', async () => {
-  const env = { ...process.env, ...probe.targetEnv('') };
   // 17 ms of work every 20 ms, as bench:probe's plain server driven flat out (77-84% busy).
   const script = "setInterval(() => { const until = Date.now() + 17; while (Date.now() < until); }, 20); console.log('ready');";
-  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
-  startedPids.push(child.pid!);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+  await withScriptTarget(script, async (pid) => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const figures = await probe.sample(child.pid!, 5_000, true);
+    const figures = await probe.sample(pid, 5_000, true);
     const busy = Math.max(figures!.eventLoopUtilization!, figures!.mainThreadDemand ?? 0);
     assert.ok(busy >= 0.75 && figures!.eventLoopUtilization! < 0.95, `busy ${busy}, event loop ${figures!.eventLoopUtilization}`);
     assert.equal(figures!.settleDeferred, 1, JSON.stringify(figures));
-  } finally {
-    child.kill();
-    await exited;
-  }
+  });
 });
 
 test("a saturated target's own full collection is still its settled reading: it costs the target nothing", async () => {
-  const env = { ...process.env, ...probe.targetEnv('') };
   const script =
     'const kept = []; setInterval(() => { const until = Date.now() + 400; while (Date.now() < until) { kept.push(Array.from({ length: 1000 }, (_, i) => ({ i }))); if (kept.length > 400) kept.shift(); } }, 5); console.log("ready");';
-  const child = execFile(process.execPath, ['-e', script], { env, timeout: 30_000 });
-  startedPids.push(child.pid!);
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
-    await probe.sample(child.pid!, 5_000, true);
+  await withScriptTarget(script, async (pid) => {
+    await probe.sample(pid, 5_000, true);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const figures = await probe.sample(child.pid!, 5_000, true);
+    const figures = await probe.sample(pid, 5_000, true);
     assert.ok(figures!.eventLoopUtilization! >= 0.9, `utilization ${figures!.eventLoopUtilization}`);
     assert.equal(figures!.settlesByTarget, 1, JSON.stringify(figures));
     assert.equal(figures!.settleDeferred, undefined);
     assert.equal(figures!.settlePauseMs, undefined, 'no collection forced on a saturated target');
-  } finally {
-    child.kill();
-    await exited;
-  }
+  });
 });
 
 test('writes a heap snapshot on request and says how long it blocked', async () => {
