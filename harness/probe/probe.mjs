@@ -86,8 +86,8 @@ function watchCollections() {
 // target with idle time absorbs that as CPU and slower answers; one whose clients wait for its answers pays it in
 // throughput, which is why the default cadence is 30 s. So the probe forces none when the target collected fully on
 // its own since the last settled reading (that collection is the reading), and none while the target is saturated:
-// its event loop busy, or its main thread running or waiting for a CPU, 75% of the time or more over the last few
-// seconds (on a CPU shared with other processes a server driven flat out reads 40-88% busy by its event loop alone,
+// its event loop busy, or its main thread running or waiting for a CPU, 75% of the time or more over a few
+// seconds at any time in the last 30 (on a CPU shared with other processes a server driven flat out reads 40-88% busy by its event loop alone,
 // as it waits for the CPU with its events ready). bench:probe's servers read 77-99% driven flat out, 23-48% in a
 // closed loop with think time and 12-21% paced; at 75% a server's clients already queue behind each other. A scenario that needs the floor more than the target's throughput
 // asks for a forced collection at every settled reading (`settleAlways`: ci-gate, whose leak saturates the naive
@@ -129,6 +129,11 @@ const RESOLUTION_MS = 20;
 // How long a spell of saturation the probe remembers: a short lull in a saturated spell does not make it settle the
 // target (it would, at the first sample whose window dipped under 75%), and a busy start-up is forgotten in seconds.
 const SATURATION_MEMORY_S = 5;
+// How long a target that read saturated stays treated as saturated. A server driven flat out dips under 75% now and
+// then for longer than the average above remembers, and one forced collection in such a dip cost the gateway 5% of
+// its throughput for the minutes its code took to re-warm (bench:probe, BENCHMARKS.md). Only a target calm for a
+// whole default settle interval is forced again.
+const SATURATION_HOLD_MS = 30_000;
 const MIN_DEMAND_WINDOW_NS = 100e6;
 
 /** How busy the target was in the current window, how late its timers ran, and whether it is saturated. */
@@ -139,6 +144,8 @@ function watchEventLoop() {
   let lastDemand = mainThreadDemandNs();
   // Busy share (the higher of the event loop's and the main thread's) averaged over about SATURATION_MEMORY_S.
   let recentBusy = null;
+  let lastSaturatedMs = null;
+  let pastStartUp = false;
   // The probe's own forced collections in the current window: its cost, not the target's load.
   let probeBusyMs = 0;
   return {
@@ -158,7 +165,13 @@ function watchEventLoop() {
       probeBusyMs = 0;
       const windowS = windowMs / 1000;
       const weight = 1 - Math.exp(-windowS / SATURATION_MEMORY_S);
-      recentBusy = recentBusy === null ? busy : recentBusy + (busy - recentBusy) * weight;
+      // The first window holds the target's start-up (loading its code), which says nothing about its load: the
+      // probe judges from the next one on and forces nothing before.
+      if (pastStartUp) {
+        recentBusy = recentBusy === null ? busy : recentBusy + (busy - recentBusy) * weight;
+        if (recentBusy >= SATURATED_BUSY) lastSaturatedMs = performance.now();
+      }
+      pastStartUp = true;
       if (delay.count > 0) {
         figures.eventLoopDelayP50Ms = Math.max(0, delay.percentile(50) / 1e6 - RESOLUTION_MS);
         figures.eventLoopDelayP99Ms = Math.max(0, delay.percentile(99) / 1e6 - RESOLUTION_MS);
@@ -170,8 +183,11 @@ function watchEventLoop() {
     probeWorked: (ms) => {
       probeBusyMs += ms;
     },
-    /** Whether the target has been saturated lately (read after `take`). */
-    saturated: () => recentBusy !== null && recentBusy >= SATURATED_BUSY,
+    /**
+     * Whether the target has been saturated in the last SATURATION_HOLD_MS, or is not judged yet (its start-up
+     * window only); read after `take`.
+     */
+    saturated: () => recentBusy === null || (lastSaturatedMs !== null && performance.now() - lastSaturatedMs < SATURATION_HOLD_MS),
     stop: () => delay.disable(),
   };
 }

@@ -164,10 +164,30 @@ test('a target whose event loop is saturated is not settled: re-warming its code
   });
 });
 
+test('a target saturated seconds ago is not forced in its lull: a flat-out load dips, and one collection costs minutes', async () => {
+  // Busy until SIGUSR2, then idle.
+  const script =
+    "let busy = true; process.on('SIGUSR2', () => { busy = false; }); setInterval(() => { const until = Date.now() + 400; while (busy && Date.now() < until); }, 5); console.log('ready');";
+  await withScriptTarget(script, async (pid) => {
+    await probe.sample(pid, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal((await probe.sample(pid, 5_000, true))!.settleDeferred, 1);
+    process.kill(pid, 'SIGUSR2');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Three calm seconds bring the busy average under 75%; the target is still held as saturated.
+    const lull = await probe.sample(pid, 5_000, true);
+    assert.ok(lull!.eventLoopUtilization! < 0.5, `the target was not calm: ${JSON.stringify(lull)}`);
+    assert.equal(lull!.settleDeferred, 1, `forced in a lull: ${JSON.stringify(lull)}`);
+    assert.equal(lull!.settlePauseMs, undefined);
+  });
+});
+
 test('a target busy 85% of the time counts as saturated: its clients already queue behind each other', async () => {
   // 17 ms of work every 20 ms, as bench:probe's plain server driven flat out (77-84% busy).
   const script = "setInterval(() => { const until = Date.now() + 17; while (Date.now() < until); }, 20); console.log('ready');";
   await withScriptTarget(script, async (pid) => {
+    // The first sample's window is the target's start-up, which the probe does not judge.
+    await probe.sample(pid, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const figures = await probe.sample(pid, 5_000, true);
     const busy = Math.max(figures!.eventLoopUtilization!, figures!.mainThreadDemand ?? 0);
