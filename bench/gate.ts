@@ -2,7 +2,7 @@
 // pass), counting false alarms and misses and timing each verdict, wall clock, with and without --stop-when-decided.
 // A naive run counts as caught only when gate.json names a failing memory or state metric (any other exit 1 is a
 // miss), and the table says how often each of RSS, the heap floor and sessions.json failed, and whether the heap
-// diagnosis named the skills snapshot.
+// diagnosis named the skills snapshot; for dedup, how the report labels its raw RSS and whether it was diagnosed.
 // Usage: node --import tsx bench/gate.ts [runsPerStore=10] [--stop-when-decided] [--store naive|dedup]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,21 +35,29 @@ interface GateOutcome {
   failing: Set<string>;
   /** The heap diagnosis's first "what grew", if the run had one. */
   grew: string | null;
+  /** The report's label on raw RSS and its slope per minute (the label a person reads, not the gate's check). */
+  rss: { verdict: string; slopePerMin: number } | null;
 }
 
 function readOutcome(out: string): GateOutcome {
   const file = join(out, 'gate.json');
-  if (!existsSync(file)) return { failing: new Set(), grew: null };
+  if (!existsSync(file)) return { failing: new Set(), grew: null, rss: null };
   const gate = JSON.parse(readFileSync(file, 'utf8')) as { scenarios: Array<{ runDir: string; checks: Array<{ metric: string; pass: boolean }> }> };
   const scenario = gate.scenarios[0];
   const failing = new Set(scenario?.checks.filter((c) => !c.pass).map((c) => c.metric) ?? []);
   const summaryFile = scenario ? join(out, scenario.runDir, 'summary.json') : '';
   const summary = summaryFile && existsSync(summaryFile) ? JSON.parse(readFileSync(summaryFile, 'utf8')) : {};
-  return { failing, grew: summary.heap ? (summary.heap.grew?.[0]?.name ?? 'nothing that explains the growth') : null };
+  const rss = summary.metrics?.rssBytes;
+  return {
+    failing,
+    grew: summary.heap ? (summary.heap.grew?.[0]?.name ?? 'nothing that explains the growth') : null,
+    rss: rss ? { verdict: rss.verdict, slopePerMin: rss.slopePerMin } : null,
+  };
 }
 
 const rows: string[] = [];
 const naiveRows: string[] = [];
+const dedupRows: string[] = [];
 try {
   for (const [store, expected] of ([['naive', 1], ['dedup', 0]] as const).filter(([store]) => !onlyStore || store === onlyStore)) {
     const times: number[] = [];
@@ -57,6 +65,8 @@ try {
     let other = 0;
     const failedBy = new Map<string, number>();
     let namedSkills = 0;
+    const rssLabels: string[] = [];
+    let diagnosed = 0;
     for (let i = 0; i < runs; i++) {
       const out = join(dir, `${store}-${i}`);
       const { code, seconds } = await gate(store, out);
@@ -65,6 +75,8 @@ try {
       const groups = new Set([...outcome.failing].map((m) => (m === 'rssSettledBytes' ? 'rssBytes' : m)));
       for (const metric of groups) failedBy.set(metric, (failedBy.get(metric) ?? 0) + 1);
       if (outcome.grew && /skills|prompt/.test(outcome.grew)) namedSkills++;
+      if (outcome.grew) diagnosed++;
+      if (outcome.rss) rssLabels.push(`${outcome.rss.verdict} ${(outcome.rss.slopePerMin / 2 ** 20).toFixed(1)}`);
       const caught = code === 1 && [...outcome.failing].some((m) => LEAK_METRICS.has(m));
       if (code !== 0 && code !== 1) other++;
       else if (store === 'naive' ? !caught : code !== expected) wrong++;
@@ -78,6 +90,9 @@ try {
     if (store === 'naive') {
       const count = (metric: string) => failedBy.get(metric) ?? 0;
       naiveRows.push(`| ${count('rssBytes')} of ${runs} | ${count('heapFloorBytes')} of ${runs} | ${count('sessionsFileBytes')} of ${runs} | ${namedSkills} of ${runs} |`);
+    } else {
+      const growing = rssLabels.filter((label) => label.startsWith('growing')).length;
+      dedupRows.push(`| ${growing} of ${rssLabels.length} | ${rssLabels.join('; ')} | ${diagnosed} of ${runs} |`);
     }
   }
 } finally {
@@ -92,3 +107,9 @@ console.log('\nWhat failed the naive runs (RSS: rssBytes or rssSettledBytes), an
 console.log('| RSS failed | heap floor failed | sessions.json failed | what grew: skills snapshot |');
 console.log('| ---: | ---: | ---: | ---: |');
 for (const row of naiveRows) console.log(row);
+if (dedupRows.length > 0) {
+  console.log("\nThe dedup runs' raw RSS as their reports label it (MiB/min), and how many had a diagnosis:\n");
+  console.log('| rssBytes labelled growing | labels | diagnosis |');
+  console.log('| ---: | --- | ---: |');
+  for (const row of dedupRows) console.log(row);
+}
