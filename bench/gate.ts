@@ -103,10 +103,12 @@ console.log(`gate on scenarios/ci-gate.ts${early ? ' with --stop-when-decided' :
 console.log('| store | runs | wrong verdicts | other exits | fastest s | median s | slowest s |');
 console.log('| --- | ---: | --- | ---: | ---: | ---: | ---: |');
 for (const row of rows) console.log(row);
-console.log('\nWhat failed the naive runs (RSS: rssBytes or rssSettledBytes), and whether "what grew" named the skills snapshot:\n');
-console.log('| RSS failed | heap floor failed | sessions.json failed | what grew: skills snapshot |');
-console.log('| ---: | ---: | ---: | ---: |');
-for (const row of naiveRows) console.log(row);
+if (naiveRows.length > 0) {
+  console.log('\nWhat failed the naive runs (RSS: rssBytes or rssSettledBytes), and whether "what grew" named the skills snapshot:\n');
+  console.log('| RSS failed | heap floor failed | sessions.json failed | what grew: skills snapshot |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  for (const row of naiveRows) console.log(row);
+}
 if (dedupRows.length > 0) {
   console.log("\nThe dedup runs' raw RSS as their reports label it (MiB/min), and how many had a diagnosis:\n");
   console.log('| rssBytes labelled growing | labels | diagnosis |');
