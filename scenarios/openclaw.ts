@@ -69,11 +69,11 @@ export default defineScenario({
   warmup: '120s',
   // A sample every 3 s; a settled reading's reply comes seconds late here and goes into the next one.
   sampleInterval: '3s',
-  // One full collection of its heap pauses OpenClaw 1.5-10 s on a loaded 2-core machine: one every 10 s took 20-35% of
-  // its time and turns timed out. Its settled floor moves by less than 1 MiB between readings, so one every 30 s still
-  // gives about sixteen points in the measured eight minutes (BENCHMARKS.md). The default is 30 s too; pinned here
-  // on purpose, since a shorter default would time OpenClaw's turns out again.
-  settleInterval: '30s',
+  // One full collection of its heap pauses OpenClaw 0.4-0.7 s on a quiet 2-core machine and 1.5-10 s on a loaded one
+  // (one every 10 s took 20-35% of its time there and turns timed out). One every 30 s gave sixteen settled points in
+  // the measured eight minutes, and its settled RSS missed a verdict by a hair (trend p 0.011 against 0.01); one every
+  // 20 s gives 24 at 3% of a quiet machine's time (BENCHMARKS.md).
+  settleInterval: '20s',
   // OpenClaw is saturated for most of a run (event loop about 90% busy on 2 cores), where the probe would force no
   // collection and leave its floor to OpenClaw's own few full collections; a soak of this example wants the floor more
   // than the turns a 1-2 s pause every 30 s costs (about 2% of the window), so every settled reading is forced.

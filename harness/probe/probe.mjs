@@ -87,11 +87,12 @@ function watchCollections() {
 // throughput, which is why the default cadence is 30 s. So the probe forces none when the target collected fully on
 // its own since the last settled reading (that collection is the reading), and none while the target is saturated:
 // its event loop busy, or its main thread running or waiting for a CPU, 75% of the time or more over a few
-// seconds at any time in the last 30 (on a CPU shared with other processes a server driven flat out reads 40-88% busy by its event loop alone,
-// as it waits for the CPU with its events ready). bench:probe's servers read 77-99% driven flat out, 23-48% in a
-// closed loop with think time and 12-21% paced; at 75% a server's clients already queue behind each other. A scenario that needs the floor more than the target's throughput
-// asks for a forced collection at every settled reading (`settleAlways`: ci-gate, whose leak saturates the naive
-// gateway on a loaded machine, and whose baseline was read that way).
+// seconds at any time in the last 30 (on a CPU shared with other processes a server driven flat out reads 40-88%
+// busy by its event loop alone, as it waits for the CPU with its events ready). bench:probe's servers read 77-99%
+// driven flat out, 23-48% in a closed loop with think time and 12-21% paced; at 75% a server's clients already queue
+// behind each other. A scenario that needs the floor more than the target's throughput asks for a forced collection
+// at every settled reading (`settleAlways`: ci-gate, whose leak saturates the naive gateway on a loaded machine, and
+// whose baseline was read that way; the OpenClaw example, saturated for most of a run).
 const SATURATED_BUSY = 0.75;
 
 /**
@@ -127,7 +128,7 @@ function settler(collections) {
 const RESOLUTION_MS = 20;
 
 // How long a spell of saturation the probe remembers: a short lull in a saturated spell does not make it settle the
-// target (it would, at the first sample whose window dipped under 75%), and a busy start-up is forgotten in seconds.
+// target (it would, at the first sample whose window dipped under 75%).
 const SATURATION_MEMORY_S = 5;
 // How long a target that read saturated stays treated as saturated. A server driven flat out dips under 75% now and
 // then for longer than the average above remembers, and one forced collection in such a dip cost the gateway 5% of
