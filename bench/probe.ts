@@ -12,7 +12,9 @@
 // throughput can drop). An A/A pair (no probe on either) run the same way shows the design's own error.
 // Run: node --import tsx bench/probe.ts [--target tiny,gateway] [--load full,paced,closed] [--aa closed|none]
 //        [--settle-s <the default settleInterval, 30>] [--windows N] [--window-s <a multiple of settle-s>]
-//        [--warm-s 5] [--interval-ms 1000] [--connections N] [--think-ms N]
+//        [--warm-s 5] [--interval-ms 1000] [--connections N] [--think-ms N] [--pairs N]
+// --pairs runs each pair N times, each time with fresh servers: at full speed two plain copies differ by up to about
+// 3 points for the life of the pair, so one pair cannot tell 2% from nothing there; the mean over N pairs can.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     'interval-ms': { type: 'string', default: '1000' },
     connections: { type: 'string' },
     'think-ms': { type: 'string' },
+    pairs: { type: 'string', default: '1' },
   },
 });
 const targets = list(values.target, ['tiny', 'gateway'] as const, '--target');
@@ -72,6 +75,8 @@ const windowS = values['window-s'] ? Number(values['window-s']) : settleS > 0 ? 
 const windows = values.windows ? Number(values.windows) : Math.max(3, Math.round(80 / windowS));
 const warmS = Number(values['warm-s']);
 const intervalMs = Number(values['interval-ms']);
+const pairsPerCase = Number(values.pairs);
+if (!Number.isInteger(pairsPerCase) || pairsPerCase < 1) throw new Error(`--pairs takes a whole number, got '${values.pairs}'`);
 // Overrides for every load of the run, to find a closed loop's think time on another machine.
 for (const kind of targets) {
   for (const load of Object.values(LOADS[kind])) {
@@ -163,6 +168,8 @@ interface CaseResult {
   load: LoadSpec;
   /** 'A/B': plain and probed; 'A/A': plain and plain. */
   pair: 'A/B' | 'A/A';
+  /** Which of the `--pairs` pairs of fresh servers, from 0. */
+  round: number;
   windows: WindowFigures[];
   totals: { answers: [number, number]; cpuMs: [number, number]; errors: number; seconds: number };
   latencyP99Ms: [number, number];
@@ -237,7 +244,7 @@ function runnableNs(side: Side): number {
   }
 }
 
-async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side], load: LoadSpec): Promise<CaseResult> {
+async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', round: number, sides: [Side, Side], load: LoadSpec): Promise<CaseResult> {
   const running = sides.map((side) => startLoad(`${side.target.baseUrl}${requestPath(kind)}`, load));
   try {
     await sleep(warmS * 1000);
@@ -294,6 +301,7 @@ async function measure(kind: TargetKind, pair: 'A/B' | 'A/A', sides: [Side, Side
       target: kind,
       load,
       pair,
+      round,
       windows: figures,
       totals,
       latencyP99Ms: [quantile(latencies[0], 0.99), quantile(latencies[1], 0.99)],
@@ -346,11 +354,13 @@ function row(result: CaseResult): string {
   const load = result.load.kind === 'full' ? `full speed, ${result.load.connections} conn.` : result.load.kind === 'paced' ? `paced ${result.load.rate} req/s` : `closed loop, ${result.load.connections} users, think ${result.load.thinkMs} ms`;
   const settleCell = result.pair === 'A/A' ? 'no probe on either' : settleS > 0 ? `${settles} (${deferred} deferred)` : 'never asked';
   return (
-    `| ${result.target} | ${load} | ${result.pair} | ${perS(0)} / ${perS(1)} | ${percent(mid(ratios))} [${percent(q1)}, ${percent(q3)}; ${percent(sorted[0])} .. ${percent(sorted.at(-1)!)}] ` +
+    `| ${result.target} | ${load} | ${pairLabel(result)} | ${perS(0)} / ${perS(1)} | ${percent(mid(ratios))} [${percent(q1)}, ${percent(q3)}; ${percent(sorted[0])} .. ${percent(sorted.at(-1)!)}] ` +
     `| ${percent(result.totals.answers[1] / result.totals.answers[0])} | ${cpu1k(0)} / ${cpu1k(1)} (${percent(mid(cpuRatios))}) | ${cpuPercent(0)} / ${cpuPercent(1)} | ${demandPercent(0)} / ${demandPercent(1)} ` +
     `| ${result.latencyP99Ms.map((ms) => ms.toFixed(1)).join(' / ')} | ${result.utilization.length ? mid(result.utilization).toFixed(2) : '-'} | ${settleCell} | ${result.generatorCpuPercent.toFixed(0)}% |`
   );
 }
+
+const pairLabel = (result: CaseResult) => (pairsPerCase > 1 ? `${result.pair} #${result.round + 1}` : result.pair);
 
 const medianRatio = (result: CaseResult) => mid(result.windows.map((w) => w.requestsPerS[1] / w.requestsPerS[0]));
 
@@ -359,7 +369,7 @@ const GOAL = 0.02;
 
 function notes(result: CaseResult, all: CaseResult[]): string[] {
   const out: string[] = [];
-  const label = `${result.target} ${result.load.kind} ${result.pair}`;
+  const label = `${result.target} ${result.load.kind} ${pairLabel(result)}`;
   const settles = result.windows.reduce((sum, w) => sum + w.settles, 0);
   if (result.pair === 'A/B' && settleS > 0 && settles === 0) out.push(`${label}: no settle landed in a counted window: the cost measured is the probe's watching only.`);
   if (result.totals.errors > 0) out.push(`${label}: ${result.totals.errors} errors or non-2xx answers.`);
@@ -373,12 +383,39 @@ function notes(result: CaseResult, all: CaseResult[]): string[] {
     );
   }
   // Paced, the generator sets the throughput: the cost shows in CPU per request and latency instead.
-  const control = all.find((other) => other.pair === 'A/A' && other.target === result.target && other.load.kind === result.load.kind);
+  const control = all.find((other) => other.pair === 'A/A' && other.round === result.round && other.target === result.target && other.load.kind === result.load.kind);
   if (result.pair === 'A/B' && result.load.kind !== 'paced' && control) {
     const cost = 1 - medianRatio(result);
     const error = Math.abs(medianRatio(control) - 1);
     const verdict = cost + error <= GOAL ? 'under 2%' : cost - error > GOAL ? 'over 2%' : 'within the design\'s error of 2%: undecided';
     out.push(`${label}: throughput cost ${(cost * 100).toFixed(1)}% against the A/A error ${(error * 100).toFixed(2)} points: ${verdict}.`);
+  }
+  return out;
+}
+
+/**
+ * Over several pairs of fresh servers: the mean cost of the A/B pairs against the error a mean of that many pairs
+ * carries, the root mean square of the A/A pairs' offsets over the square root of the number of A/B pairs.
+ */
+function pooledNotes(all: CaseResult[]): string[] {
+  if (pairsPerCase < 2) return [];
+  const out: string[] = [];
+  for (const kind of targets) {
+    for (const load of loads) {
+      if (load === 'paced') continue;
+      const of = (pair: 'A/B' | 'A/A') => all.filter((r) => r.target === kind && r.load.kind === load && r.pair === pair);
+      const costs = of('A/B').map((r) => 1 - medianRatio(r));
+      const offsets = of('A/A').map((r) => medianRatio(r) - 1);
+      if (costs.length === 0 || offsets.length === 0) continue;
+      const cost = costs.reduce((sum, c) => sum + c, 0) / costs.length;
+      const error = Math.sqrt(offsets.reduce((sum, o) => sum + o * o, 0) / offsets.length) / Math.sqrt(costs.length);
+      const verdict = cost + error <= GOAL ? 'under 2%' : cost - error > GOAL ? 'over 2%' : "within the design's error of 2%: undecided";
+      const list = (values: number[]) => values.map((v) => `${(v * 100).toFixed(1)}%`).join(', ');
+      out.push(
+        `${kind} ${load}, ${costs.length} A/B and ${offsets.length} A/A pairs: mean cost ${(cost * 100).toFixed(1)}% (pairs: ${list(costs)}; A/A offsets ${list(offsets)}) ` +
+          `against an error of ${(error * 100).toFixed(2)} points: ${verdict}.`,
+      );
+    }
   }
   return out;
 }
@@ -394,21 +431,19 @@ const results: CaseResult[] = [];
 const samplerLines: string[] = [];
 try {
   for (const kind of targets) {
-    const pairs: { pair: 'A/B' | 'A/A'; loads: LoadKind[] }[] = [
-      { pair: 'A/B', loads },
-      { pair: 'A/A', loads: aaLoads },
-    ];
-    for (const { pair, loads: pairLoads } of pairs) {
+    const pairs: { pair: 'A/B' | 'A/A'; loads: LoadKind[]; round: number }[] = [];
+    for (let round = 0; round < pairsPerCase; round++) pairs.push({ pair: 'A/B', loads, round }, { pair: 'A/A', loads: aaLoads, round });
+    for (const { pair, loads: pairLoads, round } of pairs) {
       if (pairLoads.length === 0) continue;
       const sides: Side[] = [];
       try {
         sides.push(await startSide(kind, 'plain', false));
         sides.push(await startSide(kind, pair === 'A/B' ? 'probed' : 'plain-2', pair === 'A/B'));
         for (const load of pairLoads) {
-          results.push(await measure(kind, pair, sides as [Side, Side], LOADS[kind][load]));
+          results.push(await measure(kind, pair, round, sides as [Side, Side], LOADS[kind][load]));
           console.log(row(results.at(-1)!));
         }
-        if (pair === 'A/B') samplerLines.push(`${kind}: ${await samplerCpu(sides as [Side, Side])}`);
+        if (pair === 'A/B' && round === 0) samplerLines.push(`${kind}: ${await samplerCpu(sides as [Side, Side])}`);
       } finally {
         for (const side of sides) await stopSide(side);
       }
@@ -422,5 +457,6 @@ try {
 
 console.log();
 for (const result of results) for (const line of notes(result, results)) console.log(`- ${line}`);
+for (const line of pooledNotes(results)) console.log(`- ${line}`);
 for (const line of samplerLines) console.log(`- sampler CPU, ${line}`);
 console.log(`- machine: ${machine(`${loadAtStart} at the start, ${loadAverage()} at the end`, machineAtStart)}`);
