@@ -19,6 +19,8 @@ interface Group {
 
 interface GroupResult extends Group {
   files: number;
+  /** Each file's wall time, when the group ran one runner per file. */
+  fileTimes: { file: string; wallS: number; failed: number }[];
   tests: number;
   failed: number;
   wallS: number;
@@ -57,6 +59,7 @@ async function runGroup(group: Group, perFile: boolean): Promise<GroupResult> {
   const started = performance.now();
   let tests = 0;
   let failed = 0;
+  const fileTimes: GroupResult['fileTimes'] = [];
   if (perFile && group.concurrency === 1) {
     for (const file of files) {
       const one = await runFiles([file], 1);
@@ -66,10 +69,8 @@ async function runGroup(group: Group, perFile: boolean): Promise<GroupResult> {
     }
   } else ({ tests, failed } = await runFiles(files, group.concurrency));
   clearInterval(sampler);
-  return { ...group, files: files.length, tests, failed, wallS: (performance.now() - started) / 1000, load };
+  return { ...group, files: files.length, fileTimes, tests, failed, wallS: (performance.now() - started) / 1000, load };
 }
-
-const fileTimes: { file: string; wallS: number; failed: number }[] = [];
 
 function row(r: GroupResult): string {
   const mean = r.load.reduce((sum, l) => sum + l, 0) / r.load.length;
@@ -90,6 +91,7 @@ console.log('| group | files | files at a time | tests | failed | wall | load av
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) console.log(row(r));
 if (results.length > 1) console.log(`| all | | | | | ${Math.round(results.reduce((sum, r) => sum + r.wallS, 0))} s | |`);
+const fileTimes = results.flatMap((r) => r.fileTimes);
 if (fileTimes.length > 0) {
   console.log('\n| file (one at a time, each in its own runner) | wall s | failed |');
   console.log('|---|---:|---:|');

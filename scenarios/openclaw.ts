@@ -76,7 +76,7 @@ export default defineScenario({
   settleInterval: '20s',
   // OpenClaw is saturated for most of a run (event loop about 90% busy on 2 cores), where the probe would force no
   // collection and leave its floor to OpenClaw's own few full collections; a soak of this example wants the floor more
-  // than the turns a 1-2 s pause every 30 s costs (about 2% of the window), so every settled reading is forced.
+  // than the turns its pauses cost (2-3% of the window on a quiet machine), so every settled reading is forced.
   settleAlways: true,
   timeScale: 1,
   seed: 1,

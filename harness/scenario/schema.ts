@@ -76,7 +76,7 @@ export const scenarioFields = z.strictObject({
   settleInterval: duration.default(DEFAULT_SETTLE_INTERVAL_S),
   /**
    * Force a full collection at every settled reading: even on a saturated target (its event loop busy, or its main
-   * thread running or waiting for a CPU, 75% of the time or more over the last few seconds), which the probe
+   * thread running or waiting for a CPU, 75% of the time or more over a few seconds in the last 30), which the probe
    * otherwise declines since it pays the re-warming in throughput, and even where the target collected fully on its
    * own (whose RSS reading is higher and less steady: the forced one gives pages back). A stress scenario whose leak
    * saturates the target and whose gate judges settled RSS against a baseline (ci-gate) needs that more than the
