@@ -100,8 +100,8 @@ function parentsOfAll(): Map<number, number[]> {
 }
 
 /**
- * The process `rootPid` and all its descendants with their RSS; none when /proc cannot be read (canReadProcessTree
- * says so once, before a run). A descendant
+ * The process `rootPid` and all its live descendants with their RSS; none when /proc cannot be read
+ * (canReadProcessTree says so once, before a run) or `rootPid` has exited. A descendant
  * whose parent exits is adopted by init (or a subreaper) and so leaves the tree. Walking each process's children
  * files costs what the target's own tree costs; a scan of all of /proc for parent pids (the fallback) costs what
  * every process on the machine does, about 10 ms for 100 processes on a loaded 2-core machine.
@@ -116,7 +116,9 @@ export function readProcessTree(rootPid: number, options: { scanAll?: boolean } 
     if (seen.has(pid)) continue;
     seen.add(pid);
     const fields = statFields(pid);
-    if (!fields) continue;
+    // A process that has exited but is not yet reaped (a zombie) holds no memory and has no children left: it is
+    // not part of the tree, so a target that is exiting reads as gone, never as 0 bytes.
+    if (!fields || fields[STAT.state] === 'Z' || fields[STAT.state] === 'X') continue;
     found.push({
       pid,
       startTicks: Number(fields[STAT.startTime]),

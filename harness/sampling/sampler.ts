@@ -159,7 +159,9 @@ export class Sampler {
     // Only a sample that asked for a settled reading starts (or ends) the wait for one: the samples between keep it.
     if (settle) this.settleAwaitedUntilS = overdue ? t + 30 : 0;
     const metrics: Record<string, number> = {};
-    if (usage) {
+    // A process always maps some pages: 0 bytes is one that has exited and is not yet reaped (pidusage reads its
+    // /proc entry all the same), and a point of 0 would pull every fit and settled low down.
+    if (usage && usage.memory > 0) {
       metrics.rssBytes = usage.memory;
       metrics.cpuPercent = round(usage.cpu, 2);
       this.rssLow = Math.min(this.rssLow, usage.memory);

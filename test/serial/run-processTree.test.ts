@@ -13,6 +13,7 @@ import { isRunning } from '../../harness/target/processAlive.ts';
 import { canReadProcessTree, ProcessTreeTracker, readProcessTree } from '../../harness/sampling/processTree.ts';
 import type { RunMeta } from '../../harness/run/runFolder.ts';
 import { runScenario, type RunResult } from '../../harness/run/runScenario.ts';
+import { Sampler } from '../../harness/sampling/sampler.ts';
 import { parseSamples } from '../../harness/contracts/sample.ts';
 import { parseScenario } from '../../harness/scenario/parseScenario.ts';
 import { writeRunReport } from '../../reports/writeReport.ts';
@@ -127,5 +128,48 @@ test('walking children files finds the same tree as a scan of every process\'s p
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
+  }
+});
+
+test('a process that has exited but is not yet reaped is no part of the tree, and the sampler writes no RSS for it (not 0)', { skip: !linux && 'needs /proc (Linux)' }, async () => {
+  // The shell starts a short sleep, then becomes a long one that never waits for it: the short one stays a zombie.
+  const parent = spawn('sh', ['-c', 'sleep 0.05 & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (chunk) => resolve(String(chunk)))));
+    seenPids.push(parent.pid!);
+    const state = () => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1][0];
+    for (let i = 0; i < 100 && state() !== 'Z'; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(state(), 'Z', 'the short sleep is a zombie');
+
+    assert.deepEqual(readProcessTree(zombie), []);
+    assert.deepEqual(readProcessTree(parent.pid!).map((p) => p.pid), [parent.pid], 'the live parent alone');
+
+    // With the tree and without it (pidusage reads the zombie's /proc entry as 0 bytes).
+    for (const processTree of [new ProcessTreeTracker(), undefined]) {
+      const file = join(dir, `zombie-${processTree ? 'tree' : 'pidusage'}.jsonl`);
+      const sampler = new Sampler({
+        file,
+        intervalMs: 100,
+        startedAtMs: Date.now(),
+        target: () => ({ pid: zombie, baseUrl: null }),
+        probe: null,
+        processTree,
+        ops: { totals: () => ({}), takeWindow: () => ({ requests: 0, errors: 0, latencyP50Ms: null, latencyP99Ms: null, latencyMaxMs: null }) },
+        phase: () => 'load',
+      });
+      sampler.start();
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await sampler.stop();
+      const { samples } = parseSamples(readFileSync(file, 'utf8'));
+      assert.ok(samples.length >= 3, `${samples.length} samples`);
+      for (const sample of samples) {
+        assert.equal(sample.metrics.rssBytes, undefined, `t=${sample.t}: no RSS for an exited process`);
+        assert.equal(sample.metrics.treeRssBytes, undefined);
+        assert.equal(sample.metrics.rssSettledBytes, undefined);
+      }
+    }
+  } finally {
+    parent.kill('SIGKILL');
+    await new Promise((resolve) => parent.once('exit', resolve));
   }
 });
