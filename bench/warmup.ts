@@ -1,0 +1,97 @@
+// How long ci-gate's load takes to warm the embedded gateway up, against how long the naive store keeps answering:
+// each store run for longer than the gate's 50 s, one at a time. For dedup, the RSS verdict over the whole run and
+// over its first 50 s (the gate's window, re-analysed from the same samples), and when RSS reached its plateau; for
+// naive, when its storms' requests stop being answered. Together they say which window can show the fix flat and
+// the leak alive (docs/ARCHITECTURE.md, "Warm-up").
+// Usage: node --import tsx bench/warmup.ts [--runs 3] [--duration 150s]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeSamples } from '../harness/analysis/analyze.ts';
+import { formatRate } from '../harness/analysis/units.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { machine } from './machine.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '150s' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`usage: warmup.ts [--runs N] [--duration D]: --runs must be a whole number, got '${values.runs}'`);
+  process.exit(2);
+}
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'soakgate-bench-warmup-'));
+/** ci-gate's own duration and warmup: the window the gate judges. */
+const GATE_END_S = 50;
+const GATE_WARMUP_S = 12;
+
+function run(store: string, out: string): Promise<{ code: number | null; samples: Sample[]; summary: Summary | null }> {
+  const args = [join(root, 'bin/soakgate.js'), 'run', 'scenarios/ci-gate.ts', '--store', store, '--duration', values.duration!, '--snapshots', 'never', '--no-report', '--out', out];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
+    child.on('close', (code) => {
+      const read = (file: string) => readFileSync(join(out, file), 'utf8');
+      try {
+        resolve({ code, samples: parseSamples(read('samples.jsonl')).samples, summary: JSON.parse(read('summary.json')) as Summary });
+      } catch {
+        resolve({ code, samples: [], summary: null });
+      }
+    });
+  });
+}
+
+const verdictText = (m: MetricSummary | undefined) => (m ? `${m.verdict} ${formatRate(m.slopePerMin, m.unit)}` : 'not measured');
+const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : formatRate(bytes, 'bytes', ''));
+
+/** RSS of the sample nearest `t` seconds. */
+function rssAt(samples: Sample[], t: number): number | undefined {
+  const live = samples.filter((s) => s.metrics.rssBytes !== undefined);
+  return live.reduce<Sample | undefined>((best, s) => (!best || Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), undefined)?.metrics.rssBytes;
+}
+
+/** The first time from which no request was answered any more (every window after it only failed or timed out). */
+function stoppedAnsweringAtS(samples: Sample[]): number | null {
+  let answeredLastAt = -1;
+  samples.forEach((s, i) => {
+    if (s.window.requests > s.window.errors) answeredLastAt = i;
+  });
+  const after = samples.slice(answeredLastAt + 1).filter((s) => s.window.errors > 0);
+  return after.length > 0 && answeredLastAt + 1 < samples.length ? samples[answeredLastAt + 1].t : null;
+}
+
+/** The slowest p99 latency of the windows around `t` seconds (within 5 s). */
+function p99Near(samples: Sample[], t: number): string {
+  const p99s = samples.filter((s) => Math.abs(s.t - t) <= 5 && s.window.latencyP99Ms !== null).map((s) => s.window.latencyP99Ms!);
+  return p99s.length > 0 ? `${(Math.max(...p99s) / 1000).toFixed(1)} s` : 'none answered';
+}
+
+const began = new Date().toISOString();
+const dedupRows: string[] = [];
+const naiveRows: string[] = [];
+try {
+  for (let i = 1; i <= runs; i++) {
+    const dedup = await run('dedup', join(dir, `dedup-${i}`));
+    const whole = dedup.summary?.metrics.rssBytes;
+    const gateWindow = analyzeSamples(dedup.samples.filter((s) => s.t <= GATE_END_S), { warmupS: GATE_WARMUP_S }).rssBytes;
+    const plateau = whole?.plateauAtS !== undefined ? `${whole.plateauAtS.toFixed(0)} s at ${mib(whole.plateauLevel)}` : '-';
+    dedupRows.push(
+      `| ${i} | ${dedup.code} | ${verdictText(gateWindow)} | ${verdictText(whole)} | ${plateau} | ${[GATE_WARMUP_S, GATE_END_S, 90, 140].map((t) => mib(rssAt(dedup.samples, t))).join(' / ')} |`,
+    );
+    const naive = await run('naive', join(dir, `naive-${i}`));
+    const stopped = stoppedAnsweringAtS(naive.samples);
+    naiveRows.push(`| ${i} | ${naive.code} | ${p99Near(naive.samples, GATE_END_S)} | ${stopped === null ? 'answered to the end' : `${stopped.toFixed(0)} s`} | ${mib(rssAt(naive.samples, GATE_END_S))} |`);
+    console.error(`run ${i} of ${runs} done`);
+  }
+  console.log(`bench:warmup: scenarios/ci-gate.ts for ${values.duration} per store, one run at a time; ${machine()}; from ${began}\n`);
+  console.log(`| dedup run | exit | RSS over the gate's window (${GATE_WARMUP_S}-${GATE_END_S} s) | RSS over the whole run | plateau reached | RSS at ${GATE_WARMUP_S} / ${GATE_END_S} / 90 / 140 s |`);
+  console.log('| ---: | ---: | --- | --- | --- | --- |');
+  for (const row of dedupRows) console.log(row);
+  console.log('');
+  console.log(`| naive run | exit | slowest p99 latency near ${GATE_END_S} s | stops answering at | RSS at ${GATE_END_S} s |`);
+  console.log('| ---: | ---: | --- | --- | --- |');
+  for (const row of naiveRows) console.log(row);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
