@@ -13,6 +13,7 @@ import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
 import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { loadScenario } from '../harness/scenario/loadScenario.ts';
 import { machine } from './machine.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '150s' } } });
@@ -22,13 +23,13 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 const root = new URL('..', import.meta.url).pathname;
+const SCENARIO = 'scenarios/ci-gate.ts';
+/** The window the gate judges: ci-gate's own warmup and duration, in seconds. */
+const { warmup: GATE_WARMUP_S, duration: GATE_END_S } = await loadScenario(join(root, SCENARIO));
 const dir = mkdtempSync(join(tmpdir(), 'soakgate-bench-warmup-'));
-/** ci-gate's own duration and warmup: the window the gate judges. */
-const GATE_END_S = 50;
-const GATE_WARMUP_S = 12;
 
 function run(store: string, out: string): Promise<{ code: number | null; samples: Sample[]; summary: Summary | null }> {
-  const args = [join(root, 'bin/soakgate.js'), 'run', 'scenarios/ci-gate.ts', '--store', store, '--duration', values.duration!, '--snapshots', 'never', '--no-report', '--out', out];
+  const args = [join(root, 'bin/soakgate.js'), 'run', SCENARIO, '--store', store, '--duration', values.duration!, '--snapshots', 'never', '--no-report', '--out', out];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
     child.on('close', (code) => {
@@ -53,12 +54,10 @@ function rssAt(samples: Sample[], t: number): number | undefined {
 
 /** The first time from which no request was answered any more (every window after it only failed or timed out). */
 function stoppedAnsweringAtS(samples: Sample[]): number | null {
-  let answeredLastAt = -1;
-  samples.forEach((s, i) => {
-    if (s.window.requests > s.window.errors) answeredLastAt = i;
-  });
-  const after = samples.slice(answeredLastAt + 1).filter((s) => s.window.errors > 0);
-  return after.length > 0 && answeredLastAt + 1 < samples.length ? samples[answeredLastAt + 1].t : null;
+  let last = samples.length - 1;
+  while (last >= 0 && samples[last].window.requests <= samples[last].window.errors) last--;
+  const unanswered = samples.slice(last + 1);
+  return unanswered.some((s) => s.window.errors > 0) ? unanswered[0].t : null;
 }
 
 /** The slowest p99 latency of the windows around `t` seconds (within 5 s). */
@@ -84,7 +83,7 @@ try {
     naiveRows.push(`| ${i} | ${naive.code} | ${p99Near(naive.samples, GATE_END_S)} | ${stopped === null ? 'answered to the end' : `${stopped.toFixed(0)} s`} | ${mib(rssAt(naive.samples, GATE_END_S))} |`);
     console.error(`run ${i} of ${runs} done`);
   }
-  console.log(`bench:warmup: scenarios/ci-gate.ts for ${values.duration} per store, one run at a time; ${machine()}; from ${began}\n`);
+  console.log(`bench:warmup: ${SCENARIO} for ${values.duration} per store, one run at a time; ${machine()}; from ${began}\n`);
   console.log(`| dedup run | exit | RSS over the gate's window (${GATE_WARMUP_S}-${GATE_END_S} s) | RSS over the whole run | plateau reached | RSS at ${GATE_WARMUP_S} / ${GATE_END_S} / 90 / 140 s |`);
   console.log('| ---: | ---: | --- | --- | --- | --- |');
   for (const row of dedupRows) console.log(row);

@@ -129,6 +129,16 @@ export class Sampler {
     return true;
   }
 
+  /** The main process's RSS and CPU, or null while it is down. */
+  private async usage(pid: number | null, tree: ReturnType<ProcessTreeTracker['sample']> | undefined): Promise<{ memory: number; cpu: number } | null> {
+    if (pid === null) return null;
+    if (this.options.processTree) return tree ? this.cpu.usage(tree.main) : null;
+    const usage = await pidusage(pid).catch(() => null);
+    // A process always maps some pages: 0 bytes is one that has exited and is not yet reaped (pidusage reads its
+    // /proc entry all the same), and a point of 0 would pull every fit and settled low down.
+    return usage && usage.memory > 0 ? usage : null;
+  }
+
   private async takeSample(): Promise<void> {
     const t = this.now();
     const phase = this.options.phase();
@@ -143,10 +153,10 @@ export class Sampler {
       // The overdue settled reading has come: the next one may be asked for.
       if (figures.rssAfterFullGcBytes !== undefined || figures.settleDeferred) this.settleAwaitedUntilS = 0;
     };
-    // /proc/<pid>/stat is read once: the tree's reading of the main process gives its RSS and CPU, and pidusage
-    // (which reads the same file) only where there is no tree to read.
+    // /proc/<pid>/stat is read once: the tree's reading of the main process gives its RSS and CPU (no tree: the
+    // process is gone or exiting), and pidusage (which reads the same file) only where there is no tree to read.
     const [usage, fresh, own, state] = await Promise.all([
-      pid === null ? null : tree ? this.cpu.usage(tree.main) : pidusage(pid).catch(() => null),
+      this.usage(pid, tree),
       pid !== null && this.options.probe ? this.options.probe.sample(pid, waitMs, settle && this.options.settleAlways ? 'always' : settle, onLate) : null,
       this.options.readings?.read(baseUrl, waitMs),
       this.options.state?.read(baseUrl, waitMs),
@@ -159,9 +169,7 @@ export class Sampler {
     // Only a sample that asked for a settled reading starts (or ends) the wait for one: the samples between keep it.
     if (settle) this.settleAwaitedUntilS = overdue ? t + 30 : 0;
     const metrics: Record<string, number> = {};
-    // A process always maps some pages: 0 bytes is one that has exited and is not yet reaped (pidusage reads its
-    // /proc entry all the same), and a point of 0 would pull every fit and settled low down.
-    if (usage && usage.memory > 0) {
+    if (usage) {
       metrics.rssBytes = usage.memory;
       metrics.cpuPercent = round(usage.cpu, 2);
       this.rssLow = Math.min(this.rssLow, usage.memory);
