@@ -1,8 +1,9 @@
 // The acceptance test of the CI gate (issue 4): on the ci-gate scenario and the committed baseline, the naive store
-// (the #55334 leak) fails with exit 1 naming what grew, and the dedup store (the fix) passes.
+// (the #55334 leak) fails with exit 1 naming what grew, memlab naming the duplicated skills snapshot and the path
+// that retains it, and the dedup store (the fix) passes with no snapshot taken.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -43,12 +44,17 @@ test('the naive store fails the ci-gate on RSS, the heap floor and sessions.json
   const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
   assert.ok(summary.heap, 'a heap diagnosis');
   assert.match(summary.heap.grew[0].name, /skills|prompt/, JSON.stringify(summary.heap.grew[0]));
-  assert.ok(summary.heap.grew[0].retainerPath.some((step) => step.includes('skillsSnapshot')), summary.heap.grew[0].retainerPath.join(' -> '));
+  const top = summary.heap.grew[0];
+  assert.ok(top.retainerPath.some((step) => step.includes('skillsSnapshot')), top.retainerPath.join(' -> '));
+  assert.ok(top.countLast > top.countFirst && top.retainedLast > top.retainedFirst, JSON.stringify(top));
+  // Every session's copy of the same 22 skills: a third of the naive heap is duplicated (0.33 on 2026-11-30).
+  assert.ok(summary.heap.duplicates.share > 0.1, `duplicated share ${summary.heap.duplicates.share}`);
   const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
   const snapshotTimes = samples.flatMap((s) => s.events ?? []).filter((e) => e.type === 'snapshot').map((e) => e.t);
   assert.equal(snapshotTimes.length, 2);
   for (const t of snapshotTimes) assert.ok(t >= summary.durationS, `snapshot at ${t} s, inside the ${summary.durationS} s measured`);
   assert.ok(samples.some((s) => s.phase === 'diagnosis'));
+  assert.ok(existsSync(join(runDir, 'memlab')), "memlab's files stay in the run folder");
 });
 
 test('the dedup store passes the ci-gate, with no heap diagnosis', async () => {

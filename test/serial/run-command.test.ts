@@ -171,6 +171,19 @@ test('memory that grows is diagnosed after the measured window, under load; the 
   assert.equal(summary.metrics.rssBytes.verdict, 'growing');
 });
 
+test('--snapshots always takes three snapshots after the window, each read by memlab in the run folder', async () => {
+  const out = join(dir, 'always');
+  const { done } = soakgate([writeScenario('always', { duration: '3s', env: { TINY_RETAIN_BYTES: '0' } }), '--out', out, '--snapshots', 'always', '--no-report']);
+  const { code, stderr } = await done;
+  assert.equal(code, 0, stderr);
+  const { summary, samples } = readRun(out);
+  const snapshots = samples.flatMap((s) => s.events ?? []).filter((e) => e.type === 'snapshot');
+  assert.equal(snapshots.length, 3, 'three snapshots, whatever the memory did');
+  for (const event of snapshots) assert.ok(event.t >= summary.durationS, `snapshot at ${event.t} s, after the measured ${summary.durationS} s`);
+  assert.equal(summary.heap?.snapshots.length, 3, 'memlab read all three');
+  assert.ok(existsSync(join(out, 'memlab')) && !readdirSync(dir).includes('memlab'), "memlab's files stay in the run folder");
+});
+
 test('SIGINT while memlab reads the snapshots stops the run within seconds and keeps its samples and snapshots', async () => {
   const out = join(dir, 'sigint-diagnosis');
   // 500 objects kept per request at 150 requests/s: snapshots of some 50 MB, which memlab reads for longer

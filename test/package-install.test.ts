@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { GateResult } from '../../harness/gate/gateResult.ts';
-import type { Summary } from '../../harness/contracts/summary.ts';
+import type { GateResult } from '../harness/gate/gateResult.ts';
+import type { Summary } from '../harness/contracts/summary.ts';
 
-const repo = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const repo = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const tsc = join(repo, 'node_modules', '.bin', 'tsc');
 const running = new Set<ChildProcess>();
 let root: string;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
-import { writeSyntheticRun } from '../report-syntheticRun.ts';
+import { writeCompareReport, writeRunReport } from '../reports/writeReport.ts';
+import { writeSyntheticRun } from './report-syntheticRun.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ATTACK = '<script>alert(1)</script>';
