@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seededRandom } from '../../lib/seededRandom.ts';
-import { startGateway, tempDataDir, type GatewayProcess } from '../fixtures/gateway-process.ts';
-import { findLost, noneAcknowledged, writeStorm, type Acknowledged } from '../fixtures/writeStorm.ts';
+import { seededRandom } from '../lib/seededRandom.ts';
+import { startGateway, tempDataDir, type GatewayProcess } from './fixtures/gateway-process.ts';
+import { findLost, noneAcknowledged, writeStorm, type Acknowledged } from './fixtures/writeStorm.ts';
 
 const ROUNDS = 8;
 const WORKERS = 12;
