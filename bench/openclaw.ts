@@ -8,13 +8,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
 import { parseSamples } from '../harness/contracts/sample.ts';
 import { machine } from './machine.ts';
+import { screenshot } from './screenshot.ts';
 
 const { values } = parseArgs({
   options: {
@@ -78,7 +78,8 @@ console.log(`- done when: ${SAMPLED.join(', ')} sampled: ${unsampled.length === 
   `${DECIDED.join(' and ')} decided: ${undecided.length === 0 ? 'yes' : `no (${undecided.join(', ')} inconclusive)`}`);
 console.log(`- run folder: ${out}`);
 
-if (values.screenshot) await screenshot(join(out, 'report.html'), resolve(values.screenshot));
+// The top of the report (the verdict, then RSS, the process tree and the heap), as the README shows it.
+if (values.screenshot) await screenshot(join(out, 'report.html'), resolve(values.screenshot), { width: 1280, height: 1900 });
 process.exit(unsampled.length === 0 && undecided.length === 0 ? 0 : 1);
 
 function verdictText(m: MetricSummary): string {
@@ -105,22 +106,4 @@ function settledReadings(runDir: string, measuredEndS: number): string {
 
 function level(m: MetricSummary, value: number): string {
   return formatRate(value, m.unit, '');
-}
-
-// The top of the report (the verdict, then RSS, the process tree and the heap), as the README shows it; Debian's
-// Chromium, offline.
-async function screenshot(report: string, file: string): Promise<void> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1900 } });
-    await page.goto(`file://${report}`);
-    await page.waitForSelector('svg', { timeout: 30_000 });
-    await page.screenshot({ path: file });
-    console.log(`- report picture: ${file}`);
-  } finally {
-    await browser.close();
-  }
 }

@@ -1,8 +1,8 @@
 // `npm run bench:suite [-- parallel|serial ...] [--concurrency N]`: the test suite's wall time per group, as `npm
 // test` runs it (test/ two files at a time, then test/serial/ one at a time; docs/ARCHITECTURE.md, "Layers"), with
 // the load average over each group's run: on a shared machine the time says little without it. --concurrency runs
-// test/ that many files at a time instead, to compare; --per-file runs each test/serial/ file in a runner of its own
-// and lists their wall times. Prints Markdown tables.
+// test/ that many files at a time instead, to compare; --per-file runs each file of the chosen groups alone, in a
+// runner of its own, and lists their wall times. Prints Markdown tables.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -49,8 +49,8 @@ async function runFiles(files: string[], concurrency: number): Promise<{ tests: 
 }
 
 /**
- * Runs one group as `npm test` does. With `perFile` (one file at a time only), each file runs in a runner of its
- * own, so its wall time is known (Node 20's TAP gives none per file); the runner's start-up is then counted per file.
+ * Runs one group as `npm test` does. With `perFile`, each file runs alone in a runner of its own, so its wall time is
+ * known (Node 20's TAP gives none per file); the runner's start-up is then counted per file.
  */
 async function runGroup(group: Group, perFile: boolean): Promise<GroupResult> {
   const files = testFiles(group.folder);
@@ -60,7 +60,7 @@ async function runGroup(group: Group, perFile: boolean): Promise<GroupResult> {
   let tests = 0;
   let failed = 0;
   const fileTimes: GroupResult['fileTimes'] = [];
-  if (perFile && group.concurrency === 1) {
+  if (perFile) {
     for (const file of files) {
       const one = await runFiles([file], 1);
       fileTimes.push({ file, wallS: one.wallS, failed: one.failed });
@@ -69,7 +69,7 @@ async function runGroup(group: Group, perFile: boolean): Promise<GroupResult> {
     }
   } else ({ tests, failed } = await runFiles(files, group.concurrency));
   clearInterval(sampler);
-  return { ...group, files: files.length, fileTimes, tests, failed, wallS: (performance.now() - started) / 1000, load };
+  return { ...group, concurrency: perFile ? 1 : group.concurrency, files: files.length, fileTimes, tests, failed, wallS: (performance.now() - started) / 1000, load };
 }
 
 function row(r: GroupResult): string {
