@@ -61,7 +61,7 @@ function growthVerdict(summary: Summary): RunVerdict {
   const open = judged.filter((m) => metric(m).verdict === 'inconclusive');
   if (open.length > 0) {
     const minutes = Math.max(...open.map((m) => metric(m).moreMinutesNeeded ?? 0));
-    const longer = minutes > 0 ? `: about ${minutes} more minutes would decide` : '';
+    const longer = minutes > 0 ? `: about ${minutes} more ${minutes === 1 ? 'minute' : 'minutes'} would decide` : '';
     return { state: 'inconclusive', why: `nothing grows more than matters, but ${listOf(open.map(label))} ${open.length === 1 ? 'is' : 'are'} not decided${longer}.`, deciding: open };
   }
   if (judged.length === 0) return { state: 'no verdict', why: 'none of the metrics the gate judges was measured.', deciding: [] };

@@ -43,6 +43,8 @@ test('without a gate: growing above what matters, else undecided, else flat, ove
   const small = runVerdict({ summary: summary({ rssBytes: metric({ verdict: 'growing', slopePerMin: 0.5 * MiB }), sessionCount: metric({ unit: 'count', verdict: 'inconclusive', moreMinutesNeeded: 2 }) }) });
   assert.deepEqual([small.state, small.deciding], ['inconclusive', ['sessionCount']]);
   assert.match(small.why, /sessions is not decided: about 2 more minutes would decide/);
+  const one = runVerdict({ summary: summary({ sessionCount: metric({ unit: 'count', verdict: 'inconclusive', moreMinutesNeeded: 1 }) }) });
+  assert.match(one.why, /: about 1 more minute would decide\.$/);
   const flat = runVerdict({ summary: summary({ rssBytes: metric({}), 'file:store': metric({}) }) });
   assert.deepEqual([flat.state, flat.why], ['flat', 'none of RSS and store grows more than matters.']);
 });
