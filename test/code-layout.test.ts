@@ -1,6 +1,7 @@
 // The tree keeps the shape docs/ARCHITECTURE.md gives it ("Layers", "Where each concern lives"): no folder imports
-// a folder that imports it back, only the gateway's target adapter (its limits) imports src/ (the `gateway`
-// command loads src/cli.ts by name), and no function outside the tests is longer than 80 lines. Read from the
+// a folder that imports it back, directly or around a longer loop; src/ never imports the harness; in harness/ only
+// the gateway's target adapter (its limits) imports src/ (the `gateway` command loads src/cli.ts by name); and no
+// function outside the tests is longer than 80 lines. Read from the
 // source itself, so a change that breaks the shape fails here, not in a review.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,7 +25,7 @@ function sourceFiles(dir: string): string[] {
 /** The repository's own modules a file imports, as paths from the root. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]);
+  const specifiers = [...text.matchAll(/(?:from|import|require)\s*\(?\s*(['"])(\.{1,2}\/[^'"]+)\1/g)].map((m) => m[2]);
   return specifiers.map((s) => relative(root, resolve(root, dirname(file), s)));
 }
 
@@ -34,16 +35,48 @@ function folderOf(file: string): string {
   return parts[0] === 'harness' && parts.length > 2 ? `harness/${parts[1]}` : parts[0];
 }
 
-test('no folder imports a folder that imports it back', () => {
+/** Every product folder: what ships, and what a person runs beside it (benchmarks, the example, scenarios). */
+const PRODUCT = ['harness', 'reports', 'src', 'lib', 'bin', 'bench', 'examples', 'scenarios'];
+
+/** The folder graph of `files`: each folder and the other folders its modules import. */
+function folderGraph(files: string[]): Map<string, Set<string>> {
   const edges = new Map<string, Set<string>>();
-  for (const file of [...sourceFiles('harness'), ...sourceFiles('reports'), ...sourceFiles('src'), ...sourceFiles('lib')]) {
+  for (const file of files) {
     for (const target of importsOf(file)) {
       const [from, to] = [folderOf(file), folderOf(target)];
       if (from !== to) edges.set(from, (edges.get(from) ?? new Set()).add(to));
     }
   }
-  const loops = [...edges].flatMap(([from, tos]) => [...tos].filter((to) => from < to && edges.get(to)?.has(from)).map((to) => `${from} <-> ${to}`));
-  assert.deepEqual(loops, []);
+  return edges;
+}
+
+/** Each loop of folders, of any length, as `a -> b -> ... -> a`, found once from its least folder. */
+function loopsIn(edges: Map<string, Set<string>>): string[] {
+  const loops: string[] = [];
+  const walk = (start: string, path: string[]) => {
+    for (const next of edges.get(path[path.length - 1]) ?? []) {
+      if (next === start) loops.push([...path, start].join(' -> '));
+      else if (next > start && !path.includes(next)) walk(start, [...path, next]);
+    }
+  };
+  for (const start of [...edges.keys()].sort()) walk(start, [start]);
+  return loops;
+}
+
+test('no folder imports a folder that imports it back, directly or through others', () => {
+  const edges = folderGraph(PRODUCT.flatMap(sourceFiles));
+  assert.ok(edges.get('harness/commands')?.has('reports'), 'the graph is read: commands import reports');
+  assert.deepEqual(loopsIn(edges), []);
+  // The finder itself: a loop through three folders is found, and a chain is not a loop.
+  const three = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]]);
+  assert.deepEqual(loopsIn(three), ['a -> b -> c -> a']);
+});
+
+test("src/ and lib/ never import the harness or the report: a target is reached only through a process", () => {
+  const reaching = [...sourceFiles('src'), ...sourceFiles('lib')].flatMap((file) =>
+    importsOf(file).filter((target) => /^(harness|reports|bench|examples|scenarios)\//.test(target)).map((target) => `${file} -> ${target}`),
+  );
+  assert.deepEqual(reaching, []);
 });
 
 test('only the gateway target adapter imports src/; the sampler and the scenario schema do not', () => {
@@ -59,7 +92,7 @@ test('lib/, shared by the gateway and the harness, imports nothing of the reposi
 
 test(`no function outside the tests is longer than ${MAX_FUNCTION_LINES} lines`, () => {
   const long: string[] = [];
-  for (const file of ['harness', 'lib', 'reports', 'bin', 'bench', 'src', 'examples', 'scenarios'].flatMap(sourceFiles)) {
+  for (const file of PRODUCT.flatMap(sourceFiles)) {
     const program = parse(readFileSync(join(root, file), 'utf8'), { sourceType: 'module', plugins: ['typescript'] }).program as unknown as Node;
     for (const { name, lines } of functionsIn(program)) {
       if (lines > MAX_FUNCTION_LINES) long.push(`${file}: ${name}, ${lines} lines`);

@@ -2,7 +2,7 @@
 // the list of stores, --fixes for the dedup runs, --duration, --seed, --settle-interval, --snapshots, --out; and
 // every run folder it writes, not only the compare folder, has its report.html.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -41,6 +41,8 @@ test('compare runs each --store with --fixes, --duration, --seed and --settle-in
     assert.deepEqual([meta.options.scenario.duration, meta.options.scenario.settleInterval], [3, 0]);
     assert.ok((JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary).durationS < 5, 'the run lasted --duration');
     assert.ok(existsSync(join(runDir, 'report.html')), `${label} has its report.html`);
+    assert.equal((meta.options as { snapshots?: unknown }).snapshots, 'never', 'run.json records --snapshots');
+    assert.deepEqual(readdirSync(runDir).filter((f) => f.endsWith('.heapsnapshot')), [], `${label}: --snapshots never took none`);
   }
   assert.ok(existsSync(join(out, 'report.html')), 'and the compare folder its own');
   const old = await soakgateCli(['compare', scenario, '--stores', 'naive,dedup']);

@@ -3,6 +3,7 @@
 import { isCompareFolder, writeCompareFolderReport, writeCompareReport, writeRunReport } from '../../reports/writeReport.ts';
 import { parseCommandLine } from './commandLine.ts';
 import { readBaselineFile } from './scenarioOptions.ts';
+import { EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
 
 const USAGE = `usage: soakgate report <run-dir> [<run-dir>...] [options]
 
@@ -26,12 +27,12 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length === 0) {
     console.error(`soakgate report: which run folder? Pass the folder a run wrote, e.g. runs/<name>.\n\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
   const compareFolder = positionals.length === 1 && isCompareFolder(positionals[0]);
   if (values.baseline && (positionals.length > 1 || compareFolder)) {
     console.error('soakgate report: --baseline applies to one run; a compare report draws the runs against each other.');
-    return 2;
+    return EXIT_USAGE;
   }
   // A missing or bad folder or baseline throws UsageError: the command line's boundary (dispatch.ts) exits 2.
   const baseline = values.baseline ? readBaselineFile(values.baseline).metrics : undefined;
@@ -41,12 +42,12 @@ export async function main(argv: string[]): Promise<number> {
     else if (positionals.length === 1) file = await writeRunReport(positionals[0], { ...(baseline ? { baseline } : {}), ...(values.out ? { outFile: values.out } : {}) });
     else file = await writeCompareReport(positionals, values.out ?? 'compare-report.html', values.title ?? `soakgate compare: ${positionals.join(' vs ')}`);
     console.log(`report written: ${file}`);
-    return 0;
+    return EXIT_OK;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EROFS') {
       console.error(`soakgate report: could not write the report: ${(err as Error).message}`);
-      return 2;
+      return EXIT_USAGE;
     }
     throw err;
   }

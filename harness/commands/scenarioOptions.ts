@@ -3,7 +3,7 @@
 // --no-report), loading a scenario with them, where its baseline lives, and Ctrl-C handling.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from '../contracts/exitCodes.ts';
+import { EXIT_INTERRUPTED, UsageError } from '../contracts/exitCodes.ts';
 import { parseBaseline, type Baseline, type MachineFingerprint } from '../gate/baseline.ts';
 import { describeMachine } from '../run/runFolder.ts';
 import { loadScenario } from '../scenario/loadScenario.ts';
@@ -113,7 +113,7 @@ export function interruptOnSignals(onFirst: (signal: string) => void): { signal:
       onFirst(signal);
       controller.abort();
     } else {
-      process.exit(130);
+      process.exit(EXIT_INTERRUPTED);
     }
   };
   process.on('SIGINT', handler);
