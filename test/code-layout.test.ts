@@ -1,8 +1,8 @@
 // The tree keeps the shape docs/ARCHITECTURE.md gives it ("Layers", "Where each concern lives"): no folder imports
 // a folder that imports it back, directly or around a longer loop; src/ never imports the harness; in harness/ only
 // the gateway's target adapter (its limits) imports src/ (the `gateway` command loads src/cli.ts by name); and no
-// function outside the tests is longer than 80 lines. Read from the
-// source itself, so a change that breaks the shape fails here, not in a review.
+// function outside the tests is longer than 80 lines. Read from the source itself, so a change that breaks the shape
+// fails here, not in a review.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
