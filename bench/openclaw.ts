@@ -4,16 +4,16 @@
 // did what it promises (process tree, heap floor and session rows sampled; RSS and heap decided within the run).
 // Takes the scenario's 10 minutes plus OpenClaw's start and any diagnosis, and both cores.
 // Usage: npm run bench:openclaw [-- --duration 10m] [--snapshots auto|never] [--out DIR] [--screenshot FILE.png]
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
-import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import type { MetricSummary } from '../harness/contracts/summary.ts';
 import { parseSamples } from '../harness/contracts/sample.ts';
 import { machine } from './machine.ts';
+import { soakgateRun } from './soakgateRun.ts';
 import { screenshot } from './screenshot.ts';
 
 const { values } = parseArgs({
@@ -34,19 +34,15 @@ const METRICS = [
 ];
 const SAMPLED = ['treeRssBytes', 'heapFloorBytes', 'state:sessionRows'];
 
-const args = [join(root, 'bin/soakgate.js'), 'run', 'scenarios/openclaw.ts', '--out', out, '--snapshots', values.snapshots!];
+const args = ['run', 'scenarios/openclaw.ts', '--out', out, '--snapshots', values.snapshots!];
 if (values.duration) args.push('--duration', values.duration);
 const began = new Date().toISOString();
 // The run's own lines go to stderr, so stdout holds only the figures.
-const code = await new Promise<number | null>((done) => {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
-  child.on('close', done);
-});
-if (!existsSync(join(out, 'summary.json'))) {
+const { code, summary } = await soakgateRun(args, out, { stdio: ['ignore', process.stderr, process.stderr] });
+if (!summary) {
   console.error(`bench:openclaw: the run left no summary.json (soakgate exited ${code}); see ${out}`);
   process.exit(code === 2 ? 2 : 1);
 }
-const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
 const meta = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta;
 
 console.log(`bench:openclaw: ${summary.scenario} for ${summary.durationS} s from ${began}, soakgate exit ${code}; ${machine()}\n`);

@@ -3,35 +3,25 @@
 // skills snapshot), and nothing above that floor on dedup? Runs `soakgate run` for each store at once (they are
 // paced, far from saturating 2 cores), with the default snapshots (a diagnosis after the window if memory grows).
 // Usage: node --import tsx bench/soak.ts [--duration 10m] [--scenario scenarios/production-mix.ts]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import type { Summary } from '../harness/contracts/summary.ts';
+import { soakgateRun } from './soakgateRun.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10m' }, scenario: { type: 'string', default: 'scenarios/production-mix.ts' } } });
-const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'soakgate-bench-soak-'));
 const METRICS = ['rssBytes', 'rssSettledBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes'];
 
-function run(store: string): Promise<{ code: number | null; summary: Summary | null; harnessRss: [number, number] | null }> {
+async function run(store: string): Promise<{ code: number | null; summary: Summary | null; harnessRss: [number, number] | null }> {
   const out = join(dir, store);
-  const args = [join(root, 'bin/soakgate.js'), 'run', values.scenario!, '--store', store, '--duration', values.duration!, '--out', out];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('close', (code) => {
-      try {
-        const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary;
-        const harness = summary.metrics.harnessRssBytes;
-        resolve({ code, summary, harnessRss: harness ? [harness.first, harness.last] : null });
-      } catch {
-        resolve({ code, summary: null, harnessRss: null });
-      }
-    });
-  });
+  const args = ['run', values.scenario!, '--store', store, '--duration', values.duration!, '--out', out];
+  const { code, summary } = await soakgateRun(args, out, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const harness = summary?.metrics.harnessRssBytes;
+  return { code, summary, harnessRss: harness ? [harness.first, harness.last] : null };
 }
 
 const began = new Date().toISOString();

@@ -4,17 +4,17 @@
 // naive, when its storms' requests stop being answered. Together they say which window can show the fix flat and
 // the leak alive (docs/ARCHITECTURE.md, "Warm-up").
 // Usage: node --import tsx bench/warmup.ts [--runs 3] [--duration 150s]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { formatRate } from '../harness/analysis/units.ts';
-import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
-import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import type { Sample } from '../harness/contracts/sample.ts';
+import type { MetricSummary } from '../harness/contracts/summary.ts';
 import { loadScenario } from '../harness/scenario/loadScenario.ts';
 import { machine } from './machine.ts';
+import { soakgateRun } from './soakgateRun.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '150s' } } });
 const runs = Number(values.runs);
@@ -28,19 +28,9 @@ const SCENARIO = 'scenarios/ci-gate.ts';
 const { warmup: GATE_WARMUP_S, duration: GATE_END_S } = await loadScenario(join(root, SCENARIO));
 const dir = mkdtempSync(join(tmpdir(), 'soakgate-bench-warmup-'));
 
-function run(store: string, out: string): Promise<{ code: number | null; samples: Sample[]; summary: Summary | null }> {
-  const args = [join(root, 'bin/soakgate.js'), 'run', SCENARIO, '--store', store, '--duration', values.duration!, '--snapshots', 'never', '--no-report', '--out', out];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: 'ignore' });
-    child.on('close', (code) => {
-      const read = (file: string) => readFileSync(join(out, file), 'utf8');
-      try {
-        resolve({ code, samples: parseSamples(read('samples.jsonl')).samples, summary: JSON.parse(read('summary.json')) as Summary });
-      } catch {
-        resolve({ code, samples: [], summary: null });
-      }
-    });
-  });
+function run(store: string, out: string) {
+  const args = ['run', SCENARIO, '--store', store, '--duration', values.duration!, '--snapshots', 'never', '--no-report', '--out', out];
+  return soakgateRun(args, out, { withSamples: true });
 }
 
 const verdictText = (m: MetricSummary | undefined) => (m ? `${m.verdict} ${formatRate(m.slopePerMin, m.unit)}` : 'not measured');
