@@ -2,7 +2,8 @@
 // each store run for longer than the gate's 50 s, one at a time. For dedup, the RSS verdict over the whole run and
 // over its first 50 s (the gate's window, re-analysed from the same samples), and when RSS reached its plateau; for
 // naive, when its storms' requests stop being answered. Together they say which window can show the fix flat and
-// the leak alive (docs/ARCHITECTURE.md, "Warm-up").
+// the leak alive (docs/ARCHITECTURE.md, "Warm-up"). V8's young generation at the same times says how much of
+// the rise is V8 growing it.
 // Usage: node --import tsx bench/warmup.ts [--runs 3] [--duration 150s]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,11 +37,14 @@ function run(store: string, out: string) {
 const verdictText = (m: MetricSummary | undefined) => (m ? `${m.verdict} ${formatRate(m.slopePerMin, m.unit)}` : 'not measured');
 const mib = (bytes: number | undefined) => (bytes === undefined ? '-' : formatRate(bytes, 'bytes', ''));
 
-/** RSS of the sample nearest `t` seconds. */
-function rssAt(samples: Sample[], t: number): number | undefined {
-  const live = samples.filter((s) => s.metrics.rssBytes !== undefined);
-  return live.reduce<Sample | undefined>((best, s) => (!best || Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), undefined)?.metrics.rssBytes;
+/** `metric` of the sample nearest `t` seconds that has it. */
+function metricAt(samples: Sample[], metric: string, t: number): number | undefined {
+  const live = samples.filter((s) => s.metrics[metric] !== undefined);
+  return live.reduce<Sample | undefined>((best, s) => (!best || Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), undefined)?.metrics[metric];
 }
+
+/** `metric` at each of `times`, in MiB, as "a / b / c". */
+const levelsAt = (samples: Sample[], metric: string, times: number[]) => times.map((t) => mib(metricAt(samples, metric, t))).join(' / ');
 
 /** The first time from which no request was answered any more (every window after it only failed or timed out). */
 function stoppedAnsweringAtS(samples: Sample[]): number | null {
@@ -65,21 +69,22 @@ try {
     const whole = dedup.summary?.metrics.rssBytes;
     const gateWindow = analyzeSamples(dedup.samples.filter((s) => s.t <= GATE_END_S), { warmupS: GATE_WARMUP_S }).rssBytes;
     const plateau = whole?.plateauAtS !== undefined ? `${whole.plateauAtS.toFixed(0)} s at ${mib(whole.plateauLevel)}` : '-';
+    const times = [GATE_WARMUP_S, GATE_END_S, 90, 140];
     dedupRows.push(
-      `| ${i} | ${dedup.code} | ${verdictText(gateWindow)} | ${verdictText(whole)} | ${plateau} | ${[GATE_WARMUP_S, GATE_END_S, 90, 140].map((t) => mib(rssAt(dedup.samples, t))).join(' / ')} |`,
+      `| ${i} | ${dedup.code} | ${verdictText(gateWindow)} | ${verdictText(whole)} | ${plateau} | ${levelsAt(dedup.samples, 'rssBytes', times)} | ${levelsAt(dedup.samples, 'youngGenerationBytes', times)} |`,
     );
     const naive = await run('naive', join(dir, `naive-${i}`));
     const stopped = stoppedAnsweringAtS(naive.samples);
-    naiveRows.push(`| ${i} | ${naive.code} | ${p99Near(naive.samples, GATE_END_S)} | ${stopped === null ? 'answered to the end' : `${stopped.toFixed(0)} s`} | ${mib(rssAt(naive.samples, GATE_END_S))} |`);
+    naiveRows.push(`| ${i} | ${naive.code} | ${p99Near(naive.samples, GATE_END_S)} | ${stopped === null ? 'answered to the end' : `${stopped.toFixed(0)} s`} | ${mib(metricAt(naive.samples, 'rssBytes', GATE_END_S))} | ${levelsAt(naive.samples, 'youngGenerationBytes', [0, GATE_WARMUP_S])} |`);
     console.error(`run ${i} of ${runs} done`);
   }
   console.log(`bench:warmup: ${SCENARIO} for ${values.duration} per store, one run at a time; ${machine()}; from ${began}\n`);
-  console.log(`| dedup run | exit | RSS over the gate's window (${GATE_WARMUP_S}-${GATE_END_S} s) | RSS over the whole run | plateau reached | RSS at ${GATE_WARMUP_S} / ${GATE_END_S} / 90 / 140 s |`);
-  console.log('| ---: | ---: | --- | --- | --- | --- |');
+  console.log(`| dedup run | exit | RSS over the gate's window (${GATE_WARMUP_S}-${GATE_END_S} s) | RSS over the whole run | plateau reached | RSS at ${GATE_WARMUP_S} / ${GATE_END_S} / 90 / 140 s | young generation at the same times |`);
+  console.log('| ---: | ---: | --- | --- | --- | --- | --- |');
   for (const row of dedupRows) console.log(row);
   console.log('');
-  console.log(`| naive run | exit | slowest p99 latency near ${GATE_END_S} s | stops answering at | RSS at ${GATE_END_S} s |`);
-  console.log('| ---: | ---: | --- | --- | --- |');
+  console.log(`| naive run | exit | slowest p99 latency near ${GATE_END_S} s | stops answering at | RSS at ${GATE_END_S} s | young generation at its first sample / ${GATE_WARMUP_S} s |`);
+  console.log('| ---: | ---: | --- | --- | --- | --- |');
   for (const row of naiveRows) console.log(row);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/contracts/sample.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
-import { underFloorNote } from '../harness/analysis/verdict.ts';
+import { underFloorNote, youngGenerationNote } from '../harness/analysis/verdict.ts';
 import type { HeapDuplicates, MetricSummary, StormLoad, Summary } from '../harness/contracts/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/analysis/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
@@ -124,7 +124,12 @@ function orderedMetrics(runs: PageRun[]): string[] {
   return [...new Set(runs.flatMap((r) => Object.keys(r.summary?.metrics ?? {})))].sort(compareMetrics);
 }
 
-function verdictDetail(m: MetricSummary): string {
+function verdictDetail(name: string, m: MetricSummary, metrics: Record<string, MetricSummary>): string {
+  const young = youngGenerationNote(name, metrics);
+  return verdictNote(m) + (young ? ` <span class="note">${escapeHtml(young)}</span>` : '');
+}
+
+function verdictNote(m: MetricSummary): string {
   if (m.verdict === 'plateau' && m.plateauLevel !== undefined) {
     return ` <span class="note">at ${escapeHtml(formatQuantity(m.plateauLevel, m.unit))}${m.plateauAtS !== undefined ? ` from ${escapeHtml(formatDuration(m.plateauAtS))}` : ''}</span>`;
   }
@@ -150,7 +155,7 @@ function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {
       const baseCell = baseline
         ? `<td class="num">${b ? `${escapeHtml(signed(b.slopePerMin, m.unit))} <span class="note">[${escapeHtml(formatQuantity(b.ciLow, m.unit))}, ${escapeHtml(formatQuantity(b.ciHigh, m.unit))}]</span>` : '–'}</td>`
         : '';
-      return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(m))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit, ''))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
+      return `<tr>${metricCell}${runCell}<td>${verdictBadge(m.verdict, verdictDetail(name, m, run.summary!.metrics))}</td><td class="num">${escapeHtml(signed(m.slopePerMin, m.unit))}</td><td class="num">[${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]</td><td class="num">${m.slopePer1kOps === null ? '–' : escapeHtml(signed(m.slopePer1kOps, m.unit, ''))}</td>${baseCell}<td class="num">${escapeHtml(formatQuantity(m.first, m.unit))} → ${escapeHtml(formatQuantity(m.last, m.unit))}</td><td class="num">${escapeHtml(formatQuantity(m.max, m.unit))}</td><td class="num">${escapeHtml(formatP(m.trendP))}</td></tr>`;
     }),
   );
   return `<table class="metrics"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
+import { youngGenerationNote } from '../harness/analysis/verdict.ts';
+import type { MetricSummary } from '../harness/contracts/summary.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { Sample } from '../harness/contracts/sample.ts';
@@ -163,4 +165,17 @@ test('samples while the target restarts or the run winds down are left out', () 
   assert.equal(out.rssBytes.max, 100 * MB);
   assert.equal(out.rssBytes.samples, 60);
   assert.equal(out.rssBytes.verdict, 'flat');
+});
+
+test("RSS's label names V8's young generation only where it grew in the window and RSS is not flat", () => {
+  const summary = (verdict: MetricSummary['verdict'], first: number, max: number): MetricSummary => ({
+    unit: 'bytes', slopePerMin: 0, ciLow: 0, ciHigh: 0, slopePer1kOps: null, trendP: 1, verdict, first, last: max, max, samples: 60, segments: 1,
+  });
+  const grew = { rssBytes: summary('inconclusive', 100 * MB, 116 * MB), youngGenerationBytes: summary('growing', 16 * MB, 32 * MB) };
+  assert.equal(youngGenerationNote('rssBytes', grew), "V8's young generation grew 16.0 MiB -> 32.0 MiB in this window: a bounded warm-up that RSS includes");
+  assert.match(youngGenerationNote('treeRssBytes', { ...grew, treeRssBytes: grew.rssBytes }) ?? '', /grew 16\.0 MiB -> 32\.0 MiB/);
+  assert.equal(youngGenerationNote('heapFloorBytes', { ...grew, heapFloorBytes: grew.rssBytes }), null, 'not an RSS series');
+  assert.equal(youngGenerationNote('rssBytes', { ...grew, rssBytes: summary('flat', 100 * MB, 100 * MB) }), null, 'flat RSS needs no note');
+  assert.equal(youngGenerationNote('rssBytes', { ...grew, youngGenerationBytes: summary('flat', 32 * MB, 32 * MB + 4096) }), null, 'page rounding');
+  assert.equal(youngGenerationNote('rssBytes', { rssBytes: grew.rssBytes }), null, 'a target without the probe');
 });

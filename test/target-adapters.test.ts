@@ -1,13 +1,15 @@
 // The two target adapters (docs/ARCHITECTURE.md, "Targets") against real processes: the gateway's readings come
 // from its GET /v1/stats, and from sessions.json on disk while it does not answer; a command's are its watched
-// files; each launches its process with the probe's environment and the run's own variables.
+// files; each launches its process with the probe's environment and the run's own variables, and the gateway's
+// with V8's young generation at its full size.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { commandAdapter } from '../harness/target/commandAdapter.ts';
-import { CommandTarget } from '../harness/target/commandTarget.ts';
+import { CommandTarget, type CommandTargetSpec } from '../harness/target/commandTarget.ts';
+import { ProbeClient } from '../harness/probe/probeClient.ts';
 import { gatewayAdapter, gatewaySessionsFile } from '../harness/target/gatewayTarget.ts';
 import type { TargetLaunch } from '../harness/target/targetAdapter.ts';
 import { isRunning } from '../harness/target/processAlive.ts';
@@ -64,6 +66,34 @@ test('the gateway reads its metrics from GET /v1/stats, and sessions.json from d
   } finally {
     await target.stop();
     await target.close();
+  }
+});
+
+test("the gateway starts with V8's young generation at its full size, which a plain Node server grows to later", async () => {
+  const probe = await ProbeClient.listen();
+  const youngGeneration = async (spec: CommandTargetSpec) => {
+    const target = new CommandTarget(spec);
+    try {
+      await target.start();
+      pids.push(target.pid!);
+      assert.equal(await probe.waitFor(target.pid!, 10_000), true, `the probe connected to ${spec.label}`);
+      return (await probe.sample(target.pid!, 5_000))?.youngGenerationBytes;
+    } finally {
+      await target.stop();
+      await target.close();
+    }
+  };
+  try {
+    const withProbe: TargetLaunch = { ...launch('young.log'), probeEnv: (nodeOptions) => probe.targetEnv(nodeOptions ?? '') };
+    const gateway = gatewayAdapter({ store: 'dedup', dataDir: join(dir, 'young'), skills: 2, cronJobs: 0 }, { readyTimeoutMs: 30_000, stopGraceMs: 5_000 });
+    const atStart = await youngGeneration(gateway.process(withProbe));
+    // Two semi-spaces of 16 MiB, Node 20's limit: without --min-semi-space-size V8 starts them at 1 MiB.
+    assert.equal(atStart, 32 * 2 ** 20, `the gateway's young generation at start: ${atStart}`);
+    const tiny = { label: 'command:tinyServer', argv: [process.execPath, new URL('./fixtures/tinyServer.mjs', import.meta.url).pathname] };
+    const plain = await youngGeneration({ ...tiny, env: probe.targetEnv(''), ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/ });
+    assert.ok(plain !== undefined && plain > 0 && plain < 32 * 2 ** 20, `a plain server's young generation at start: ${plain}`);
+  } finally {
+    await probe.close();
   }
 });
 

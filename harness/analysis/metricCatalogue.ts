@@ -69,6 +69,8 @@ const CATALOGUE: MetricInfo[] = [
   },
   { name: 'heapTotalBytes', label: 'heap total', unit: 'bytes', floorPerMin: 2 * MiB, memoryChecked: true, stepsAtSnapshot: true },
   { name: 'heapAfterGcBytes', label: 'heap after a GC', unit: 'bytes', notBudgetable: true },
+  // Bounded by V8 (16 MiB a semi-space on Node 20): its growth is a warm-up, never a leak, so no budget names it.
+  { name: 'youngGenerationBytes', label: "V8's young generation", unit: 'bytes', notBudgetable: true },
   { name: 'externalBytes', label: 'external memory', unit: 'bytes', floorPerMin: 1 * MiB, memoryChecked: true, stepsAtSnapshot: true },
   {
     name: 'sessionsFileBytes', label: 'sessions.json', unit: 'bytes', floorPerMin: 100 * KiB, gated: true, live: true, headline: true,

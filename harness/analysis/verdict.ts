@@ -2,7 +2,7 @@
 // clear trend and the interval to rule out growth that matters (the floor); anything else is inconclusive, with an
 // estimate of how much longer the run would have to be to decide.
 import type { MetricSummary, Verdict } from '../contracts/summary.ts';
-import { formatRate } from './units.ts';
+import { formatQuantity, formatRate, MiB } from './units.ts';
 import { normalQuantile } from './normal.ts';
 import type { Plateau } from './plateau.ts';
 
@@ -64,4 +64,21 @@ export function underFloorNote(m: MetricSummary): string | null {
   if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
   const perDay = formatRate(m.slopePerMin * 60 * 24, m.unit, ' a day');
   return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
+}
+
+/** The RSS series, part of whose rise V8's young generation growing to its limit can be. */
+const RSS_SERIES = new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes']);
+/** Less than this is V8 rounding its spaces to pages, not the young generation growing. */
+const YOUNG_GROWTH_NOTED = 1 * MiB;
+
+/**
+ * For an RSS series that is not flat, in a window where V8 grew the target's young generation: what the label
+ * adds, so that one-time, bounded warm-up is not read as a leak ("V8's young generation grew 16.0 MiB -> 32.0 MiB in
+ * this window: a bounded warm-up that RSS includes"; docs/ARCHITECTURE.md, "Warm-up"). Null otherwise.
+ */
+export function youngGenerationNote(name: string, metrics: Record<string, MetricSummary>): string | null {
+  const young = metrics.youngGenerationBytes;
+  const rss = metrics[name];
+  if (!RSS_SERIES.has(name) || !rss || rss.verdict === 'flat' || !young || young.max - young.first < YOUNG_GROWTH_NOTED) return null;
+  return `V8's young generation grew ${formatQuantity(young.first, 'bytes')} -> ${formatQuantity(young.max, 'bytes')} in this window: a bounded warm-up that RSS includes`;
 }

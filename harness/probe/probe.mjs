@@ -221,6 +221,7 @@ function takeWindow(collections, loop, settle, always) {
     heapUsedBytes: heap.used_heap_size,
     heapTotalBytes: heap.total_heap_size,
     externalBytes: process.memoryUsage().external,
+    ...youngGeneration(),
     ...settled,
     ...busy,
     gcCount: gc.count,
@@ -229,6 +230,16 @@ function takeWindow(collections, loop, settle, always) {
   if (gc.fullGcLow !== Infinity) figures.heapFloorBytes = gc.fullGcLow;
   if (gc.anyGcLow !== Infinity) figures.heapAfterGcBytes = Math.min(gc.anyGcLow, gc.fullGcLow);
   return figures;
+}
+
+/**
+ * The capacity of V8's young generation (both semi-spaces). V8 grows it on its own time, to a fixed limit, as
+ * objects survive its scavenges: a one-time RSS rise with nothing leaking (docs/ARCHITECTURE.md, "Warm-up"), which
+ * the report can then tell from growth.
+ */
+function youngGeneration() {
+  const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return space ? { youngGenerationBytes: space.space_size } : {};
 }
 
 function writeSnapshot(file) {

@@ -38,6 +38,7 @@ export type ProbeFigures = Partial<
     | 'heapFloorBytes'
     | 'heapAfterGcBytes'
     | 'externalBytes'
+    | 'youngGenerationBytes'
     | 'eventLoopDelayP50Ms'
     | 'eventLoopDelayP99Ms'
     | 'gcCount'

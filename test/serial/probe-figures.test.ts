@@ -48,6 +48,7 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures, 'the probe answered');
   assert.ok(figures.heapUsedBytes! > 1_000_000, `heapUsedBytes ${figures.heapUsedBytes}`);
   assert.ok(figures.heapTotalBytes! >= figures.heapUsedBytes!, 'heap total covers heap used');
+  assert.ok(figures.youngGenerationBytes! > 0 && figures.youngGenerationBytes! < figures.heapTotalBytes!, `young generation ${figures.youngGenerationBytes}`);
   assert.ok(figures.gcCount! > 0, `collections seen: ${figures.gcCount}`);
   assert.ok(figures.gcPauseMs! > 0);
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');

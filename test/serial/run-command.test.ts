@@ -171,6 +171,19 @@ test('memory that grows is diagnosed after the measured window, under load; the 
   assert.equal(summary.metrics.rssBytes.verdict, 'growing');
 });
 
+test("RSS's line says when V8 grew the target's young generation in the window, a warm-up a leak of small objects brings on", async () => {
+  const out = join(dir, 'young');
+  // 300 small objects kept per request at 150 requests/s: survivors enough for V8 to double the young generation
+  // a few times within seconds of the load starting.
+  const scenario = writeScenario('young', { duration: '5s', env: { TINY_RETAIN_BYTES: '0', TINY_RETAIN_OBJECTS: '300' } });
+  const { done } = soakgate([scenario, '--out', out, '--snapshots', 'never', '--no-report']);
+  const { code, stdout, stderr } = await done;
+  assert.equal(code, 0, stderr);
+  const young = readRun(out).summary.metrics.youngGenerationBytes;
+  assert.ok(young && young.max - young.first >= 2 ** 20, `the young generation in the window: ${JSON.stringify(young)}`);
+  assert.match(stdout, /rssBytes +(growing|inconclusive|plateau) .*V8's young generation grew \d.* -> \d.* in this window/);
+});
+
 test('--snapshots always takes three snapshots after the window, each read by memlab in the run folder', async () => {
   const out = join(dir, 'always');
   const { done } = soakgate([writeScenario('always', { duration: '3s', env: { TINY_RETAIN_BYTES: '0' } }), '--out', out, '--snapshots', 'always', '--no-report']);
