@@ -4,7 +4,8 @@
 // naive, when its storms' requests stop being answered. Together they say which window can show the fix flat and
 // the leak alive (docs/ARCHITECTURE.md, "Warm-up"). V8's young generation at the same times says how much of
 // the rise is V8 growing it.
-// Usage: node --import tsx bench/warmup.ts [--runs 3] [--duration 150s]
+// --v8-defaults starts the gateway on V8's defaults (SOAKGATE_GATEWAY_V8_DEFAULTS=1), its young generation small.
+// Usage: node --import tsx bench/warmup.ts [--runs 3] [--duration 150s] [--v8-defaults]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,10 @@ import { loadScenario } from '../harness/scenario/loadScenario.ts';
 import { machine } from './machine.ts';
 import { soakgateRun } from './soakgateRun.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '150s' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, duration: { type: 'string', default: '150s' }, 'v8-defaults': { type: 'boolean', default: false } },
+});
+if (values['v8-defaults']) process.env.SOAKGATE_GATEWAY_V8_DEFAULTS = '1';
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) {
   console.error(`usage: warmup.ts [--runs N] [--duration D]: --runs must be a whole number, got '${values.runs}'`);
@@ -78,7 +82,8 @@ try {
     naiveRows.push(`| ${i} | ${naive.code} | ${p99Near(naive.samples, GATE_END_S)} | ${stopped === null ? 'answered to the end' : `${stopped.toFixed(0)} s`} | ${mib(metricAt(naive.samples, 'rssBytes', GATE_END_S))} | ${levelsAt(naive.samples, 'youngGenerationBytes', [0, GATE_WARMUP_S])} |`);
     console.error(`run ${i} of ${runs} done`);
   }
-  console.log(`bench:warmup: ${SCENARIO} for ${values.duration} per store, one run at a time; ${machine()}; from ${began}\n`);
+  const v8 = values['v8-defaults'] ? "the gateway on V8's defaults" : "the gateway's young generation at full size";
+  console.log(`bench:warmup: ${SCENARIO} for ${values.duration} per store, one run at a time, ${v8}; ${machine()}; from ${began}\n`);
   console.log(`| dedup run | exit | RSS over the gate's window (${GATE_WARMUP_S}-${GATE_END_S} s) | RSS over the whole run | plateau reached | RSS at ${GATE_WARMUP_S} / ${GATE_END_S} / 90 / 140 s | young generation at the same times |`);
   console.log('| ---: | ---: | --- | --- | --- | --- | --- |');
   for (const row of dedupRows) console.log(row);

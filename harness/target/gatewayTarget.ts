@@ -15,8 +15,13 @@ const SOAKGATE_BIN = fileURLToPath(new URL('../../bin/soakgate.js', import.meta.
  * add up: for the dedup store under ci-gate's load 45-60 s in, a one-time RSS step of 12-16 MiB inside the measured
  * window. A gateway that has run for an hour grew it long ago, so the embedded one starts with it at full size and
  * a window sees the store's memory, not that start-up (docs/ARCHITECTURE.md, "Warm-up").
+ * `SOAKGATE_GATEWAY_V8_DEFAULTS=1` starts it on V8's defaults, to measure that start-up (`bench:warmup --v8-defaults`).
  */
 export const FULL_YOUNG_GENERATION = '--min-semi-space-size=16';
+
+function nodeFlags(): string[] {
+  return process.env.SOAKGATE_GATEWAY_V8_DEFAULTS === '1' ? [] : [FULL_YOUNG_GENERATION];
+}
 
 /** Its start-up line (docs/ARCHITECTURE.md, "Contracts"); the first group is the base URL. */
 export const GATEWAY_READY = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
@@ -37,7 +42,7 @@ export interface GatewayTargetOptions {
 }
 
 export function gatewayTargetSpec(options: GatewayTargetOptions, extra: Partial<CommandTargetSpec> = {}): CommandTargetSpec {
-  const argv = [process.execPath, FULL_YOUNG_GENERATION, SOAKGATE_BIN, 'gateway', '--store', options.store, '--data-dir', options.dataDir, '--port', '0'];
+  const argv = [process.execPath, ...nodeFlags(), SOAKGATE_BIN, 'gateway', '--store', options.store, '--data-dir', options.dataDir, '--port', '0'];
   if (options.store === 'dedup' && options.fixes) argv.push('--fixes', options.fixes.length ? options.fixes.join(',') : 'none');
   if (options.skillsDir !== undefined) argv.push('--skills-dir', options.skillsDir);
   else if (options.skills !== undefined) argv.push('--skills', String(options.skills));
