@@ -176,12 +176,13 @@ test("RSS's line says when V8 grew the target's young generation in the window, 
   // 300 small objects kept per request at 150 requests/s: survivors enough for V8 to double the young generation
   // a few times within seconds of the load starting.
   const scenario = writeScenario('young', { duration: '5s', env: { TINY_RETAIN_BYTES: '0', TINY_RETAIN_OBJECTS: '300' } });
-  const { done } = soakgate([scenario, '--out', out, '--snapshots', 'never', '--no-report']);
+  const { done } = soakgate([scenario, '--out', out, '--snapshots', 'never']);
   const { code, stdout, stderr } = await done;
   assert.equal(code, 0, stderr);
   const young = readRun(out).summary.metrics.youngGenerationBytes;
   assert.ok(young && young.max - young.first >= 2 ** 20, `the young generation in the window: ${JSON.stringify(young)}`);
   assert.match(stdout, /rssBytes +(growing|inconclusive|plateau) .*V8's young generation grew \d.* -> \d.* in this window/);
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<span class="note">V8&#39;s young generation grew \d/, "the report's table says so too");
 });
 
 test('--snapshots always takes three snapshots after the window, each read by memlab in the run folder', async () => {
