@@ -68,7 +68,11 @@ export function underFloorNote(m: MetricSummary): string | null {
 
 /** The RSS series, part of whose rise V8's young generation growing to its limit can be. */
 const RSS_SERIES = new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes']);
-/** Less than this is V8 rounding its spaces to pages, not the young generation growing. */
+/**
+ * V8 grows the young generation by doubling it; less than half again (OpenClaw's, on Node 26, moves between 62.8 and
+ * 64.0 MiB as V8 resizes it by pages) or under 1 MiB is not that warm-up.
+ */
+const YOUNG_GROWTH_RATIO = 1.5;
 const YOUNG_GROWTH_NOTED = 1 * MiB;
 
 /**
@@ -79,6 +83,7 @@ const YOUNG_GROWTH_NOTED = 1 * MiB;
 export function youngGenerationNote(name: string, metrics: Record<string, MetricSummary>): string | null {
   const young = metrics.youngGenerationBytes;
   const rss = metrics[name];
-  if (!RSS_SERIES.has(name) || !rss || rss.verdict === 'flat' || !young || young.max - young.first < YOUNG_GROWTH_NOTED) return null;
+  if (!RSS_SERIES.has(name) || !rss || rss.verdict === 'flat' || !young) return null;
+  if (young.max - young.first < YOUNG_GROWTH_NOTED || young.max < young.first * YOUNG_GROWTH_RATIO) return null;
   return `V8's young generation grew ${formatQuantity(young.first, 'bytes')} -> ${formatQuantity(young.max, 'bytes')} in this window: a bounded warm-up that RSS includes`;
 }
