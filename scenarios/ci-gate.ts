@@ -24,7 +24,7 @@ export default defineScenario({
   load: productionMix.load,
   // Measured with `soakgate run` on 2 cores, per wall minute after warmup: naive grew sessions.json 9-14 MB, heap
   // floor 25-36 MB, RSS 60-130 MB and 230-335 sessions; dedup grew sessions.json ~0 (human sessions are kept, by
-  // design), heap floor 0.3 MB, RSS 2-5 MiB and 4-10 sessions. The embedded gateway starts V8's young generation at
+  // design), heap floor 0.3 MB, RSS -2 to 6 MiB and 4-10 sessions. The embedded gateway starts V8's young generation at
   // full size, which dedup would otherwise grow 45-60 s in (a 12-16 MiB RSS step); the naive store stops answering
   // 77-142 s in, so the window stays here (bench:warmup in BENCHMARKS.md). The baseline, recorded on this window,
   // carries what is left of dedup's warm-up in its spread.
