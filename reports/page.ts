@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/contracts/sample.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
-import { underFloorNote, youngGenerationNote } from '../harness/analysis/verdict.ts';
+import { labelNotes } from '../harness/analysis/verdict.ts';
 import type { HeapDuplicates, MetricSummary, StormLoad, Summary } from '../harness/contracts/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/analysis/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
@@ -125,19 +125,13 @@ function orderedMetrics(runs: PageRun[]): string[] {
 }
 
 function verdictDetail(name: string, m: MetricSummary, metrics: Record<string, MetricSummary>): string {
-  const young = youngGenerationNote(name, metrics);
-  return verdictNote(m) + (young ? ` <span class="note">${escapeHtml(young)}</span>` : '');
-}
-
-function verdictNote(m: MetricSummary): string {
+  const notes = labelNotes(name, metrics);
   if (m.verdict === 'plateau' && m.plateauLevel !== undefined) {
-    return ` <span class="note">at ${escapeHtml(formatQuantity(m.plateauLevel, m.unit))}${m.plateauAtS !== undefined ? ` from ${escapeHtml(formatDuration(m.plateauAtS))}` : ''}</span>`;
+    notes.unshift(`at ${formatQuantity(m.plateauLevel, m.unit)}${m.plateauAtS !== undefined ? ` from ${formatDuration(m.plateauAtS)}` : ''}`);
+  } else if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
+    notes.unshift(`~${formatCount(m.moreMinutesNeeded)} more min to decide`);
   }
-  if (m.verdict === 'inconclusive' && m.moreMinutesNeeded !== undefined) {
-    return ` <span class="note">~${escapeHtml(formatCount(m.moreMinutesNeeded))} more min to decide</span>`;
-  }
-  const under = underFloorNote(m);
-  return under ? ` <span class="note">${escapeHtml(under)}</span>` : '';
+  return notes.map((note) => ` <span class="note">${escapeHtml(note)}</span>`).join('');
 }
 
 function metricsTable(runs: PageRun[], baseline: Baseline | undefined): string {

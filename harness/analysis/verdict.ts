@@ -87,3 +87,9 @@ export function youngGenerationNote(name: string, metrics: Record<string, Metric
   if (young.max - young.first < YOUNG_GROWTH_NOTED || young.max < young.first * YOUNG_GROWTH_RATIO) return null;
   return `V8's young generation grew ${formatQuantity(young.first, 'bytes')} -> ${formatQuantity(young.max, 'bytes')} in this window: a bounded warm-up that RSS includes`;
 }
+
+/** Every note `name`'s label carries after its verdict, in the order they are read: the CLI's and the report's. */
+export function labelNotes(name: string, metrics: Record<string, MetricSummary>): string[] {
+  const m = metrics[name];
+  return [m ? underFloorNote(m) : null, youngGenerationNote(name, metrics)].filter((note) => note !== null);
+}

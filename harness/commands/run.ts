@@ -13,7 +13,7 @@ import { runScenario } from './lazyRunScenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseSnapshotMode } from '../heap/snapshotPlan.ts';
 import { judgeBudgets } from '../gate/judge.ts';
-import { underFloorNote, youngGenerationNote } from '../analysis/verdict.ts';
+import { labelNotes } from '../analysis/verdict.ts';
 import { describeStormLoad } from '../storms/loadCheck.ts';
 import { describeLive, LiveVerdict, parseByteSize } from '../run/liveVerdict.ts';
 import type { MetricsExporter } from '../run/metricsExporter.ts';
@@ -207,7 +207,7 @@ function printResult(result: RunResult): void {
     const metric = summary.metrics[name];
     if (!metric) continue;
     const perMin = formatRate(metric.slopePerMin, metric.unit);
-    const notes = [underFloorNote(metric), youngGenerationNote(name, summary.metrics)].filter((note) => note !== null);
+    const notes = labelNotes(name, summary.metrics);
     console.log(`  ${name.padEnd(18)} ${metric.verdict.padEnd(12)} ${perMin}${notes.length ? ` (${notes.join('; ')})` : ''}`);
   }
   const top = summary.heap?.grew[0];
