@@ -192,7 +192,8 @@ function gateSection(run: PageRun, compare: boolean): string {
 
 function heapSection(run: PageRun, compare: boolean): string {
   const heap = run.summary?.heap;
-  if (!heap) return '';
+  const missed = run.summary?.diagnosisMissed;
+  if (!heap) return missed ? `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3><p class="note">The heap diagnosis was ${escapeHtml(missed)}.</p>` : '';
   // The biggest grower's path is what a reader follows; the others stay folded (<details> needs no script).
   const grew = heap.grew.map((g, i) => {
     const steps = `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`;

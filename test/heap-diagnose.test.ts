@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diagnoseHeap, HeapDiagnosisError, type HeapDiagnosis } from '../harness/heap/diagnose.ts';
-import { SnapshotReader } from '../harness/heap/diagnosisProcess.ts';
+import { DiagnosisCutShort, SnapshotReader } from '../harness/heap/diagnosisProcess.ts';
 import { writeGrowthSnapshots } from './fixtures/heap-growthDriver.ts';
 
 // 450 sessions at the last snapshot (~25 MB heap): under the 1,000 objects memlab's own analysis needs, as in
@@ -22,6 +22,8 @@ interface Diagnosed {
   diagnosis: HeapDiagnosis;
   /** The same snapshots read by the reader process a run uses, told of each one as it was written. */
   readAsWritten: HeapDiagnosis;
+  /** What a reader given a deadline 50 ms away answered: memlab cannot even load by then. */
+  pastDeadline: unknown;
 }
 
 async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<Diagnosed> {
@@ -32,8 +34,9 @@ async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<Diagnosed> {
   const reader = new SnapshotReader(runDir);
   for (const path of run.snapshotPaths) reader.add(path);
   const readAsWritten = await reader.read(run.snapshotPaths, { workDir: runDir });
+  const pastDeadline = await new SnapshotReader(runDir).read(run.snapshotPaths, { workDir: runDir }, undefined, Date.now() + 50).catch((err: unknown) => err);
   for (const path of run.snapshotPaths) rmSync(path);
-  return { runDir, diagnosis, readAsWritten };
+  return { runDir, diagnosis, readAsWritten, pastDeadline };
 }
 
 describe('heap diagnosis with memlab', () => {
@@ -99,6 +102,13 @@ describe('heap diagnosis with memlab', () => {
       assert.ok(readAsWritten.grew.length > 0);
       assert.deepEqual(readAsWritten.grew, diagnosis.grew);
       assert.deepEqual(readAsWritten.duplicates, diagnosis.duplicates);
+    }
+  });
+
+  it('stops a reading still going at its deadline (the gate\'s time limit) with an error of its own', () => {
+    for (const { pastDeadline } of [copied, shared]) {
+      assert.ok(pastDeadline instanceof DiagnosisCutShort, String(pastDeadline));
+      assert.match(pastDeadline.message, /still reading the snapshots at the time limit/);
     }
   });
 

@@ -15,7 +15,7 @@ import { parseSnapshotMode, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { writeGateOutputs } from '../gate/writeGateOutputs.ts';
 import { Progress } from '../run/progress.ts';
 import { defaultRunDir, writeJsonAtomically } from '../run/runFolder.ts';
-import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from '../contracts/exitCodes.ts';
+import { EXIT_CRASHED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from '../contracts/exitCodes.ts';
 import type { RunResult } from '../run/runScenario.ts';
 import { runScenario } from './lazyRunScenario.ts';
 import type { Sample } from '../contracts/sample.ts';
@@ -32,11 +32,20 @@ import {
   targetSlug,
 } from './scenarioOptions.ts';
 import { parseCommandLine } from './commandLine.ts';
+import { parseDuration } from '../scenario/duration.ts';
 import { writeReportOf } from './runReport.ts';
 
 const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
 /** How often --stop-when-decided looks at the run so far (a verdict must hold over three looks). */
 const DECIDE_EVERY_S = 2.5;
+/**
+ * A gate run's default time limit: its scenario's duration plus a fifth, at least 10 s (ci-gate: 60 s). A heap
+ * diagnosis that cannot end within it is not begun, or stopped; the measured window never is.
+ */
+const TIME_LIMIT_SHARE = 0.2;
+const TIME_LIMIT_LEAST_S = 10;
+/** Kept back from the time limit for what follows the diagnosis: judging, the report, the target's stop. */
+const FINISHING_S = 5;
 
 const USAGE = `usage: soakgate gate [scenario ...] [options]
 
@@ -50,7 +59,11 @@ ${OVERRIDE_USAGE}
   --baselines DIR       where baselines live (default: baselines); each is <scenario>.<target>.json
   --baseline FILE       judge against this baseline file instead (one scenario only)
   --shard i/n           run only this CI job's share of the scenarios; join the shards with soakgate merge
-  --stop-when-decided   end each run early once every gated metric has a clear verdict
+  --stop-when-decided   end each run early once every gated metric has a clear verdict, a pass too (by default
+                        only a clear failure, once every memory metric is decided, ends a run early)
+  --full-window         run each scenario to its end even after a clear failure
+  --time-limit D        wall time for each run, diagnosis included (default: the scenario's duration plus a fifth,
+                        at least 10 s): heap snapshots that would not fit are skipped, never the measurement
   --no-rerun            fail a borderline result at once instead of confirming it with a rerun
   --snapshots MODE      heap snapshots for "what grew": auto (default: only when memory grows), always, N, never
   -h, --help            show this help
@@ -73,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     baseline: { type: 'string' },
     shard: { type: 'string' },
     'stop-when-decided': { type: 'boolean' },
+    'full-window': { type: 'boolean' },
+    'time-limit': { type: 'string' },
     'no-rerun': { type: 'boolean' },
     snapshots: { type: 'string', default: 'auto' },
   }, USAGE);
@@ -81,6 +96,11 @@ export async function main(argv: string[]): Promise<number> {
   // Option, scenario and baseline mistakes throw UsageError: the command line's boundary (dispatch.ts) exits 2.
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
   const snapshots = parseSnapshotMode(values.snapshots);
+  const timeLimitS = values['time-limit'] === undefined ? undefined : parseTimeLimit(values['time-limit']);
+  if (values['stop-when-decided'] && values['full-window']) {
+    console.error('soakgate gate: --stop-when-decided ends runs early and --full-window never does: choose one.');
+    return EXIT_USAGE;
+  }
   const files = positionals.length > 0 ? positionals : DEFAULT_SCENARIOS;
   if (values.baseline && files.length > 1) {
     console.error('soakgate gate: --baseline names one file, so it takes one scenario; use --baselines DIR for several.');
@@ -122,6 +142,8 @@ export async function main(argv: string[]): Promise<number> {
       const judged = await gateScenario(plan, out, {
         rerun: !values['no-rerun'],
         stopWhenDecided: Boolean(values['stop-when-decided']),
+        failFast: !values['full-window'],
+        timeLimitS,
         snapshots,
         signal: interrupt.signal,
       });
@@ -140,8 +162,29 @@ export async function main(argv: string[]): Promise<number> {
 interface GateRunOptions {
   rerun: boolean;
   snapshots: SnapshotMode;
+  /** End a run once every gated metric is decided, passing or failing. */
   stopWhenDecided: boolean;
+  /** End a run once a check fails clearly and every memory metric is decided (the default). */
+  failFast: boolean;
+  /** Each run's wall time, diagnosis included; default from the scenario's duration. */
+  timeLimitS: number | undefined;
   signal: AbortSignal;
+}
+
+function parseTimeLimit(text: string): number {
+  let seconds: number;
+  try {
+    seconds = parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`--time-limit: ${(err as Error).message}`);
+  }
+  if (seconds <= 0) throw new UsageError(`--time-limit must be more than 0 s, got '${text}'`);
+  return seconds;
+}
+
+/** The scenario's duration plus a fifth, at least TIME_LIMIT_LEAST_S more. */
+export function defaultTimeLimitS(durationS: number): number {
+  return durationS + Math.max(TIME_LIMIT_LEAST_S, durationS * TIME_LIMIT_SHARE);
 }
 
 /** Runs and judges one scenario (twice when the first judgement is a borderline failure); null when interrupted. */
@@ -213,11 +256,15 @@ function failedMetrics(judgement: Judgement): string {
 }
 
 /**
- * One run with progress; with stopWhenDecided it ends as soon as every gated metric's verdict has held over three
- * looks, or some check has failed clearly in each of them and every memory metric is decided.
+ * One run with progress. It ends early (failFast, the default) once some check has failed clearly in three looks in
+ * a row and every memory metric is decided; with stopWhenDecided also once every gated metric's verdict has held
+ * over three looks, a pass included. Its diagnosis must end within the time limit, less what follows it.
  */
 async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Promise<RunResult | null> {
   const { scenario } = plan;
+  const timeLimitS = options.timeLimitS ?? defaultTimeLimitS(scenario.duration);
+  const deadline = { atMs: Date.now() + (timeLimitS - FINISHING_S) * 1000, what: `the gate's time limit of ${timeLimitS} s a run` };
+  const looking = options.stopWhenDecided || options.failFast;
   const progress = new Progress({ durationS: scenario.duration, warmupS: scenario.warmup });
   const finish = new AbortController();
   const samples: Sample[] = [];
@@ -229,11 +276,12 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
     signal: options.signal,
     finish: finish.signal,
     snapshots: options.snapshots,
+    deadline,
     diagnoseWhen: (metrics) => diagnosisReasons(plan, metrics),
     onNote: (message) => progress.note(message),
     onProgress: (sample, storms) => {
       progress.update(sample, storms);
-      if (!options.stopWhenDecided) return;
+      if (!looking) return;
       samples.push(sample);
       if (sample.t < nextLookAt) return;
       nextLookAt = sample.t + DECIDE_EVERY_S;
@@ -247,9 +295,9 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
       // memory metric has a verdict too, so the report says which of them grew.
       const failed = (metric: string) => failing.includes(metric) || failing.includes(metricInfo(metric).sameSignal ?? metric);
       const openMemory = decision.undecided.filter((metric) => MEMORY_CHECKED.has(metric) && !failed(metric));
-      const why = decision.decided
+      const why = decision.decided && options.stopWhenDecided
         ? 'every gated metric is decided'
-        : failing.length > 0 && openMemory.length === 0
+        : options.failFast && failing.length > 0 && openMemory.length === 0
           ? `${failing.join(', ')} failed clearly in 3 looks in a row, and every memory metric is decided`
           : null;
       if (why) {
@@ -257,7 +305,7 @@ async function soak(plan: GatePlan, runDir: string, options: GateRunOptions): Pr
         finish.abort();
       }
     },
-    requested: { gate: true, stopWhenDecided: options.stopWhenDecided },
+    requested: { gate: true, stopWhenDecided: options.stopWhenDecided, failFast: options.failFast, timeLimitS },
   });
   progress.finish();
   return result.interrupted ? null : result;

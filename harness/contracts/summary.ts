@@ -100,6 +100,8 @@ export interface Summary {
   state?: Record<string, { source: 'sqlite' | 'prometheus'; readings: number; missed: number; lastMiss?: string }>;
   /** memlab's diagnosis: `grew` holds only shapes whose growth matters; `heapGrowthBytes` is what there was to explain. */
   heap?: { snapshots: string[]; grew: HeapGrowth[]; duplicates: HeapDuplicates; heapGrowthBytes?: number };
+  /** Why the diagnosis the run had reason for was not begun or not finished (`gate`'s time limit came first). */
+  diagnosisMissed?: string;
 }
 
 // How much of a heap is the same content held more than once (harness/heap/duplicates.ts finds it).

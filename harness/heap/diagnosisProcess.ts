@@ -8,6 +8,9 @@ import type { DiagnoseOptions, HeapDiagnosis } from './diagnose.ts';
 /** The diagnosis was stopped by the caller's signal (Ctrl-C): nothing was read. */
 export class DiagnosisInterrupted extends Error {}
 
+/** The reading was still going at the caller's deadline (the gate's time limit) and was stopped: nothing was read. */
+export class DiagnosisCutShort extends Error {}
+
 type Answer = { ready: true } | { diagnosis: HeapDiagnosis } | { error: string };
 
 /** One reader process for one run: started early so memlab is imported by the time the snapshots are written. */
@@ -44,23 +47,38 @@ export class SnapshotReader {
     this.ready.then(() => this.child.send({ add: snapshotPath }), () => {});
   }
 
-  /** What grew between the snapshots; rejects with DiagnosisInterrupted when `signal` aborts first. */
-  async read(snapshotPaths: string[], options: DiagnoseOptions, signal?: AbortSignal): Promise<HeapDiagnosis> {
-    const interrupted = new Promise<never>((_, reject) => {
-      const onAbort = () => {
+  /**
+   * What grew between the snapshots; rejects with DiagnosisInterrupted when `signal` aborts first, and with
+   * DiagnosisCutShort when memlab is still reading at `deadlineMs` (a Date.now() time). Either ends the reader.
+   */
+  async read(snapshotPaths: string[], options: DiagnoseOptions, signal?: AbortSignal, deadlineMs?: number): Promise<HeapDiagnosis> {
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      const stop = (err: Error) => {
         this.close();
-        reject(new DiagnosisInterrupted('interrupted while memlab read the snapshots'));
+        reject(err);
       };
+      const onAbort = () => stop(new DiagnosisInterrupted('interrupted while memlab read the snapshots'));
       if (signal?.aborted) onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.answer.finally(() => signal?.removeEventListener('abort', onAbort)).catch(() => {});
+      if (deadlineMs !== undefined) {
+        timer = setTimeout(() => stop(new DiagnosisCutShort('memlab was still reading the snapshots at the time limit')), Math.max(0, deadlineMs - Date.now()));
+      }
+      this.answer.finally(() => {
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+      }).catch(() => {});
     });
-    interrupted.catch(() => {});
-    await Promise.race([this.ready, interrupted]);
-    this.child.send({ snapshotPaths, options });
-    const answer = await Promise.race([this.answer, interrupted]);
-    if ('diagnosis' in answer) return answer.diagnosis;
-    throw new Error('error' in answer ? answer.error : 'memlab answered twice that it was ready');
+    stopped.catch(() => {});
+    try {
+      await Promise.race([this.ready, stopped]);
+      this.child.send({ snapshotPaths, options });
+      const answer = await Promise.race([this.answer, stopped]);
+      if ('diagnosis' in answer) return answer.diagnosis;
+      throw new Error('error' in answer ? answer.error : 'memlab answered twice that it was ready');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Ends the reader, whatever it is doing (a run with nothing to read, or an interrupted one). */

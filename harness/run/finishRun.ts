@@ -35,6 +35,8 @@ export interface Finish {
   /** memlab's reading of the snapshots, under way while the target winds down. */
   heap: Promise<Summary['heap'] | null>;
   snapshots: string[];
+  /** Why a diagnosis the run had reason for was not begun or not finished; asked once `heap` has settled. */
+  diagnosisMissed: () => string | null;
   /** Why the target could not start or restart, kept in run.json's crash record. */
   startupFailed: string | null;
   /** The target's process tree, for run.json's record of it (absent where there is no /proc). */
@@ -59,6 +61,8 @@ export async function finishRun(run: RunState, finish: Finish): Promise<RunResul
     ...(finish.stateSampler ? { state: stateSummary(samples, scenario.state, finish.stateSampler.lastMisses()) } : {}),
   };
   if (heap) summary.heap = heap;
+  const missed = finish.diagnosisMissed();
+  if (missed) summary.diagnosisMissed = missed;
   if (finish.judge && !crashed && !interrupted) summary.gate = finish.judge(summary);
   writeJsonAtomically(join(runDir, 'summary.json'), summary);
 

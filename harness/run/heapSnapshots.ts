@@ -4,7 +4,7 @@
 import { basename, join } from 'node:path';
 import { analyzeSamples } from '../analysis/analyze.ts';
 import type { MetricSummary, Summary } from '../contracts/summary.ts';
-import { DiagnosisInterrupted, SnapshotReader } from '../heap/diagnosisProcess.ts';
+import { DiagnosisCutShort, DiagnosisInterrupted, SnapshotReader } from '../heap/diagnosisProcess.ts';
 import { growingMemory, planDiagnosis, snapshotsOfOneProcess, type SnapshotMode } from '../heap/snapshotPlan.ts';
 import { cutShort, type RunState } from './runState.ts';
 
@@ -16,18 +16,36 @@ export interface SnapshotPolicy {
   diagnoseWhen?: (metrics: Record<string, MetricSummary>) => string[];
   /** Ctrl-C: stops memlab's reading of the snapshots at once. */
   signal?: AbortSignal;
+  /**
+   * When the diagnosis must be over (a Date.now() time) and what set it (`gate`'s time limit): a phase whose
+   * snapshots cannot all be taken by then is not begun, and a reading still going then is stopped. The measured
+   * window is never cut; only the diagnosis after it.
+   */
+  deadline?: { atMs: number; what: string };
 }
 
 const SNAPSHOT_TIMEOUT_MS = 120_000;
+/**
+ * The least a diagnosis needs after its spacing: the snapshots' own writing and memlab's reading of the last one,
+ * about 7 s for a naive gateway's 40 MB heap on 2 cores (ci-gate, BENCHMARKS.md). A phase that would leave less
+ * before its deadline is not begun: its snapshots would disturb the target and be read by nobody.
+ */
+const LEAST_DIAGNOSIS_MS = 7_000;
 
 export class HeapSnapshots {
   private readonly taken: Array<{ file: string; pid: number; heapUsedBytes: number | null }> = [];
   private reader: SnapshotReader | null = null;
+  private missedBecause: string | null = null;
 
   constructor(
     private readonly run: RunState,
     private readonly policy: SnapshotPolicy,
   ) {}
+
+  /** Why a diagnosis the run had reason for was not begun or not finished (its deadline), or null. */
+  missed(): string | null {
+    return this.missedBecause;
+  }
 
   /** The files written so far, oldest first. */
   files(): string[] {
@@ -48,6 +66,12 @@ export class HeapSnapshots {
     const measuredS = (run.measuredEndS ?? 0) - Math.max(run.scenario.warmup, run.resumeAtS);
     const plan = planDiagnosis(mode, reasons, measuredS);
     if (!plan) return;
+    const { deadline } = this.policy;
+    if (deadline && Date.now() + (plan.count - 1) * plan.spacingS * 1000 + LEAST_DIAGNOSIS_MS > deadline.atMs) {
+      const left = Math.max(0, (deadline.atMs - Date.now()) / 1000);
+      this.miss(`not begun: ${plan.count} heap snapshots ${Math.round(plan.spacingS)} s apart and memlab's reading would not end within ${deadline.what} (${left.toFixed(1)} s left)`);
+      return;
+    }
     // memlab takes seconds to import (more on a loaded machine): its reader loads it while the snapshots are taken,
     // if the target has the probe to take them.
     if (this.probedPid() !== null) this.reader = new SnapshotReader(run.runDir);
@@ -60,6 +84,10 @@ export class HeapSnapshots {
       const nextAt = Date.now() + (i > 0 ? plan.spacingS * 1000 : 0);
       while (Date.now() < nextAt && !cutShort(run)) await delay(Math.min(250, nextAt - Date.now()));
       if (cutShort(run)) return;
+      if (deadline && Date.now() + LEAST_DIAGNOSIS_MS > deadline.atMs) {
+        this.miss(`stopped after ${i} of ${plan.count} heap snapshots: the next and memlab's reading would not end within ${deadline.what}`);
+        return;
+      }
       await this.take();
     }
   }
@@ -94,6 +122,12 @@ export class HeapSnapshots {
     run.note(`heap snapshot ${basename(file)} written; it blocked the target for ${Math.round(durationMs)} ms`);
   }
 
+  private miss(why: string): void {
+    this.missedBecause = why;
+    this.run.sampler?.addEvent({ type: 'phase', detail: `diagnosis ${why}` });
+    this.run.note(`heap diagnosis ${why}`);
+  }
+
   /** The target's pid when its probe is connected (a snapshot can be taken), else null. */
   private probedPid(): number | null {
     const { pid } = this.run.target;
@@ -116,11 +150,15 @@ export class HeapSnapshots {
       const heap = await this.reader.read(diagnosable, {
         workDir: run.runDir,
         ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
-      }, this.policy.signal);
+      }, this.policy.signal, this.policy.deadline?.atMs);
       const top = heap.grew[0];
       run.note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
       return heap;
     } catch (err) {
+      if (err instanceof DiagnosisCutShort) {
+        this.miss(`stopped: ${err.message} (${this.policy.deadline?.what}); the snapshots are kept in the run folder`);
+        return null;
+      }
       if (err instanceof DiagnosisInterrupted) {
         run.interrupted = true;
         run.note(`heap diagnosis ${err.message}: the samples and the snapshots are kept`);

@@ -111,6 +111,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     durationS,
     heap,
     snapshots: snapshots.files(),
+    diagnosisMissed: () => snapshots.missed(),
     startupFailed,
     processTree,
     judge: options.judge,

@@ -32,8 +32,11 @@ function gate(args: string[]): Promise<{ code: number | null; output: string }> 
 
 test('the naive store fails the ci-gate on RSS, the heap floor and sessions.json, and memlab names the skills snapshot', async () => {
   const out = join(dir, 'naive');
-  const { code, output } = await gate(['--store', 'naive', '--stop-when-decided', '--out', out]);
+  // The gate's defaults, but for a time limit that leaves memlab time on a slow machine (the default is 60 s).
+  const { code, output } = await gate(['--store', 'naive', '--time-limit', '3m', '--out', out]);
   assert.equal(code, 1, output);
+  // A clear failure ends the run early by default, once every memory metric is decided.
+  assert.match(output, /failed clearly in 3 looks in a row, and every memory metric is decided after \d+ s; ending the run early/);
   const result = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as GateResult;
   const grew = new Set(result.scenarios[0].checks.filter((c) => !c.pass).map((c) => c.metric));
   for (const metric of ['sessionsFileBytes', 'heapFloorBytes']) assert.ok(grew.has(metric), `${metric} should be named; got ${[...grew]}`);

@@ -2,12 +2,13 @@
 // command target fails against the baseline of a flat one, and two shards merged give the unsharded verdict.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Baseline } from '../../harness/gate/baseline.ts';
 import type { GateResult } from '../../harness/gate/gateResult.ts';
+import type { Summary } from '../../harness/contracts/summary.ts';
 
 const bin = new URL('../../bin/soakgate.js', import.meta.url).pathname;
 const fixture = new URL('../fixtures/tinyServer.mjs', import.meta.url).pathname;
@@ -145,4 +146,33 @@ test("a baseline recorded for another scenario or target is refused with exit 2,
   assert.equal(target.code, 2, target.stdout + target.stderr);
   assert.match(target.stderr, /recorded on gateway:dedup\[prune,dedupe,orphans,lazy\], and this run's target is command/);
   assert.equal(existsSync(join(dir, 'gate-other-scenario', 'gate.json')), false, 'nothing ran');
+});
+
+test('a heap diagnosis that cannot end within --time-limit is not begun, and the run is judged all the same', async () => {
+  const scenario = writeScenario('limited', false);
+  writeFileSync(join(dir, 'limited-baseline.json'), JSON.stringify({
+    scenario: 'limited', target: 'command:tinyServer.mjs', runs: 1, nodeVersion: process.version, created: new Date().toISOString(),
+    machine: { cpuModel: 'x', cores: 2, memoryBytes: 1, os: 'linux' },
+    metrics: { rssBytes: { unit: 'bytes', slopePerMin: 0, slopes: [0], slopeSpread: 0, ciLow: 0, ciHigh: 0, noise: 1, samples: 10 } },
+  }));
+  // 10 s of load and 12 s in all: two snapshots 3 s apart and memlab's reading cannot fit in what is left.
+  const limited = await soakgate(['gate', scenario, '--baseline', 'limited-baseline.json', '--snapshots', '2', '--time-limit', '12s', '--out', 'gate-limited']);
+  const gate = readGate('gate-limited');
+  assert.equal(gate.scenarios.length, 1, limited.stdout + limited.stderr);
+  assert.ok(gate.scenarios[0].checks.length > 0, 'the measured window was judged');
+  const runDir = join(dir, 'gate-limited', gate.scenarios[0].runDir);
+  const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as Summary;
+  assert.match(summary.diagnosisMissed ?? '', /^not begun: 2 heap snapshots 3 s apart .* time limit of 12 s/);
+  assert.equal(summary.heap, undefined);
+  assert.deepEqual(readdirSync(runDir).filter((f) => f.endsWith('.heapsnapshot')), [], 'no snapshot was taken');
+  assert.ok(summary.durationS >= 9.5, `the window ran its course: ${summary.durationS} s`);
+  assert.match(limited.stdout + limited.stderr, /heap diagnosis not begun/);
+  assert.match(readFileSync(join(runDir, 'report.html'), 'utf8'), /The heap diagnosis was not begun: 2 heap snapshots/);
+
+  const zero = await soakgate(['gate', scenario, '--baseline', 'limited-baseline.json', '--time-limit', '0s', '--out', 'gate-zero']);
+  assert.equal(zero.code, 2, zero.stderr);
+  assert.match(zero.stderr, /--time-limit must be more than 0 s/);
+  const both = await soakgate(['gate', scenario, '--baseline', 'limited-baseline.json', '--stop-when-decided', '--full-window', '--out', 'gate-both']);
+  assert.equal(both.code, 2, both.stderr);
+  assert.match(both.stderr, /choose one/);
 });
