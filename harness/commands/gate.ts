@@ -36,7 +36,7 @@ import { parseDuration } from '../scenario/duration.ts';
 import { writeReportOf } from './runReport.ts';
 
 const DEFAULT_SCENARIOS = ['scenarios/ci-gate.ts'];
-/** How often --stop-when-decided looks at the run so far (a verdict must hold over three looks). */
+/** How often a run is looked at to end it early (a verdict, or a clear failure, must hold over three looks). */
 const DECIDE_EVERY_S = 2.5;
 /**
  * A gate run's default time limit: its scenario's duration plus a fifth, at least 10 s (ci-gate: 60 s). A heap

@@ -26,9 +26,10 @@ export interface SnapshotPolicy {
 
 const SNAPSHOT_TIMEOUT_MS = 120_000;
 /**
- * The least a diagnosis needs after its spacing: the snapshots' own writing and memlab's reading of the last one,
- * about 7 s for a naive gateway's 40 MB heap on 2 cores (ci-gate, BENCHMARKS.md). A phase that would leave less
- * before its deadline is not begun: its snapshots would disturb the target and be read by nobody.
+ * The least a diagnosis needs besides its spacing: one snapshot's writing and memlab's reading of the last one. For
+ * a naive ci-gate gateway on 2 cores, 6-7 s: the target blocked about 2.3 s writing 20 MB, then memlab's parse of
+ * it 2.9 s and the duplicate census 1.0 s (BENCHMARKS.md, the CI gate). A phase, or a further snapshot, that would
+ * leave less before its deadline is not begun: its snapshots would disturb the target and be read by nobody.
  */
 const LEAST_DIAGNOSIS_MS = 7_000;
 

@@ -97,6 +97,38 @@ test('a settled reading collects fully first, and its RSS holds what the target 
   }
 });
 
+test("a settled reading's RSS is read once V8 has given back the pages the collection freed", async () => {
+  const littered = new CommandTarget({
+    label: 'command:tinyServer-littered',
+    argv: [process.execPath, fixture],
+    env: { ...probe.targetEnv(''), TINY_GARBAGE_OBJECTS: String(3_000_000) },
+    ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  await littered.start();
+  startedPids.push(littered.pid!);
+  try {
+    assert.equal(await probe.waitFor(littered.pid!, 5_000), true);
+    const littering = residentBytes(littered.pid!);
+    // Forced: the target's own full collections while it built the objects would otherwise be the reading.
+    const settled = (await probe.sample(littered.pid!, 5_000, 'always'))!;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const later = residentBytes(littered.pid!);
+    // The collection frees the garbage (hundreds of MB); V8 unmaps its pages from a background thread just after.
+    assert.ok(littering - later > 100 * 2 ** 20, `the garbage held ${littering - later} bytes of RSS (${littering} before, settled ${settled.rssAfterFullGcBytes}, ${later} after)`);
+    // Read at once, the RSS still held most of them (364 MB against 95 MB a moment later for four million objects).
+    assert.ok(Math.abs(settled.rssAfterFullGcBytes! - later) < 16 * 2 ** 20, `settled RSS ${settled.rssAfterFullGcBytes}, a second later ${later}`);
+  } finally {
+    await littered.stop();
+    await littered.close();
+  }
+});
+
+/** A process's resident set from /proc, as pidusage reads it. */
+function residentBytes(pid: number): number {
+  const rssPages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+  return rssPages * 4096;
+}
+
 test("settling never gives the target's own code a gc()", async () => {
   const env = { ...process.env, ...probe.targetEnv('') };
   const script = "process.on('SIGUSR2', () => { console.log(typeof gc, typeof globalThis.gc); process.exit(0); }); setInterval(() => {}, 1000); console.log('ready');";
