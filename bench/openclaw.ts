@@ -26,8 +26,9 @@ const { values } = parseArgs({
 });
 const root = new URL('..', import.meta.url).pathname;
 const out = resolve(values.out ?? defaultRunDir('openclaw', 'bench', new Date(), join(root, 'runs')));
-// The memory the example must decide on, then what explains it, then the state it keeps and the harness itself.
-const DECIDED = ['rssBytes', 'heapFloorBytes'];
+// The memory the example must decide on: RSS (raw, or its settled series, which the gate judges too) and the heap
+// floor; then what explains it, then the state it keeps and the harness itself.
+const DECIDED: Record<string, string[]> = { RSS: ['rssBytes', 'rssSettledBytes'], 'the heap floor': ['heapFloorBytes'] };
 const METRICS = [
   'rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes',
   'state:sessionRows', 'state:transcriptEvents', 'state:cronRuns', 'state:subagentRuns', 'state:agentDbBytes', 'harnessRssBytes',
@@ -68,10 +69,11 @@ console.log(`- ${settledReadings(out, summary.durationS)}`);
 const top = summary.heap?.grew[0];
 console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
 
-const undecided = DECIDED.filter((metric) => !summary.metrics[metric] || summary.metrics[metric].verdict === 'inconclusive');
+const decided = (metric: string) => summary.metrics[metric] !== undefined && summary.metrics[metric].verdict !== 'inconclusive';
+const undecided = Object.entries(DECIDED).filter(([, metrics]) => !metrics.some(decided)).map(([what, metrics]) => `${what}: ${metrics.join(', ')} inconclusive`);
 const unsampled = SAMPLED.filter((metric) => !summary.metrics[metric]?.samples);
 console.log(`- done when: ${SAMPLED.join(', ')} sampled: ${unsampled.length === 0 ? 'yes' : `no (${unsampled.join(', ')} missing)`}; ` +
-  `${DECIDED.join(' and ')} decided: ${undecided.length === 0 ? 'yes' : `no (${undecided.join(', ')} inconclusive)`}`);
+  `${Object.entries(DECIDED).map(([what, metrics]) => `${what} (${metrics.join(' or ')})`).join(' and ')} decided: ${undecided.length === 0 ? 'yes' : `no (${undecided.join('; ')})`}`);
 console.log(`- run folder: ${out}`);
 
 // The top of the report (the verdict, then RSS, the process tree and the heap), as the README shows it.
