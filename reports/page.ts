@@ -193,7 +193,8 @@ function gateSection(run: PageRun, compare: boolean): string {
 function heapSection(run: PageRun, compare: boolean): string {
   const heap = run.summary?.heap;
   const missed = run.summary?.diagnosisMissed;
-  if (!heap) return missed ? `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3><p class="note">The heap diagnosis was ${escapeHtml(missed)}.</p>` : '';
+  const heading = `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>`;
+  if (!heap) return missed ? `${heading}<p class="note">The heap diagnosis was ${escapeHtml(missed)}.</p>` : '';
   // The biggest grower's path is what a reader follows; the others stay folded (<details> needs no script).
   const grew = heap.grew.map((g, i) => {
     const steps = `<ol class="path">${g.retainerPath.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`;
@@ -205,7 +206,7 @@ function heapSection(run: PageRun, compare: boolean): string {
     ? `<table class="heap"><thead><tr><th>class or shape</th><th class="num">count first → last</th><th class="num">retained first → last</th><th>retainer path from a GC root</th></tr></thead><tbody>${grew.join('')}</tbody></table>`
     : `<p class="note">Nothing that grew between the snapshots explains the heap's growth${heap.heapGrowthBytes !== undefined ? ` (${escapeHtml(bytes(heap.heapGrowthBytes))} between the first and the last)` : ''}: no shape to blame.</p>`;
   const snapshots = heap.snapshots.length ? `<p class="note">Snapshots: ${heap.snapshots.map((s) => `<code>${escapeHtml(basename(s))}</code>`).join(', ')}</p>` : '';
-  return `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
+  return `${heading}${table}${duplicatesBlock(heap.duplicates)}${snapshots}`;
 }
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -64,10 +64,7 @@ export class SnapshotReader {
       if (deadlineMs !== undefined) {
         timer = setTimeout(() => stop(new DiagnosisCutShort('memlab was still reading the snapshots at the time limit')), Math.max(0, deadlineMs - Date.now()));
       }
-      this.answer.finally(() => {
-        signal?.removeEventListener('abort', onAbort);
-        clearTimeout(timer);
-      }).catch(() => {});
+      this.answer.finally(() => signal?.removeEventListener('abort', onAbort)).catch(() => {});
     });
     stopped.catch(() => {});
     try {

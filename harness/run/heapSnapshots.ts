@@ -68,7 +68,9 @@ export class HeapSnapshots {
     const plan = planDiagnosis(mode, reasons, measuredS);
     if (!plan) return;
     const { deadline } = this.policy;
-    if (deadline && Date.now() + (plan.count - 1) * plan.spacingS * 1000 + LEAST_DIAGNOSIS_MS > deadline.atMs) {
+    // Whether `aheadMs` more, then one snapshot and memlab's reading of it, end by the deadline.
+    const fits = (aheadMs: number) => !deadline || Date.now() + aheadMs + LEAST_DIAGNOSIS_MS <= deadline.atMs;
+    if (deadline && !fits((plan.count - 1) * plan.spacingS * 1000)) {
       const left = Math.max(0, (deadline.atMs - Date.now()) / 1000);
       this.miss(`not begun: ${plan.count} heap snapshots ${Math.round(plan.spacingS)} s apart and memlab's reading would not end within ${deadline.what} (${left.toFixed(1)} s left)`);
       return;
@@ -85,7 +87,7 @@ export class HeapSnapshots {
       const nextAt = Date.now() + (i > 0 ? plan.spacingS * 1000 : 0);
       while (Date.now() < nextAt && !cutShort(run)) await delay(Math.min(250, nextAt - Date.now()));
       if (cutShort(run)) return;
-      if (deadline && Date.now() + LEAST_DIAGNOSIS_MS > deadline.atMs) {
+      if (deadline && !fits(0)) {
         this.miss(`stopped after ${i} of ${plan.count} heap snapshots: the next and memlab's reading would not end within ${deadline.what}`);
         return;
       }
