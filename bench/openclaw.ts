@@ -31,6 +31,7 @@ const out = resolve(values.out ?? defaultRunDir('openclaw', 'bench', new Date(),
 const DECIDED: Record<string, string[]> = { RSS: ['rssBytes', 'rssSettledBytes'], 'the heap floor': ['heapFloorBytes'] };
 const METRICS = [
   'rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes',
+  'workerThreads', 'workerHeapBytes', 'workerHeapFloorBytes',
   'state:sessionRows', 'state:transcriptEvents', 'state:cronRuns', 'state:subagentRuns', 'state:agentDbBytes', 'harnessRssBytes',
 ];
 const SAMPLED = ['treeRssBytes', 'heapFloorBytes', 'state:sessionRows'];
@@ -66,6 +67,7 @@ for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
 console.log(`- ${settledReadings(out, summary.durationS)}`);
+console.log(`- ${whereRssWent(out, summary.durationS)}`);
 const top = summary.heap?.grew[0];
 console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
 
@@ -100,6 +102,32 @@ function settledReadings(runDir: string, measuredEndS: number): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   return `settled readings: ${pauses.length} in the measured window, each pausing OpenClaw ${seconds(pauses[0])}-${seconds(pauses[pauses.length - 1])} s ` +
     `(median ${seconds(pauses[pauses.length >> 1])} s; ${Math.round((100 * pausedS) / spanS)}% of the window)`;
+}
+
+/**
+ * What the settled RSS held at each settled reading of the measured window: the main thread's heap (its total in
+ * that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap: first third
+ * against last third, medians (docs/ARCHITECTURE.md, "Worker threads").
+ */
+function whereRssWent(runDir: string, measuredEndS: number): string {
+  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
+  const points = samples
+    .filter((s) => s.phase === 'load' && s.t <= measuredEndS)
+    .map((s) => s.metrics)
+    .filter((m) => m.rssSettledBytes !== undefined && m.workerHeapFloorBytes !== undefined && m.heapTotalBytes !== undefined);
+  if (points.length < 6) return `where the settled RSS went: ${points.length} settled readings with the workers' heaps, too few`;
+  const third = Math.floor(points.length / 3);
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const parts: Array<[string, (m: Record<string, number>) => number]> = [
+    ['settled RSS', (m) => m.rssSettledBytes],
+    ["main thread's heap", (m) => m.heapTotalBytes],
+    ["worker threads' heaps", (m) => m.workerHeapFloorBytes],
+    ['outside every V8 heap', (m) => m.rssSettledBytes - m.heapTotalBytes - m.workerHeapFloorBytes],
+  ];
+  const mib = (bytes: number) => formatRate(bytes, 'bytes', '');
+  const read = points.map((m) => m.workerHeapsRead ?? 0);
+  return `where the settled RSS went (${points.length} settled readings, medians of the first and last third; workers read ${Math.min(...read)}-${Math.max(...read)} of ${median(points.map((m) => m.workerThreads ?? 0))} live): ` +
+    parts.map(([what, of]) => `${what} ${mib(median(points.slice(0, third).map(of)))} -> ${mib(median(points.slice(-third).map(of)))}`).join(', ');
 }
 
 function level(m: MetricSummary, value: number): string {

@@ -49,6 +49,18 @@ describe('buildCharts', () => {
     assert.deepEqual(ids, ['rss', 'latency', 'throughput']);
   });
 
+  it("draws the worker threads' heaps on a chart of their own, only for a target that has workers", () => {
+    const withWorkers: Sample[] = naive.map(({ sessions: _, ...s }, i) => ({
+      ...s,
+      metrics: { rssBytes: s.metrics.rssBytes, workerThreads: 3, workerHeapBytes: 40e6 + i * 1e3, ...(i % 10 === 0 ? { workerHeapFloorBytes: 30e6 + i * 1e3 } : {}) },
+    }));
+    const charts = buildCharts([{ label: 'command', samples: withWorkers }]);
+    assert.deepEqual(charts.map((c) => c.id), ['rss', 'workers', 'latency', 'throughput']);
+    const rows = (charts[1].interactiveSpec as unknown as { datasets: { series: Array<{ s: string }> } }).datasets.series;
+    assert.deepEqual([...new Set(rows.map((r) => r.s))].sort(), ['heap used', 'their floor after GC']);
+    assert.equal(charts[1].fitMetric, 'workerHeapFloorBytes');
+  });
+
   it('draws the baseline as a band from the start of the fitted window, for one run', () => {
     const baseline = { sessionsFileBytes: { slopePerMin: 1_000, ciLow: 0, ciHigh: 2_000 } };
     const chart = buildCharts([{ label: 'gateway-naive', samples: naive, summary }], { baseline }).find((c) => c.id === 'sessions-file')!;

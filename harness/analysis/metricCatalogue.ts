@@ -71,6 +71,16 @@ const CATALOGUE: MetricInfo[] = [
   { name: 'heapAfterGcBytes', label: 'heap after a GC', unit: 'bytes', notBudgetable: true },
   // Bounded by V8 (16 MiB a semi-space on Node 20): its growth is a warm-up, never a leak, so no budget names it.
   { name: 'youngGenerationBytes', label: "V8's young generation", unit: 'bytes', notBudgetable: true },
+  // Worker threads' isolates: in the process's RSS, in none of the main thread's heap figures (the probe's
+  // watchWorkers). Not memory checked: a heap snapshot of the main thread cannot explain them.
+  {
+    name: 'workerHeapFloorBytes', label: "worker threads' heap floor after GC", unit: 'bytes', floorPerMin: 1 * MiB, headline: true,
+    charts: [{ id: 'workers', series: 'their floor after GC', fitted: true }],
+  },
+  { name: 'workerHeapBytes', label: "worker threads' heaps", unit: 'bytes', floorPerMin: 2 * MiB, charts: [{ id: 'workers', series: 'heap used' }] },
+  { name: 'workerThreads', label: 'worker threads', unit: 'count', floorPerMin: 1, headline: true },
+  { name: 'workersStarted', label: 'worker threads started', unit: 'count', notBudgetable: true },
+  { name: 'workerHeapsRead', label: 'worker threads whose heap was read', unit: 'count', notBudgetable: true },
   { name: 'externalBytes', label: 'external memory', unit: 'bytes', floorPerMin: 1 * MiB, memoryChecked: true, stepsAtSnapshot: true },
   {
     name: 'sessionsFileBytes', label: 'sessions.json', unit: 'bytes', floorPerMin: 100 * KiB, gated: true, live: true, headline: true,

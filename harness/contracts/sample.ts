@@ -19,7 +19,9 @@ export interface Sample {
   /**
    * Gauges at this instant, bytes or counts. Well-known names: rssBytes, cpuPercent, heapUsedBytes,
    * heapTotalBytes, heapFloorBytes (lowest heap used after a GC in this window), externalBytes,
-   * youngGenerationBytes (V8's young generation's capacity),
+   * youngGenerationBytes (V8's young generation's capacity), workerThreads (the target's live worker threads),
+   * workersStarted (in this window), workerHeapBytes and workerHeapFloorBytes (the heaps of the workers that
+   * answered, workerHeapsRead of them; the floor after each collected fully, at a settled reading),
    * sessionsFileBytes, transcriptFiles, transcriptBytes, sessionCount, eventLoopDelayP50Ms,
    * eventLoopDelayP99Ms, gcCount, gcPauseMs, harnessRssBytes, treeRssBytes (the target and its descendants, Linux
    * only), `file:<label>` for each watched file and `state:<name>` for each state reading.

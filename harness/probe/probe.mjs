@@ -2,21 +2,23 @@
 // answers the soakgate harness's requests for heap, GC and event-loop figures and heap snapshots over a Unix socket.
 // Plain JavaScript so it runs in any Node process, TypeScript loader or not. It must never keep the target
 // alive, change how it exits, or throw into it.
+import dc from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { constants, performance, PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 function startProbe(path) {
   const collections = watchCollections();
   const loop = watchEventLoop();
   const settle = settler(collections);
+  const workers = watchWorkers();
   const answer = (request) => {
     if (request.op === 'sample') {
       const asked = request.settle === true || request.settle === 'always';
-      return takeWindow(collections, loop, asked ? settle : null, request.settle === 'always').then((figures) => ({ figures }));
+      return takeWindow(collections, loop, workers, asked ? settle : null, request.settle === 'always').then((figures) => ({ figures }));
     }
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
@@ -24,6 +26,7 @@ function startProbe(path) {
   serve(path, answer, () => {
     collections.stop();
     loop.stop();
+    workers.stop();
   });
 }
 
@@ -149,8 +152,6 @@ const SATURATED_BUSY = 0.75;
  * which the target's own may not, so its RSS reading is lower and steadier).
  */
 function settler(collections) {
-  // gc() without the target's --expose-gc: the flag is set at run time and the function taken from a fresh
-  // context, so the target's own global scope never sees it.
   let forceFullGc = null;
   return (how) => {
     // The target collected fully on its own since the last settled reading: its floor is in this window already
@@ -158,16 +159,102 @@ function settler(collections) {
     const rssAfterOwnFull = collections.takeOwnFull();
     if (how !== 'force' && rssAfterOwnFull !== null) return { rssAfterFullGcBytes: rssAfterOwnFull, settlesByTarget: 1 };
     if (how === 'own') return { settleDeferred: 1 };
-    if (!forceFullGc) {
-      v8.setFlagsFromString('--expose-gc');
-      forceFullGc = vm.runInNewContext('gc');
-    }
+    forceFullGc ??= fullGcFunction();
     const started = performance.now();
     forceFullGc();
     const settlePauseMs = performance.now() - started;
     collections.fullCollection(v8.getHeapStatistics().used_heap_size);
     return { rssAfterFullGcBytes: lowestRssAfterCollection(), settlePauseMs };
   };
+}
+
+/**
+ * gc() without the target's --expose-gc: the flag is set at run time and the function taken from a fresh context,
+ * so the target's own global scope never sees it. In a worker thread it collects that thread's heap.
+ */
+function fullGcFunction() {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc');
+}
+
+// Worker threads are isolates of their own: their heaps count in the process's RSS but in none of the main thread's
+// heap figures, and a collection on the main thread does not reach them (docs/ARCHITECTURE.md, "Worker threads").
+// OpenClaw's gateway keeps about ten and starts a short-lived one every few seconds, each growing a heap of about
+// 64 MB. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however started);
+// their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started from a
+// file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects fully
+// first at a settled reading and answers with the heap it has. One that does not answer within the wait (busy, or
+// no probe) is counted in workerThreads and missing from the heaps, and workerHeapsRead says how many answered.
+const WORKER_CHANNEL = 'soakgate-probe-workers';
+/** How long a sample without a settled reading waits for the workers' answers (a settled one waits RELEASE_WATCH_MS). */
+const WORKER_REPLY_MS = 50;
+
+/** The target's live worker threads and, on request, their heaps. */
+function watchWorkers() {
+  const live = new Set();
+  let started = 0;
+  const onStart = ({ worker }) => {
+    started++;
+    live.add(worker);
+    worker.once('exit', () => live.delete(worker));
+  };
+  dc.subscribe('worker_threads', onStart);
+  const channel = new BroadcastChannel(WORKER_CHANNEL);
+  const waiting = new Map();
+  let nextId = 1;
+  channel.onmessage = ({ data }) => waiting.get(data?.reply)?.(data);
+  channel.unref();
+  return {
+    /**
+     * How many workers are alive and how many started in this window, with the heaps of those that answer within
+     * `waitMs`: each collected fully first when `settle` (a floor, as heapFloorBytes is the main thread's).
+     */
+    take(settle, waitMs) {
+      const figures = { workerThreads: live.size, workersStarted: started };
+      started = 0;
+      if (live.size === 0) return figures;
+      const id = nextId++;
+      const heaps = [];
+      channel.postMessage({ id, settle });
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          if (heaps.length === 0) return resolve(figures);
+          const bytes = heaps.reduce((sum, h) => sum + h, 0);
+          resolve({ ...figures, workerHeapsRead: heaps.length, workerHeapBytes: bytes, ...(settle ? { workerHeapFloorBytes: bytes } : {}) });
+        };
+        const timer = setTimeout(done, waitMs);
+        timer.unref();
+        waiting.set(id, (reply) => {
+          heaps.push(reply.usedBytes);
+          if (heaps.length >= live.size) done();
+        });
+      });
+    },
+    stop() {
+      dc.unsubscribe('worker_threads', onStart);
+      channel.close();
+    },
+  };
+}
+
+/** In a worker thread: answers the main thread's probe with this thread's heap, collected fully first if asked. */
+function answerInWorker() {
+  const channel = new BroadcastChannel(WORKER_CHANNEL);
+  let forceFullGc = null;
+  channel.onmessage = ({ data }) => {
+    // The other workers' answers come here too.
+    if (!data || data.reply !== undefined) return;
+    try {
+      if (data.settle) (forceFullGc ??= fullGcFunction())();
+      channel.postMessage({ reply: data.id, threadId, usedBytes: v8.getHeapStatistics().used_heap_size });
+    } catch {
+      // The probe never throws into the target.
+    }
+  };
+  // Never keeps the worker alive.
+  channel.unref();
 }
 
 // The histogram records the time between its timer's ticks, so the delay is what exceeds the resolution.
@@ -257,11 +344,15 @@ function mainThreadDemandNs() {
  * One sample's figures, settled when `settle` is given: by the target's own full collection or a forced one, none
  * while the target is saturated; with `always`, by a forced one whatever the target does. The heap's figures are
  * read at once; a forced collection's RSS once V8 has given its pages back, so the reply comes RELEASE_WATCH_MS
- * later.
+ * later. The worker threads' figures join them (watchWorkers).
  */
-async function takeWindow(collections, loop, settle, always) {
+async function takeWindow(collections, loop, workers, settle, always) {
   const busy = loop.take();
-  const settled = settle ? settle(always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
+  const how = settle ? (always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
+  // Asked first, so the workers collect while the main thread does; not while the target is saturated.
+  const settlesWorkers = how === 'force' || how === 'own-or-force';
+  const workerFigures = workers.take(settlesWorkers, settlesWorkers ? RELEASE_WATCH_MS : WORKER_REPLY_MS);
+  const settled = how ? settle(how) : null;
   if (settled?.settlePauseMs) loop.probeWorked(settled.settlePauseMs);
   const heap = v8.getHeapStatistics();
   const gc = collections.take();
@@ -278,7 +369,7 @@ async function takeWindow(collections, loop, settle, always) {
   if (gc.fullGcLow !== Infinity) figures.heapFloorBytes = gc.fullGcLow;
   if (gc.anyGcLow !== Infinity) figures.heapAfterGcBytes = Math.min(gc.anyGcLow, gc.fullGcLow);
   if (figures.rssAfterFullGcBytes instanceof Promise) figures.rssAfterFullGcBytes = await figures.rssAfterFullGcBytes;
-  return figures;
+  return { ...figures, ...(await workerFigures) };
 }
 
 /**
@@ -333,4 +424,5 @@ function serve(path, answer, onClose) {
 
 // Last, once the constants above are set.
 const socketPath = process.env.SOAKGATE_PROBE_SOCKET;
-if (socketPath && isMainThread) startProbe(socketPath);
+if (!isMainThread) answerInWorker();
+else if (socketPath) startProbe(socketPath);

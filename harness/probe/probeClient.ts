@@ -48,7 +48,12 @@ export type ProbeFigures = Partial<
     | 'settlesByTarget'
     | 'settleDeferred'
     | 'eventLoopUtilization'
-    | 'mainThreadDemand',
+    | 'mainThreadDemand'
+    | 'workerThreads'
+    | 'workersStarted'
+    | 'workerHeapsRead'
+    | 'workerHeapBytes'
+    | 'workerHeapFloorBytes',
     number
   >
 >;

@@ -220,10 +220,10 @@ export class Sampler {
 function mergeLate(earlier: ProbeFigures, later: ProbeFigures): ProbeFigures {
   const merged: ProbeFigures = { ...earlier, ...later, settleDeferred: later.settleDeferred };
   if (merged.settleDeferred === undefined) delete merged.settleDeferred;
-  for (const key of ['gcCount', 'gcPauseMs', 'settlePauseMs', 'settlesByTarget'] as const) {
+  for (const key of ['gcCount', 'gcPauseMs', 'settlePauseMs', 'settlesByTarget', 'workersStarted'] as const) {
     if (earlier[key] !== undefined || later[key] !== undefined) merged[key] = (earlier[key] ?? 0) + (later[key] ?? 0);
   }
-  for (const key of ['heapFloorBytes', 'heapAfterGcBytes', 'rssAfterFullGcBytes'] as const) {
+  for (const key of ['heapFloorBytes', 'heapAfterGcBytes', 'rssAfterFullGcBytes', 'workerHeapFloorBytes'] as const) {
     const lows = [earlier[key], later[key]].filter((v): v is number => v !== undefined);
     if (lows.length > 0) merged[key] = Math.min(...lows);
   }

@@ -140,6 +140,39 @@ test("settling never gives the target's own code a gc()", async () => {
   assert.equal(out, 'ready\nundefined undefined\n');
 });
 
+test("worker threads are counted, their heaps read and collected at a settled reading, and none is kept alive", async () => {
+  const env = { ...process.env, ...probe.targetEnv(''), WORKER_KEEP_OBJECTS: String(200_000) };
+  const child = execFile(process.execPath, [new URL('../fixtures/workerHeaps.mjs', import.meta.url).pathname], { env, timeout: 60_000 });
+  startedPids.push(child.pid!);
+  let out = '';
+  const ready = new Promise<void>((resolve) => child.stdout!.on('data', (chunk) => (out += chunk) && out.includes('workers ready') && resolve()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await ready;
+    assert.equal(await probe.waitFor(child.pid!, 10_000), true);
+    const plain = (await probe.sample(child.pid!, 5_000))!;
+    // Three workers, one started from a string: Node loads no --import there, so it is counted but not read.
+    assert.equal(plain.workerThreads, 3, JSON.stringify(plain));
+    assert.equal(plain.workersStarted, 3);
+    assert.equal(plain.workerHeapsRead, 2);
+    // Each keeps 200,000 objects (about 10 MB) and dropped as many, which only a full collection frees.
+    assert.ok(plain.workerHeapBytes! > 30 * 2 ** 20, `worker heaps ${plain.workerHeapBytes}`);
+    assert.equal(plain.workerHeapFloorBytes, undefined, 'no floor without a settled reading');
+    const settled = (await probe.sample(child.pid!, 5_000, 'always'))!;
+    assert.equal(settled.workersStarted, 0);
+    assert.equal(settled.workerHeapsRead, 2);
+    assert.equal(settled.workerHeapFloorBytes, settled.workerHeapBytes);
+    assert.ok(settled.workerHeapFloorBytes! > 15 * 2 ** 20, `what the workers keep: ${settled.workerHeapFloorBytes}`);
+    assert.ok(plain.workerHeapBytes! - settled.workerHeapFloorBytes! > 15 * 2 ** 20, `the collection freed the dropped objects: ${plain.workerHeapBytes} -> ${settled.workerHeapFloorBytes}`);
+    // Told to end, the workers have nothing left to do: the probe in them must not keep them (or the process) alive.
+    child.kill('SIGUSR2');
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+    await exited;
+  }
+});
+
 /** Runs `script` as a Node target with the probe, hands its pid to `check` once the probe is connected, stops it. */
 async function withScriptTarget(script: string, check: (pid: number) => Promise<void>): Promise<void> {
   const env = { ...process.env, ...probe.targetEnv('') };
