@@ -206,31 +206,40 @@ function watchWorkers() {
   channel.unref();
   return {
     /**
-     * How many workers are alive and how many started in this window, with the heaps of those that answer within
-     * `waitMs`: each collected fully first when `settle` (a floor, as heapFloorBytes is the main thread's).
+     * Asks the workers for their heaps, each collected fully first when `settle` (a floor, as heapFloorBytes is the
+     * main thread's). `answers` waits `waitMs` from its call, not from the asking: the main thread reads no answer
+     * while it collects itself, and a wait begun before its collection would be over when it could.
      */
-    take(settle, waitMs) {
+    ask(settle) {
       const figures = { workerThreads: live.size, workersStarted: started };
       started = 0;
-      if (live.size === 0) return figures;
+      if (live.size === 0) return { answers: () => Promise.resolve(figures) };
       const id = nextId++;
       const heaps = [];
-      channel.postMessage({ id, settle });
-      return new Promise((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          waiting.delete(id);
-          if (heaps.length === 0) return resolve(figures);
-          const bytes = heaps.reduce((sum, h) => sum + h, 0);
-          resolve({ ...figures, workerHeapsRead: heaps.length, workerHeapBytes: bytes, ...(settle ? { workerHeapFloorBytes: bytes } : {}) });
-        };
-        const timer = setTimeout(done, waitMs);
-        timer.unref();
-        waiting.set(id, (reply) => {
-          heaps.push(reply.usedBytes);
-          if (heaps.length >= live.size) done();
-        });
+      let finish = null;
+      waiting.set(id, (reply) => {
+        heaps.push(reply.usedBytes);
+        if (heaps.length >= live.size) finish?.();
       });
+      channel.postMessage({ id, settle });
+      const summed = () => {
+        if (heaps.length === 0) return figures;
+        const bytes = heaps.reduce((sum, h) => sum + h, 0);
+        return { ...figures, workerHeapsRead: heaps.length, workerHeapBytes: bytes, ...(settle ? { workerHeapFloorBytes: bytes } : {}) };
+      };
+      return {
+        answers: (waitMs) =>
+          new Promise((resolve) => {
+            finish = () => {
+              clearTimeout(timer);
+              waiting.delete(id);
+              resolve(summed());
+            };
+            const timer = setTimeout(finish, waitMs);
+            timer.unref();
+            if (heaps.length >= live.size) finish();
+          }),
+      };
     },
     stop() {
       dc.unsubscribe('worker_threads', onStart);
@@ -351,8 +360,9 @@ async function takeWindow(collections, loop, workers, settle, always) {
   const how = settle ? (always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
   // Asked first, so the workers collect while the main thread does; not while the target is saturated.
   const settlesWorkers = how === 'force' || how === 'own-or-force';
-  const workerFigures = workers.take(settlesWorkers, settlesWorkers ? RELEASE_WATCH_MS : WORKER_REPLY_MS);
+  const asked = workers.ask(settlesWorkers);
   const settled = how ? settle(how) : null;
+  const workerFigures = asked.answers(settlesWorkers ? RELEASE_WATCH_MS : WORKER_REPLY_MS);
   if (settled?.settlePauseMs) loop.probeWorked(settled.settlePauseMs);
   const heap = v8.getHeapStatistics();
   const gc = collections.take();
