@@ -177,9 +177,9 @@ test("worker threads are counted, their heaps read and collected at a settled re
 });
 
 /** Runs `script` as a Node target with the probe, hands its pid to `check` once the probe is connected, stops it. */
-async function withScriptTarget(script: string, check: (pid: number) => Promise<void>): Promise<void> {
+async function withScriptTarget(script: string, check: (pid: number) => Promise<void>, nodeFlags: string[] = []): Promise<void> {
   const env = { ...process.env, ...probe.targetEnv('') };
-  const child = execFile(process.execPath, ['-e', script], { env, timeout: 60_000 });
+  const child = execFile(process.execPath, [...nodeFlags, '-e', script], { env, timeout: 60_000 });
   startedPids.push(child.pid!);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
@@ -210,6 +210,21 @@ test('a target that collects fully on its own is not forced to: its own collecti
     assert.equal(forced!.settlesByTarget, undefined, JSON.stringify(forced));
     assert.ok(forced!.settlePauseMs! >= 0 && forced!.rssAfterFullGcBytes! > 0);
   });
+});
+
+test("a full collection's floor is the heap it left, not the heap when the event loop came round after it", async () => {
+  // Each tick drops its batch, collects fully (its own gc(), as a target may), then builds a new batch of about
+  // 40 MB that it keeps until the next tick. The observer of collections runs after the tick, with the batch in
+  // the heap; V8's GC profiler reads the heap at the collection's end.
+  const script =
+    "let batch = null; setInterval(() => { batch = null; gc(); batch = Array.from({ length: 1e6 }, (_, i) => ({ i })); }, 300); console.log('ready');";
+  await withScriptTarget(script, async (pid) => {
+    await probe.sample(pid, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const figures = (await probe.sample(pid, 5_000))!;
+    assert.ok(figures.heapUsedBytes! > 30 * 2 ** 20, `the batch is in the heap: ${figures.heapUsedBytes}`);
+    assert.ok(figures.heapFloorBytes! < 20 * 2 ** 20, `the floor its collections left: ${figures.heapFloorBytes} (heap used ${figures.heapUsedBytes})`);
+  }, ['--expose-gc']);
 });
 
 test('a target whose event loop is saturated is not settled: re-warming its code would cost it throughput', async () => {
