@@ -67,6 +67,7 @@ for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
 console.log(`- ${settledReadings(out, summary.durationS)}`);
+console.log(`- ${workerThreads(out, summary.durationS)}`);
 console.log(`- ${whereRssWent(out, summary.durationS)}`);
 const top = summary.heap?.grew[0];
 console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
@@ -102,6 +103,17 @@ function settledReadings(runDir: string, measuredEndS: number): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(1);
   return `settled readings: ${pauses.length} in the measured window, each pausing OpenClaw ${seconds(pauses[0])}-${seconds(pauses[pauses.length - 1])} s ` +
     `(median ${seconds(pauses[pauses.length >> 1])} s; ${Math.round((100 * pausedS) / spanS)}% of the window)`;
+}
+
+/** How many worker threads OpenClaw kept and started in the measured window (docs/ARCHITECTURE.md, "Worker threads"). */
+function workerThreads(runDir: string, measuredEndS: number): string {
+  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
+  const window = samples.filter((s) => s.phase === 'load' && s.t <= measuredEndS && s.metrics.workerThreads !== undefined);
+  if (window.length === 0) return 'worker threads: not sampled';
+  const live = window.map((s) => s.metrics.workerThreads);
+  const started = window.slice(1).reduce((sum, s) => sum + (s.metrics.workersStarted ?? 0), 0);
+  const minutes = (window[window.length - 1].t - window[0].t) / 60;
+  return `worker threads: ${Math.min(...live)}-${Math.max(...live)} alive at a sample, ${started} started in the measured window (${(started / minutes).toFixed(1)} a minute)`;
 }
 
 /**

@@ -15,10 +15,14 @@ function startProbe(path) {
   const loop = watchEventLoop();
   const settle = settler(collections);
   const workers = watchWorkers();
+  // A harness that asks for forced settled readings asks at every one of them (a scenario's settleAlways): from
+  // the first, the heap floor is theirs alone, at the samples between them too (see FLOATING_GARBAGE).
+  let settlesAlways = false;
   const answer = (request) => {
     if (request.op === 'sample') {
       const asked = request.settle === true || request.settle === 'always';
-      return takeWindow(collections, loop, workers, asked ? settle : null, request.settle === 'always').then((figures) => ({ figures }));
+      if (request.settle === 'always') settlesAlways = true;
+      return takeWindow(collections, loop, workers, asked ? settle : null, request.settle === 'always', settlesAlways).then((figures) => ({ figures }));
     }
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
@@ -38,7 +42,7 @@ function startProbe(path) {
 // heapFloorBytes: repeating an old floor would read as a flat series with no noise.
 /** The target's own collections in the current window: how many, their pauses, and the heap they left. */
 function watchCollections() {
-  const fresh = () => ({ count: 0, pauseMs: 0, fullGcLow: Infinity, anyGcLow: Infinity });
+  const fresh = () => ({ count: 0, pauseMs: 0, fullGcLow: Infinity, forcedLow: Infinity, anyGcLow: Infinity });
   let window = fresh();
   // The RSS after the target's latest full collection since the last settled reading (the lowest while V8 gives
   // its pages back, see lowestRssAfterCollection), null if none.
@@ -75,6 +79,7 @@ function watchCollections() {
     /** A heap left by a full collection the probe forced. */
     fullCollection(used) {
       window.fullGcLow = Math.min(window.fullGcLow, used);
+      window.forcedLow = Math.min(window.forcedLow, used);
       rssAfterOwnFull = null;
     },
     /** The RSS the target's own full collection left since the last settled reading (then forgotten), or null. */
@@ -103,13 +108,18 @@ function watchCollections() {
   };
 }
 
+// FLOATING_GARBAGE: what V8's own full collection leaves is not the floor a forced one finds. It marks while the
+// target runs, so objects that died meanwhile, and all it allocated, survive it: OpenClaw's own full collections
+// left 10-60 MB more than the forced ones beside them, read by V8's GC profiler at their end (BENCHMARKS.md). A
+// target whose own collections are its only readings has them as its floor, high as they are; a scenario that
+// settles always has a forced collection at every settled reading, and its floor is theirs alone.
 /** V8's GC profiler's kinds that collect (its others are steps of incremental marking and weak callbacks). */
 const COLLECTIONS = new Set(['Scavenge', 'MinorMarkSweep', 'MarkSweepCompact']);
 
 /**
- * V8's GC profiler (Node 18.15 on): the heap each collection left, read by V8 at its end. OpenClaw's own full
- * collections read 20-60 MB high in the observer, as its event loop came round late, and one such point kept its heap
- * floor from a verdict (BENCHMARKS.md). Null where Node has none.
+ * V8's GC profiler (Node 18.15 on): the heap each collection left, read by V8 at its end, not when the target's event
+ * loop next comes round to the observer, with whatever it allocated since (test/serial/probe-figures.test.ts). Null
+ * where Node has none.
  */
 function gcProfiler() {
   if (typeof v8.GCProfiler !== 'function') return null;
@@ -214,8 +224,8 @@ function fullGcFunction() {
 
 // Worker threads are isolates of their own: their heaps count in the process's RSS but in none of the main thread's
 // heap figures, and a collection on the main thread does not reach them (docs/ARCHITECTURE.md, "Worker threads").
-// OpenClaw's gateway keeps about ten and starts a short-lived one every few seconds, each growing a heap of about
-// 64 MB. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however started);
+// OpenClaw's gateway keeps about ten, holding about 400 MB of heap between them, and starts a short-lived one every
+// few seconds. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however started);
 // their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started from a
 // file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects fully
 // first at a settled reading and answers with the heap it has. One that does not answer within the wait (busy, or
@@ -388,9 +398,10 @@ function mainThreadDemandNs() {
  * One sample's figures, settled when `settle` is given: by the target's own full collection or a forced one, none
  * while the target is saturated; with `always`, by a forced one whatever the target does. The heap's figures are
  * read at once; a forced collection's RSS once V8 has given its pages back, so the reply comes RELEASE_WATCH_MS
- * later. The worker threads' figures join them (watchWorkers).
+ * later. The worker threads' figures join them (watchWorkers). With `forcedFloorOnly`, the heap floor is the forced
+ * collection's, none in a window without one.
  */
-async function takeWindow(collections, loop, workers, settle, always) {
+async function takeWindow(collections, loop, workers, settle, always, forcedFloorOnly) {
   const busy = loop.take();
   const how = settle ? (always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
   // Asked first, so the workers collect while the main thread does; not while the target is saturated.
@@ -411,7 +422,8 @@ async function takeWindow(collections, loop, workers, settle, always) {
     gcCount: gc.count,
     gcPauseMs: gc.pauseMs,
   };
-  if (gc.fullGcLow !== Infinity) figures.heapFloorBytes = gc.fullGcLow;
+  const floor = forcedFloorOnly ? gc.forcedLow : gc.fullGcLow;
+  if (floor !== Infinity) figures.heapFloorBytes = floor;
   if (gc.anyGcLow !== Infinity) figures.heapAfterGcBytes = Math.min(gc.anyGcLow, gc.fullGcLow);
   if (figures.rssAfterFullGcBytes instanceof Promise) figures.rssAfterFullGcBytes = await figures.rssAfterFullGcBytes;
   return { ...figures, ...(await workerFigures) };

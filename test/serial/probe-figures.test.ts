@@ -212,7 +212,7 @@ test('a target that collects fully on its own is not forced to: its own collecti
   });
 });
 
-test("a full collection's floor is the heap it left, not the heap when the event loop came round after it", async () => {
+test("a full collection's floor is the heap it left, not the heap when the event loop came round; settled always, the forced ones' alone", async () => {
   // Each tick drops its batch, collects fully (its own gc(), as a target may), then builds a new batch of about
   // 40 MB that it keeps until the next tick. The observer of collections runs after the tick, with the batch in
   // the heap; V8's GC profiler reads the heap at the collection's end.
@@ -224,6 +224,14 @@ test("a full collection's floor is the heap it left, not the heap when the event
     const figures = (await probe.sample(pid, 5_000))!;
     assert.ok(figures.heapUsedBytes! > 30 * 2 ** 20, `the batch is in the heap: ${figures.heapUsedBytes}`);
     assert.ok(figures.heapFloorBytes! < 20 * 2 ** 20, `the floor its collections left: ${figures.heapFloorBytes} (heap used ${figures.heapUsedBytes})`);
+    // A harness that settles always has a forced collection's floor alone, from the first on, at the samples
+    // between them too: here the forced one finds the batch alive, where the target's own found it dropped.
+    const forced = (await probe.sample(pid, 5_000, 'always'))!;
+    assert.ok(forced.settlePauseMs! >= 0 && forced.heapFloorBytes! > 30 * 2 ** 20, `the forced collection's floor: ${forced.heapFloorBytes}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const between = (await probe.sample(pid, 5_000))!;
+    assert.ok(between.gcCount! > 0, 'the target collected in the window');
+    assert.equal(between.heapFloorBytes, undefined, `no floor from its own collections: ${JSON.stringify(between)}`);
   }, ['--expose-gc']);
 });
 
