@@ -238,8 +238,10 @@ const WORKER_REPLY_MS = 50;
 function watchWorkers() {
   const live = new Set();
   let started = 0;
+  let everStarted = false;
   const onStart = ({ worker }) => {
     started++;
+    everStarted = true;
     live.add(worker);
     worker.once('exit', () => live.delete(worker));
   };
@@ -256,6 +258,8 @@ function watchWorkers() {
      * while it collects itself, and a wait begun before its collection would be over when it could.
      */
     ask(settle) {
+      // A target that never started a worker has no such figures, rather than a row of zeros in every report.
+      if (!everStarted) return { answers: () => Promise.resolve({}) };
       const figures = { workerThreads: live.size, workersStarted: started };
       started = 0;
       if (live.size === 0) return { answers: () => Promise.resolve(figures) };

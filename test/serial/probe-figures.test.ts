@@ -53,6 +53,8 @@ test('reports heap, GC and event-loop figures from a server that does not import
   assert.ok(figures.gcPauseMs! > 0);
   assert.ok(figures.eventLoopDelayP99Ms! >= figures.eventLoopDelayP50Ms!, 'event-loop delay percentiles');
   assert.ok(figures.heapAfterGcBytes! > 0 && figures.heapAfterGcBytes! <= figures.heapTotalBytes!, 'the lowest heap after any GC');
+  // No worker threads, no worker figures (rather than zeros).
+  assert.equal(figures.workerThreads, undefined);
   // Settled figures only when asked for: they cost a full collection.
   assert.equal(figures.rssAfterFullGcBytes, undefined);
   assert.equal(figures.settlePauseMs, undefined);
