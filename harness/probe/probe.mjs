@@ -20,9 +20,10 @@ function startProbe(path) {
   let settlesAlways = false;
   const answer = (request) => {
     if (request.op === 'sample') {
-      const asked = request.settle === true || request.settle === 'always';
-      if (request.settle === 'always') settlesAlways = true;
-      return takeWindow(collections, loop, workers, asked ? settle : null, request.settle === 'always', settlesAlways).then((figures) => ({ figures }));
+      const always = request.settle === 'always';
+      if (always) settlesAlways = true;
+      const asked = request.settle === true || always;
+      return takeWindow(collections, loop, workers, asked ? settle : null, always, settlesAlways).then((figures) => ({ figures }));
     }
     if (request.op === 'snapshot') return writeSnapshot(request.path);
     return { error: `unknown probe request '${request.op}'` };
@@ -110,7 +111,7 @@ function watchCollections() {
 
 // FLOATING_GARBAGE: what V8's own full collection leaves is not the floor a forced one finds. It marks while the
 // target runs, so objects that died meanwhile, and all it allocated, survive it: OpenClaw's own full collections
-// left 10-60 MB more than the forced ones beside them, read by V8's GC profiler at their end (BENCHMARKS.md). A
+// left 12-57 MiB more than the forced ones beside them, read by V8's GC profiler at their end (BENCHMARKS.md). A
 // target whose own collections are its only readings has them as its floor, high as they are; a scenario that
 // settles always has a forced collection at every settled reading, and its floor is theirs alone.
 /** V8's GC profiler's kinds that collect (its others are steps of incremental marking and weak callbacks). */
@@ -224,12 +225,12 @@ function fullGcFunction() {
 
 // Worker threads are isolates of their own: their heaps count in the process's RSS but in none of the main thread's
 // heap figures, and a collection on the main thread does not reach them (docs/ARCHITECTURE.md, "Worker threads").
-// OpenClaw's gateway keeps about ten, holding about 400 MB of heap between them, and starts a short-lived one every
-// few seconds. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however started);
-// their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started from a
-// file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects fully
-// first at a settled reading and answers with the heap it has. One that does not answer within the wait (busy, or
-// no probe) is counted in workerThreads and missing from the heaps, and workerHeapsRead says how many answered.
+// OpenClaw's gateway keeps eleven, holding about 390 MiB of heap between them, and starts about 25 short-lived ones a
+// minute. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however
+// started); their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started
+// from a file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects
+// fully first at a settled reading and answers with the heap it has. One that does not answer within the wait (busy,
+// or no probe) is counted in workerThreads and missing from the heaps, and workerHeapsRead says how many answered.
 const WORKER_CHANNEL = 'soakgate-probe-workers';
 /** How long a sample without a settled reading waits for the workers' answers (a settled one waits RELEASE_WATCH_MS). */
 const WORKER_REPLY_MS = 50;
