@@ -225,7 +225,7 @@ function fullGcFunction() {
 
 // Worker threads are isolates of their own: their heaps count in the process's RSS but in none of the main thread's
 // heap figures, and a collection on the main thread does not reach them (docs/ARCHITECTURE.md, "Worker threads").
-// OpenClaw's gateway keeps eleven, holding about 390 MiB of heap between them, and starts about 25 short-lived ones a
+// OpenClaw's gateway keeps eleven, holding about 390 MiB of heap between them, and starts 20-25 short-lived ones a
 // minute. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however
 // started); their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started
 // from a file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects
