@@ -11,7 +11,7 @@ import { underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary } from '../harness/contracts/summary.ts';
-import { parseSamples } from '../harness/contracts/sample.ts';
+import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
 import { machine } from './machine.ts';
 import { soakgateRun } from './soakgateRun.ts';
 import { screenshot } from './screenshot.ts';
@@ -66,9 +66,11 @@ console.log(`- operations: ${Object.entries(summary.operations).map(([op, n]) =>
 for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
-console.log(`- ${settledReadings(out, summary.durationS)}`);
-console.log(`- ${workerThreads(out, summary.durationS)}`);
-console.log(`- ${whereRssWent(out, summary.durationS)}`);
+// The measured window's samples, read once for the lines below.
+const measured = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')).samples.filter((s) => s.phase === 'load' && s.t <= summary.durationS);
+console.log(`- ${settledReadings(measured)}`);
+console.log(`- ${workerThreads(measured)}`);
+console.log(`- ${whereRssWent(measured)}`);
 const top = summary.heap?.grew[0];
 console.log(`- diagnosis: ${summary.heap ? (top ? `${top.name} grew (${top.countFirst} -> ${top.countLast} objects)` : 'nothing that grew explains the growth') : 'none'}`);
 
@@ -93,9 +95,7 @@ function verdictText(m: MetricSummary): string {
  * it for seconds, longer than a sample waits, so every one of them arrives late (docs/ARCHITECTURE.md, "Settled
  * samples").
  */
-function settledReadings(runDir: string, measuredEndS: number): string {
-  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
-  const window = samples.filter((s) => s.phase === 'load' && s.t <= measuredEndS);
+function settledReadings(window: Sample[]): string {
   const pauses = window.map((s) => s.metrics.settlePauseMs).filter((ms): ms is number => ms !== undefined && ms > 0).sort((a, b) => a - b);
   if (window.length < 2 || pauses.length === 0) return 'settled readings: none in the measured window';
   const spanS = window[window.length - 1].t - window[0].t;
@@ -106,9 +106,8 @@ function settledReadings(runDir: string, measuredEndS: number): string {
 }
 
 /** How many worker threads OpenClaw kept and started in the measured window (docs/ARCHITECTURE.md, "Worker threads"). */
-function workerThreads(runDir: string, measuredEndS: number): string {
-  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
-  const window = samples.filter((s) => s.phase === 'load' && s.t <= measuredEndS && s.metrics.workerThreads !== undefined);
+function workerThreads(measured: Sample[]): string {
+  const window = measured.filter((s) => s.metrics.workerThreads !== undefined);
   if (window.length === 0) return 'worker threads: not sampled';
   const live = window.map((s) => s.metrics.workerThreads);
   const started = window.slice(1).reduce((sum, s) => sum + (s.metrics.workersStarted ?? 0), 0);
@@ -121,10 +120,8 @@ function workerThreads(runDir: string, measuredEndS: number): string {
  * that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap: first third
  * against last third, medians (docs/ARCHITECTURE.md, "Worker threads").
  */
-function whereRssWent(runDir: string, measuredEndS: number): string {
-  const { samples } = parseSamples(readFileSync(join(runDir, 'samples.jsonl'), 'utf8'));
-  const points = samples
-    .filter((s) => s.phase === 'load' && s.t <= measuredEndS)
+function whereRssWent(window: Sample[]): string {
+  const points = window
     .map((s) => s.metrics)
     .filter((m) => m.rssSettledBytes !== undefined && m.workerHeapFloorBytes !== undefined && m.heapTotalBytes !== undefined);
   if (points.length < 6) return `where the settled RSS went: ${points.length} settled readings with the workers' heaps, too few`;
