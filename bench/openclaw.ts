@@ -30,7 +30,7 @@ const out = resolve(values.out ?? defaultRunDir('openclaw', 'bench', new Date(),
 // floor; then what explains it, then the state it keeps and the harness itself.
 const DECIDED: Record<string, string[]> = { RSS: ['rssBytes', 'rssSettledBytes'], 'the heap floor': ['heapFloorBytes'] };
 const METRICS = [
-  'rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes',
+  'rssBytes', 'rssSettledBytes', 'rssOutsideHeapBytes', 'treeRssBytes', 'heapFloorBytes', 'heapUsedBytes',
   'workerThreads', 'workerHeapBytes', 'workerHeapFloorBytes',
   'state:sessionRows', 'state:transcriptEvents', 'state:cronRuns', 'state:subagentRuns', 'state:agentDbBytes', 'harnessRssBytes',
 ];
@@ -116,22 +116,22 @@ function workerThreads(measured: Sample[]): string {
 }
 
 /**
- * What the settled RSS held at each settled reading of the measured window: the main thread's heap (its total in
- * that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap: first third
+ * What the settled RSS held at each settled reading of the measured window: the main thread's heap (its pages in
+ * memory in that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap: first third
  * against last third, medians (docs/ARCHITECTURE.md, "Worker threads").
  */
 function whereRssWent(window: Sample[]): string {
   const points = window
     .map((s) => s.metrics)
-    .filter((m) => m.rssSettledBytes !== undefined && m.workerHeapFloorBytes !== undefined && m.heapTotalBytes !== undefined);
+    .filter((m) => m.rssSettledBytes !== undefined && m.workerHeapFloorBytes !== undefined && m.heapPhysicalBytes !== undefined);
   if (points.length < 6) return `where the settled RSS went: ${points.length} settled readings with the workers' heaps, too few`;
   const third = Math.floor(points.length / 3);
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
   const parts: Array<[string, (m: Record<string, number>) => number]> = [
     ['settled RSS', (m) => m.rssSettledBytes],
-    ["main thread's heap", (m) => m.heapTotalBytes],
+    ["main thread's heap", (m) => m.heapPhysicalBytes],
     ["worker threads' heaps", (m) => m.workerHeapFloorBytes],
-    ['outside every V8 heap', (m) => m.rssSettledBytes - m.heapTotalBytes - m.workerHeapFloorBytes],
+    ['outside every V8 heap', (m) => m.rssSettledBytes - m.heapPhysicalBytes - m.workerHeapFloorBytes],
   ];
   const mib = (bytes: number) => formatRate(bytes, 'bytes', '');
   const read = points.map((m) => m.workerHeapsRead ?? 0);

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { SampleEvent } from '../harness/contracts/sample.ts';
 import type { SlopeDifference } from '../harness/analysis/bootstrap.ts';
 import { compareMetrics } from '../harness/analysis/metricCatalogue.ts';
-import { labelNotes } from '../harness/analysis/verdict.ts';
+import { labelNotes, outsideHeapNote } from '../harness/analysis/verdict.ts';
 import type { HeapDuplicates, MetricSummary, StormLoad, Summary } from '../harness/contracts/summary.ts';
 import { formatBytes, formatCount, formatDuration, formatRate, formatShare, formatSignedRate, PER_1K_OPS, PER_MIN, type Unit } from '../harness/analysis/units.ts';
 import { SERIES_DATASET, type Baseline, type Chart, type SeriesRow } from './specs.ts';
@@ -193,7 +193,10 @@ function gateSection(run: PageRun, compare: boolean): string {
 function heapSection(run: PageRun, compare: boolean): string {
   const heap = run.summary?.heap;
   const missed = run.summary?.diagnosisMissed;
-  const heading = `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>`;
+  const metrics = run.summary?.metrics ?? {};
+  // Read before the heap's growers: most of the RSS growth may be where no heap snapshot looks.
+  const outside = outsideHeapNote('rssSettledBytes', metrics) ?? outsideHeapNote('rssBytes', metrics);
+  const heading = `<h3>What grew in the heap${compare ? `: ${escapeHtml(run.label)}` : ''}</h3>${outside ? `<p class="note">RSS: ${escapeHtml(outside)}.</p>` : ''}`;
   if (!heap) return missed ? `${heading}<p class="note">The heap diagnosis was ${escapeHtml(missed)}.</p>` : '';
   // The biggest grower's path is what a reader follows; the others stay folded (<details> needs no script).
   const grew = heap.grew.map((g, i) => {

@@ -7,9 +7,9 @@ import { KiB, MiB } from '../harness/analysis/units.ts';
 
 test('gates issue #55334\'s metrics by default, and asks for snapshots on process memory only', () => {
   assert.deepEqual(metricsWith('gated'), ['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapFloorBytes', 'sessionsFileBytes', 'transcriptBytes', 'sessionCount']);
-  assert.deepEqual(new Set(metricsWith('memoryChecked')), new Set(['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'heapTotalBytes', 'externalBytes']));
+  assert.deepEqual(new Set(metricsWith('memoryChecked')), new Set(['rssSettledBytes', 'rssBytes', 'heapFloorBytes', 'heapUsedBytes', 'heapTotalBytes', 'heapPhysicalBytes', 'externalBytes']));
   assert.deepEqual(new Set(metricsWith('memorySignal')), new Set(['heapFloorBytes', 'rssSettledBytes', 'rssBytes']));
-  assert.deepEqual(new Set(metricsWith('stepsAtSnapshot')), new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'heapTotalBytes', 'externalBytes']));
+  assert.deepEqual(new Set(metricsWith('stepsAtSnapshot')), new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes', 'rssOutsideHeapBytes', 'heapTotalBytes', 'heapPhysicalBytes', 'externalBytes']));
   assert.equal(metricInfo('treeRssBytes').baselineStandIn, 'rssBytes');
   assert.equal(metricInfo('rssBytes').sameSignal, 'rssSettledBytes');
 });

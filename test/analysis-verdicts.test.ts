@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
-import { youngGenerationNote } from '../harness/analysis/verdict.ts';
+import { outsideHeapNote, youngGenerationNote } from '../harness/analysis/verdict.ts';
 import type { MetricSummary } from '../harness/contracts/summary.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
@@ -182,4 +182,20 @@ test("RSS's label names V8's young generation only where it grew in the window a
   const openclaw = { rssBytes: summary('growing', 1200 * MB, 1300 * MB), youngGenerationBytes: summary('flat', 62.8 * MB, 64 * MB) };
   assert.equal(youngGenerationNote('rssBytes', openclaw), null, 'a young generation resized by pages, not doubled');
   assert.equal(youngGenerationNote('rssBytes', { rssBytes: grew.rssBytes }), null, 'a target without the probe');
+});
+
+test("RSS's label says how much of its growth is outside the main heap only where that is most of the settled RSS's", () => {
+  const slope = (verdict: MetricSummary['verdict'], slopePerMin: number): MetricSummary => ({
+    unit: 'bytes', slopePerMin, ciLow: slopePerMin / 2, ciHigh: slopePerMin * 2, slopePer1kOps: null, trendP: 0.001, verdict, first: 0, last: 0, max: 0, samples: 60, segments: 1, floorPerMin: 2 * MB,
+  });
+  // OpenClaw run N (bench:openclaw, 2026-12-01): RSS +110 MiB/min, settled +85, the main heap's total a few MiB/min.
+  const openclaw = { rssBytes: slope('growing', 110 * MB), rssSettledBytes: slope('growing', 85 * MB), rssOutsideHeapBytes: slope('growing', 80 * MB) };
+  const said = '80.0 MiB/min of the settled RSS\'s 85.0 MiB/min is outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does not show';
+  assert.equal(outsideHeapNote('rssSettledBytes', openclaw), said);
+  assert.equal(outsideHeapNote('rssBytes', openclaw), said, 'raw RSS is judged by the settled share: its own slope carries the swings');
+  assert.equal(outsideHeapNote('treeRssBytes', { ...openclaw, treeRssBytes: openclaw.rssBytes }), null, "the tree's growth may be in its children");
+  assert.equal(outsideHeapNote('rssSettledBytes', { ...openclaw, rssOutsideHeapBytes: slope('growing', 30 * MB) }), null, 'most of it in the heap');
+  assert.equal(outsideHeapNote('rssSettledBytes', { ...openclaw, rssSettledBytes: slope('inconclusive', 85 * MB) }), null, 'not decided');
+  assert.equal(outsideHeapNote('rssSettledBytes', { ...openclaw, rssSettledBytes: slope('growing', 1 * MB) }), null, 'under the floor that matters');
+  assert.equal(outsideHeapNote('rssBytes', { rssBytes: openclaw.rssBytes, rssSettledBytes: openclaw.rssSettledBytes }), null, 'a target without the probe');
 });

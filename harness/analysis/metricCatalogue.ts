@@ -60,6 +60,13 @@ const CATALOGUE: MetricInfo[] = [
     headline: true, baselineStandIn: 'rssBytes', charts: [{ id: 'tree-rss', series: 'process tree', fitted: true }],
   },
   {
+    // Settled RSS less the main thread's heap in memory: worker threads, buffers' memory, code and native allocations.
+    // Not memory checked: a heap snapshot of the main thread cannot explain it (docs/ARCHITECTURE.md, "Outside the
+    // main heap").
+    name: 'rssOutsideHeapBytes', label: 'settled RSS outside the main heap', unit: 'bytes', floorPerMin: 2 * MiB, stepsAtSnapshot: true,
+    headline: true, charts: [{ id: 'rss', series: 'outside the main heap' }],
+  },
+  {
     name: 'heapFloorBytes', label: 'heap floor after GC', unit: 'bytes', floorPerMin: 1 * MiB, gated: true, memorySignal: true,
     memoryChecked: true, live: true, headline: true, charts: [{ id: 'heap', series: 'post-GC floor', fitted: true }],
   },
@@ -68,6 +75,7 @@ const CATALOGUE: MetricInfo[] = [
     charts: [{ id: 'heap', series: 'heap used' }],
   },
   { name: 'heapTotalBytes', label: 'heap total', unit: 'bytes', floorPerMin: 2 * MiB, memoryChecked: true, stepsAtSnapshot: true },
+  { name: 'heapPhysicalBytes', label: 'heap in memory', unit: 'bytes', floorPerMin: 2 * MiB, memoryChecked: true, stepsAtSnapshot: true },
   { name: 'heapAfterGcBytes', label: 'heap after a GC', unit: 'bytes', notBudgetable: true },
   // Bounded by V8 (16 MiB a semi-space on Node 20): its growth is a warm-up, never a leak, so no budget names it.
   { name: 'youngGenerationBytes', label: "V8's young generation", unit: 'bytes', notBudgetable: true },

@@ -88,8 +88,28 @@ export function youngGenerationNote(name: string, metrics: Record<string, Metric
   return `V8's young generation grew ${formatQuantity(young.first, 'bytes')} -> ${formatQuantity(young.max, 'bytes')} in this window: a bounded warm-up that RSS includes`;
 }
 
+/** The RSS series whose growth the main heap's share of it qualifies: the main process's, raw and settled. */
+const MAIN_RSS_SERIES = new Set(['rssBytes', 'rssSettledBytes']);
+
+/**
+ * For an RSS series growing more than matters, where most of the settled RSS's growth is outside the main thread's
+ * V8 heap: what the label adds, so that the heap diagnosis is not read as the whole story ("+80.1 MiB/min of it is
+ * outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does
+ * not show"; docs/ARCHITECTURE.md, "Outside the main heap"). Null otherwise.
+ */
+export function outsideHeapNote(name: string, metrics: Record<string, MetricSummary>): string | null {
+  const rss = metrics[name];
+  const settled = metrics.rssSettledBytes;
+  const outside = metrics.rssOutsideHeapBytes;
+  if (!MAIN_RSS_SERIES.has(name) || !rss || !settled || !outside) return null;
+  if (rss.verdict !== 'growing' || rss.slopePerMin <= (rss.floorPerMin ?? 0)) return null;
+  // Measured against the settled RSS it is part of: raw RSS's slope carries the transient swings.
+  if (outside.slopePerMin < settled.slopePerMin / 2) return null;
+  return `${formatRate(outside.slopePerMin, 'bytes')} of the settled RSS's ${formatRate(settled.slopePerMin, 'bytes')} is outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does not show`;
+}
+
 /** Every note `name`'s label carries after its verdict, in the order they are read: the CLI's and the report's. */
 export function labelNotes(name: string, metrics: Record<string, MetricSummary>): string[] {
   const m = metrics[name];
-  return [m ? underFloorNote(m) : null, youngGenerationNote(name, metrics)].filter((note) => note !== null);
+  return [m ? underFloorNote(m) : null, youngGenerationNote(name, metrics), outsideHeapNote(name, metrics)].filter((note) => note !== null);
 }

@@ -18,7 +18,9 @@ export interface Sample {
   phase: Phase;
   /**
    * Gauges at this instant, bytes or counts. Well-known names: rssBytes, cpuPercent, heapUsedBytes,
-   * heapTotalBytes, heapFloorBytes (lowest heap used after a GC in this window), externalBytes,
+   * heapTotalBytes, heapFloorBytes (lowest heap used after a GC in this window), rssSettledBytes (the lowest RSS
+   * since the last settled sample, at a settled one), heapPhysicalBytes (the heap's pages in memory),
+   * rssOutsideHeapBytes (rssSettledBytes less heapPhysicalBytes), externalBytes,
    * youngGenerationBytes (V8's young generation's capacity), workerThreads (the target's live worker threads),
    * workersStarted (in this window), workerHeapBytes and workerHeapFloorBytes (the heaps of the workers that
    * answered, workerHeapsRead of them; the floor after each collected fully, at a settled reading),

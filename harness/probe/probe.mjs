@@ -420,6 +420,8 @@ async function takeWindow(collections, loop, workers, settle, always, forcedFloo
   const figures = {
     heapUsedBytes: heap.used_heap_size,
     heapTotalBytes: heap.total_heap_size,
+    // The heap's pages in memory: RSS's share of it (total_heap_size also counts pages reserved, not yet touched).
+    heapPhysicalBytes: heap.total_physical_size,
     externalBytes: process.memoryUsage().external,
     ...youngGeneration(),
     ...settled,

@@ -35,6 +35,7 @@ export type ProbeFigures = Partial<
   Record<
     | 'heapUsedBytes'
     | 'heapTotalBytes'
+    | 'heapPhysicalBytes'
     | 'heapFloorBytes'
     | 'heapAfterGcBytes'
     | 'externalBytes'

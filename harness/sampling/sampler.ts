@@ -191,6 +191,8 @@ export class Sampler {
     if (settled && Number.isFinite(this.rssLow)) {
       metrics.rssSettledBytes = this.rssLow;
       this.rssLow = Infinity;
+      // The part no heap snapshot of the main thread shows (docs/ARCHITECTURE.md, "Outside the main heap").
+      if (metrics.heapPhysicalBytes !== undefined) metrics.rssOutsideHeapBytes = metrics.rssSettledBytes - metrics.heapPhysicalBytes;
     }
     Object.assign(metrics, own?.metrics, state);
     metrics.harnessRssBytes = process.memoryUsage.rss();
