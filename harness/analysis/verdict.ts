@@ -93,9 +93,9 @@ const MAIN_RSS_SERIES = new Set(['rssBytes', 'rssSettledBytes']);
 
 /**
  * For an RSS series growing more than matters, where most of the settled RSS's growth is outside the main thread's
- * V8 heap: what the label adds, so that the heap diagnosis is not read as the whole story ("+80.1 MiB/min of it is
- * outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does
- * not show"; docs/ARCHITECTURE.md, "Outside the main heap"). Null otherwise.
+ * V8 heap: what the label adds, so that the heap diagnosis is not read as the whole story ("80.0 MiB/min of the
+ * settled RSS's 85.0 MiB/min is outside the main heap: worker threads, ..."; docs/ARCHITECTURE.md, "Outside the main
+ * heap"). Null otherwise.
  */
 export function outsideHeapNote(name: string, metrics: Record<string, MetricSummary>): string | null {
   const rss = metrics[name];

@@ -22,7 +22,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `soakgate run` of the tiny server for 6 s at 100 requests/s, a settled reading every half second. */
-async function leak(name: string, env: Record<string, string>): Promise<{ finished: Finished; out: string; summary: Summary }> {
+async function leak(name: string, env: Record<string, string>, snapshots = 'never'): Promise<{ finished: Finished; out: string; summary: Summary }> {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify({
     name,
@@ -35,12 +35,13 @@ async function leak(name: string, env: Record<string, string>): Promise<{ finish
     load: [{ kind: 'http', path: '/items/{{n}}', rate: 100 }],
   }));
   const out = join(dir, name);
-  const finished = await soakgateCli(['run', file, '--out', out, '--snapshots', 'never']);
+  const finished = await soakgateCli(['run', file, '--out', out, '--snapshots', snapshots]);
   return { finished, out, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as Summary };
 }
 
 test('a leak of buffers: the settled RSS grows outside the main heap, and the RSS line and the report say so', async () => {
-  const { finished, out, summary } = await leak('buffers', { TINY_RETAIN_BYTES: '65536' });
+  // Snapshots as by default: RSS grows, so the heap is diagnosed after the window, and the report says where to look first.
+  const { finished, out, summary } = await leak('buffers', { TINY_RETAIN_BYTES: '65536' }, 'auto');
   assert.equal(finished.code, 0, finished.stdout + finished.stderr);
   const { samples } = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8'));
   const settled = samples.filter((s) => s.metrics.rssSettledBytes !== undefined && s.metrics.heapPhysicalBytes !== undefined);
@@ -54,7 +55,10 @@ test('a leak of buffers: the settled RSS grows outside the main heap, and the RS
   assert.ok(outside.slopePerMin > 0.8 * rss.slopePerMin, `outside ${outside.slopePerMin / MiB} of ${rss.slopePerMin / MiB} MiB/min`);
   assert.ok(floor.slopePerMin < 0.1 * rss.slopePerMin, `heap floor ${floor.slopePerMin / MiB} MiB/min`);
   assert.match(finished.stdout, /rssSettledBytes +growing .*MiB\/min of the settled RSS's .*MiB\/min is outside the main heap: worker threads, buffers and native memory/);
-  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<span class="note">[\d.]+ MiB\/min of the settled RSS&#39;s [\d.]+ MiB\/min is outside the main heap/);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /<span class="note">[\d.]+ MiB\/min of the settled RSS&#39;s [\d.]+ MiB\/min is outside the main heap/, "RSS's row");
+  assert.ok(summary.heap, 'the heap was diagnosed');
+  assert.match(html, /<h3>What grew in the heap<\/h3><p class="note">RSS: [\d.]+ MiB\/min of the settled RSS&#39;s [\d.]+ MiB\/min is outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does not show\.<\/p>/);
 });
 
 test('a leak of JS objects: the settled RSS grows in the main heap, and no line sends the reader outside it', async () => {
