@@ -22,8 +22,9 @@ export interface Sample {
    * since the last settled sample, at a settled one), heapPhysicalBytes (the heap's pages in memory),
    * rssOutsideHeapBytes (rssSettledBytes less heapPhysicalBytes), externalBytes,
    * youngGenerationBytes (V8's young generation's capacity), workerThreads (the target's live worker threads),
-   * workersStarted (in this window), workerHeapBytes and workerHeapFloorBytes (the heaps of the workers that
-   * answered, workerHeapsRead of them; the floor after each collected fully, at a settled reading),
+   * workersStarted (in this window), workerHeapBytes and workerHeapFloorBytes (the heaps of the live workers,
+   * each as it last answered, workerHeapsRead of them this time; the floor after each collected fully, at a settled
+   * reading),
    * sessionsFileBytes, transcriptFiles, transcriptBytes, sessionCount, eventLoopDelayP50Ms,
    * eventLoopDelayP99Ms, gcCount, gcPauseMs, harnessRssBytes, treeRssBytes (the target and its descendants, Linux
    * only), `file:<label>` for each watched file and `state:<name>` for each state reading.

@@ -229,29 +229,49 @@ function fullGcFunction() {
 // minute. The main thread counts them by Node's `worker_threads` diagnostics channel (every worker, however
 // started); their heaps come from the probe loaded in each one (Node runs NODE_OPTIONS' --import in workers started
 // from a file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects
-// fully first at a settled reading and answers with the heap it has. One that does not answer within the wait (busy,
-// or no probe) is counted in workerThreads and missing from the heaps, and workerHeapsRead says how many answered.
+// fully first at a settled reading and answers with the heap it has. The sums are over every live worker that has
+// answered once, each with its latest answer: one busy through a wait keeps its place in the sum rather than
+// dropping out of it (OpenClaw's floor sum swung 327 <-> 389 MiB with one 62 MiB worker in and out of it), and
+// workerHeapsRead says how many answered this time.
 const WORKER_CHANNEL = 'soakgate-probe-workers';
 /** How long a sample without a settled reading waits for the workers' answers (a settled one waits RELEASE_WATCH_MS). */
 const WORKER_REPLY_MS = 50;
 
 /** The target's live worker threads and, on request, their heaps. */
 function watchWorkers() {
+  // Thread ids of the live workers.
   const live = new Set();
   let started = 0;
   let everStarted = false;
+  // By threadId, of live workers only: the latest heap each answered, and the latest after its full collection.
+  const heaps = new Map();
+  const floors = new Map();
   const onStart = ({ worker }) => {
     started++;
     everStarted = true;
-    live.add(worker);
-    worker.once('exit', () => live.delete(worker));
+    const id = worker.threadId;
+    live.add(id);
+    worker.once('exit', () => {
+      live.delete(id);
+      heaps.delete(id);
+      floors.delete(id);
+    });
   };
   dc.subscribe('worker_threads', onStart);
   const channel = new BroadcastChannel(WORKER_CHANNEL);
   const waiting = new Map();
   let nextId = 1;
-  channel.onmessage = ({ data }) => waiting.get(data?.reply)?.(data);
+  channel.onmessage = ({ data }) => {
+    if (data?.reply === undefined) return;
+    // A late answer counts too, from a worker still alive (its exit may come before its last message).
+    if (live.has(data.threadId)) {
+      heaps.set(data.threadId, data.usedBytes);
+      if (data.settled) floors.set(data.threadId, data.usedBytes);
+    }
+    waiting.get(data.reply)?.(data);
+  };
   channel.unref();
+  const sum = (byThread) => [...byThread.values()].reduce((total, bytes) => total + bytes, 0);
   return {
     /**
      * Asks the workers for their heaps, each collected fully first when `settle` (a floor, as heapFloorBytes is the
@@ -265,17 +285,21 @@ function watchWorkers() {
       started = 0;
       if (live.size === 0) return { answers: () => Promise.resolve(figures) };
       const id = nextId++;
-      const heaps = [];
+      let read = 0;
       let finish = null;
-      waiting.set(id, (reply) => {
-        heaps.push(reply.usedBytes);
-        if (heaps.length >= live.size) finish?.();
+      waiting.set(id, () => {
+        read++;
+        if (read >= live.size) finish?.();
       });
       channel.postMessage({ id, settle });
       const summed = () => {
-        if (heaps.length === 0) return figures;
-        const bytes = heaps.reduce((sum, h) => sum + h, 0);
-        return { ...figures, workerHeapsRead: heaps.length, workerHeapBytes: bytes, ...(settle ? { workerHeapFloorBytes: bytes } : {}) };
+        if (heaps.size === 0) return figures;
+        return {
+          ...figures,
+          workerHeapsRead: read,
+          workerHeapBytes: sum(heaps),
+          ...(settle && floors.size > 0 ? { workerHeapFloorBytes: sum(floors) } : {}),
+        };
       };
       return {
         answers: (waitMs) =>
@@ -287,7 +311,7 @@ function watchWorkers() {
             };
             const timer = setTimeout(finish, waitMs);
             timer.unref();
-            if (heaps.length >= live.size) finish();
+            if (read >= live.size) finish();
           }),
       };
     },
@@ -307,7 +331,7 @@ function answerInWorker() {
     if (!data || data.reply !== undefined) return;
     try {
       if (data.settle) (forceFullGc ??= fullGcFunction())();
-      channel.postMessage({ reply: data.id, threadId, usedBytes: v8.getHeapStatistics().used_heap_size });
+      channel.postMessage({ reply: data.id, threadId, settled: Boolean(data.settle), usedBytes: v8.getHeapStatistics().used_heap_size });
     } catch {
       // The probe never throws into the target.
     }

@@ -142,7 +142,7 @@ test("settling never gives the target's own code a gc()", async () => {
   assert.equal(out, 'ready\nundefined undefined\n');
 });
 
-test("worker threads are counted, their heaps read and collected at a settled reading, and none is kept alive", async () => {
+test("worker threads are counted, their heaps read and collected at a settled reading, a busy one kept in the sums, and none is kept alive", async () => {
   // Six million objects on the main thread: its own collection blocks it for longer than the probe waits for the
   // workers' answers (RELEASE_WATCH_MS, 250 ms), as OpenClaw's 300 MB heap does, so the wait must begin after it.
   const env = { ...process.env, ...probe.targetEnv(''), WORKER_KEEP_OBJECTS: String(200_000), MAIN_KEEP_OBJECTS: String(6_000_000) };
@@ -169,6 +169,16 @@ test("worker threads are counted, their heaps read and collected at a settled re
     assert.equal(settled.workerHeapFloorBytes, settled.workerHeapBytes);
     assert.ok(settled.workerHeapFloorBytes! > 15 * 2 ** 20, `what the workers keep: ${settled.workerHeapFloorBytes}`);
     assert.ok(plain.workerHeapBytes! - settled.workerHeapFloorBytes! > 15 * 2 ** 20, `the collection freed the dropped objects: ${plain.workerHeapBytes} -> ${settled.workerHeapFloorBytes}`);
+    // One worker busy for 4 s answers neither the next plain sample nor the settled one: it keeps its place in both
+    // sums with its last answer, rather than halving them.
+    child.kill('SIGHUP');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const busy = (await probe.sample(child.pid!, 5_000))!;
+    assert.equal(busy.workerHeapsRead, 1, JSON.stringify(busy));
+    assert.ok(Math.abs(busy.workerHeapBytes! - settled.workerHeapBytes!) < 0.2 * settled.workerHeapBytes!, `heaps ${settled.workerHeapBytes} -> ${busy.workerHeapBytes}`);
+    const busySettled = (await probe.sample(child.pid!, 10_000, 'always'))!;
+    assert.equal(busySettled.workerHeapsRead, 1, JSON.stringify(busySettled));
+    assert.ok(Math.abs(busySettled.workerHeapFloorBytes! - settled.workerHeapFloorBytes!) < 0.2 * settled.workerHeapFloorBytes!, `floors ${settled.workerHeapFloorBytes} -> ${busySettled.workerHeapFloorBytes}`);
     // Told to end, the workers have nothing left to do: the probe in them must not keep them (or the process) alive.
     child.kill('SIGUSR2');
     assert.equal(await exited, 0);
