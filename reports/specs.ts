@@ -93,7 +93,7 @@ const CHARTS: ChartDef[] = [
   catalogued('tree-rss', 'RSS of the process tree: the target and all its descendants', 'bytes'),
   // The floor after garbage collection is the leak signal; heap used is a sawtooth around it.
   catalogued('heap', 'V8 heap used and its post-GC floor', 'bytes'),
-  catalogued('workers', "The worker threads' V8 heaps, summed over those that answered", 'bytes'),
+  catalogued('workers', "The worker threads' V8 heaps, summed, each as it last answered the probe", 'bytes'),
   catalogued('sessions-file', 'sessions.json size', 'bytes'),
   catalogued('transcript-bytes', 'Transcript bytes', 'bytes'),
   catalogued('transcript-files', 'Transcript files', 'count'),

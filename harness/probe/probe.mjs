@@ -231,8 +231,7 @@ function fullGcFunction() {
 // from a file, not in those started from a string), over a BroadcastChannel: asked for its figures, each collects
 // fully first at a settled reading and answers with the heap it has. The sums are over every live worker that has
 // answered once, each with its latest answer: one busy through a wait keeps its place in the sum rather than
-// dropping out of it (OpenClaw's floor sum swung 327 <-> 389 MiB with one 62 MiB worker in and out of it), and
-// workerHeapsRead says how many answered this time.
+// dropping out of it, and workerHeapsRead says how many answered this time. A worker that ends leaves the sums.
 const WORKER_CHANNEL = 'soakgate-probe-workers';
 /** How long a sample without a settled reading waits for the workers' answers (a settled one waits RELEASE_WATCH_MS). */
 const WORKER_REPLY_MS = 50;
