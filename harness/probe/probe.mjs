@@ -236,15 +236,35 @@ const WORKER_CHANNEL = 'soakgate-probe-workers';
 /** How long a sample without a settled reading waits for the workers' answers (a settled one waits RELEASE_WATCH_MS). */
 const WORKER_REPLY_MS = 50;
 
+/** Of the live workers, by threadId: the heap each last answered, and the last it answered after a full collection. */
+function latestHeaps() {
+  const heaps = new Map();
+  const floors = new Map();
+  const sum = (byThread) => [...byThread.values()].reduce((total, bytes) => total + bytes, 0);
+  return {
+    record({ threadId, usedBytes, settled }) {
+      heaps.set(threadId, usedBytes);
+      if (settled) floors.set(threadId, usedBytes);
+    },
+    forget(threadId) {
+      heaps.delete(threadId);
+      floors.delete(threadId);
+    },
+    /** The sums, the floors' only for a settled reading; null before any worker answered. */
+    sums(settle) {
+      if (heaps.size === 0) return null;
+      return { workerHeapBytes: sum(heaps), ...(settle && floors.size > 0 ? { workerHeapFloorBytes: sum(floors) } : {}) };
+    },
+  };
+}
+
 /** The target's live worker threads and, on request, their heaps. */
 function watchWorkers() {
   // Thread ids of the live workers.
   const live = new Set();
   let started = 0;
   let everStarted = false;
-  // By threadId, of live workers only: the latest heap each answered, and the latest after its full collection.
-  const heaps = new Map();
-  const floors = new Map();
+  const latest = latestHeaps();
   const onStart = ({ worker }) => {
     started++;
     everStarted = true;
@@ -252,8 +272,7 @@ function watchWorkers() {
     live.add(id);
     worker.once('exit', () => {
       live.delete(id);
-      heaps.delete(id);
-      floors.delete(id);
+      latest.forget(id);
     });
   };
   dc.subscribe('worker_threads', onStart);
@@ -263,14 +282,10 @@ function watchWorkers() {
   channel.onmessage = ({ data }) => {
     if (data?.reply === undefined) return;
     // A late answer counts too, from a worker still alive (its exit may come before its last message).
-    if (live.has(data.threadId)) {
-      heaps.set(data.threadId, data.usedBytes);
-      if (data.settled) floors.set(data.threadId, data.usedBytes);
-    }
+    if (live.has(data.threadId)) latest.record(data);
     waiting.get(data.reply)?.(data);
   };
   channel.unref();
-  const sum = (byThread) => [...byThread.values()].reduce((total, bytes) => total + bytes, 0);
   return {
     /**
      * Asks the workers for their heaps, each collected fully first when `settle` (a floor, as heapFloorBytes is the
@@ -292,13 +307,8 @@ function watchWorkers() {
       });
       channel.postMessage({ id, settle });
       const summed = () => {
-        if (heaps.size === 0) return figures;
-        return {
-          ...figures,
-          workerHeapsRead: read,
-          workerHeapBytes: sum(heaps),
-          ...(settle && floors.size > 0 ? { workerHeapFloorBytes: sum(floors) } : {}),
-        };
+        const sums = latest.sums(settle);
+        return sums ? { ...figures, workerHeapsRead: read, ...sums } : figures;
       };
       return {
         answers: (waitMs) =>
