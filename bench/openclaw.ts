@@ -117,13 +117,13 @@ function workerThreads(measured: Sample[]): string {
 
 /**
  * What the settled RSS held at each settled reading of the measured window: the main thread's heap (its pages in
- * memory in that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap: first third
- * against last third, medians (docs/ARCHITECTURE.md, "Worker threads").
+ * memory in that sample), the worker threads' heaps (after their collections) and the rest, outside every V8 heap:
+ * first third against last third, medians (docs/ARCHITECTURE.md, "Worker threads", "Outside the main heap").
  */
 function whereRssWent(window: Sample[]): string {
   const points = window
     .map((s) => s.metrics)
-    .filter((m) => m.rssSettledBytes !== undefined && m.workerHeapFloorBytes !== undefined && m.heapPhysicalBytes !== undefined);
+    .filter((m) => m.rssOutsideHeapBytes !== undefined && m.workerHeapFloorBytes !== undefined);
   if (points.length < 6) return `where the settled RSS went: ${points.length} settled readings with the workers' heaps, too few`;
   const third = Math.floor(points.length / 3);
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
@@ -131,7 +131,8 @@ function whereRssWent(window: Sample[]): string {
     ['settled RSS', (m) => m.rssSettledBytes],
     ["main thread's heap", (m) => m.heapPhysicalBytes],
     ["worker threads' heaps", (m) => m.workerHeapFloorBytes],
-    ['outside every V8 heap', (m) => m.rssSettledBytes - m.heapPhysicalBytes - m.workerHeapFloorBytes],
+    // The sampler's rssOutsideHeapBytes is the settled RSS less the main heap; less the workers' too, here.
+    ['outside every V8 heap', (m) => m.rssOutsideHeapBytes - m.workerHeapFloorBytes],
   ];
   const mib = (bytes: number) => formatRate(bytes, 'bytes', '');
   const read = points.map((m) => m.workerHeapsRead ?? 0);
