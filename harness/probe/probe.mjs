@@ -51,17 +51,19 @@ function watchCollections() {
   let watchingOwnFull = null;
   const observer = new PerformanceObserver((list) => {
     let full = false;
+    let own = false;
     for (const entry of list.getEntries()) {
       // The probe's own collections are the harness's cost, not the target's GC load.
       if ((entry.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) continue;
+      own = true;
       window.count++;
       window.pauseMs += entry.duration;
       if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) full = true;
     }
     // Entries arrive batched after the collections, when the event loop comes round: the heap read here is what
-    // they left plus whatever was allocated since. Where V8's GC profiler is at hand it gives the heap each one
-    // left, and this reading is not used.
-    if (!profiler) {
+    // they left plus whatever was allocated since. While V8's GC profiler runs it gives the heap each one left,
+    // lower, and the window takes the lower of the two (see gcProfiler).
+    if (own) {
       const used = v8.getHeapStatistics().used_heap_size;
       window.anyGcLow = Math.min(window.anyGcLow, used);
       if (full) window.fullGcLow = Math.min(window.fullGcLow, used);
@@ -77,6 +79,8 @@ function watchCollections() {
   observer.observe({ entryTypes: ['gc'] });
   const profiler = gcProfiler();
   return {
+    /** Runs V8's GC profiler from now on, or stops it (see gcProfiler); the readings it has kept still count. */
+    profile: (on) => profiler?.run(on),
     /** A heap left by a full collection the probe forced. */
     fullCollection(used) {
       window.fullGcLow = Math.min(window.fullGcLow, used);
@@ -117,24 +121,45 @@ function watchCollections() {
 /** V8's GC profiler's kinds that collect (its others are steps of incremental marking and weak callbacks). */
 const COLLECTIONS = new Set(['Scavenge', 'MinorMarkSweep', 'MarkSweepCompact']);
 
+// GC_PROFILER_COST: V8's GC profiler builds heap statistics before and after every collection, scavenges included,
+// and a server driven flat out collects its young generation 60-150 times a second: it cost the tiny server 3.8-4.3%
+// of its throughput, 0.3-0.6% without it (bench:probe, BENCHMARKS.md). So it runs only where its reading is used and
+// its cost is CPU the target has to spare: not while the target is saturated (its own full collections are then
+// read when the event loop comes round, as where Node has no profiler), and not for a harness that settles always
+// (its floor is the forced collections' alone).
 /**
- * V8's GC profiler (Node 18.15 on): the heap each collection left, read by V8 at its end, not when the target's event
- * loop next comes round to the observer, with whatever it allocated since (test/serial/probe-figures.test.ts). Null
- * where Node has none.
+ * V8's GC profiler (Node 18.15 on), while it runs: the heap each collection left, read by V8 at its end, not when the
+ * target's event loop next comes round to the observer, with whatever it allocated since
+ * (test/serial/probe-figures.test.ts). Null where Node has none. Stopped until the first `run(true)`.
  */
 function gcProfiler() {
   if (typeof v8.GCProfiler !== 'function') return null;
-  let profiler = new v8.GCProfiler();
-  profiler.start();
+  let profiler = null;
+  let kept = [];
+  const start = () => {
+    profiler = new v8.GCProfiler();
+    profiler.start();
+  };
+  const stop = () => {
+    kept.push(...(profiler?.stop()?.statistics ?? []));
+    profiler = null;
+  };
   return {
+    run(on) {
+      if (on && !profiler) start();
+      else if (!on && profiler) stop();
+    },
     /** The collections since the last take, by V8's statistics. */
     take() {
-      const { statistics } = profiler.stop() ?? { statistics: [] };
-      profiler = new v8.GCProfiler();
-      profiler.start();
-      return statistics;
+      if (profiler) {
+        stop();
+        start();
+      }
+      const taken = kept;
+      kept = [];
+      return taken;
     },
-    stop: () => profiler.stop(),
+    stop,
   };
 }
 
@@ -441,7 +466,8 @@ function mainThreadDemandNs() {
  */
 async function takeWindow(collections, loop, workers, settle, always, forcedFloorOnly) {
   const busy = loop.take();
-  const how = settle ? (always ? 'force' : loop.saturated() ? 'own' : 'own-or-force') : null;
+  const saturated = loop.saturated();
+  const how = settle ? (always ? 'force' : saturated ? 'own' : 'own-or-force') : null;
   // Asked first, so the workers collect while the main thread does; not while the target is saturated.
   const settlesWorkers = how === 'force' || how === 'own-or-force';
   const asked = workers.ask(settlesWorkers);
@@ -450,6 +476,8 @@ async function takeWindow(collections, loop, workers, settle, always, forcedFloo
   if (settled?.settlePauseMs) loop.probeWorked(settled.settlePauseMs);
   const heap = v8.getHeapStatistics();
   const gc = collections.take();
+  // For the next window (GC_PROFILER_COST).
+  collections.profile(!forcedFloorOnly && !saturated);
   const figures = {
     heapUsedBytes: heap.used_heap_size,
     heapTotalBytes: heap.total_heap_size,

@@ -231,6 +231,9 @@ test("a full collection's floor is the heap it left, not the heap when the event
   const script =
     "let batch = null; setInterval(() => { batch = null; gc(); batch = Array.from({ length: 1e6 }, (_, i) => ({ i })); }, 300); console.log('ready');";
   await withScriptTarget(script, async (pid) => {
+    // The profiler runs once the probe has judged the target not saturated: from the second sample on.
+    await probe.sample(pid, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await probe.sample(pid, 5_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const figures = (await probe.sample(pid, 5_000))!;
@@ -244,6 +247,28 @@ test("a full collection's floor is the heap it left, not the heap when the event
     const between = (await probe.sample(pid, 5_000))!;
     assert.ok(between.gcCount! > 0, 'the target collected in the window');
     assert.equal(between.heapFloorBytes, undefined, `no floor from its own collections: ${JSON.stringify(between)}`);
+    // Nor does the GC profiler run there, for a reading no floor uses (GC_PROFILER_COST in the probe): the heap after
+    // the target's collections is read when its event loop comes round, with the batch.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const unprofiled = (await probe.sample(pid, 5_000))!;
+    assert.ok(unprofiled.heapAfterGcBytes! > 30 * 2 ** 20, `read by the observer: ${JSON.stringify(unprofiled)}`);
+  }, ['--expose-gc']);
+});
+
+test('a saturated target is not watched by the GC profiler: it costs a server flat out 4% (bench:probe)', async () => {
+  // As above, but busy 400 ms of every 405: its own gc() (flagged forced, which the observer of collections leaves to
+  // the profiler) gives no reading, and the heap after its other collections is read with the batch.
+  const script =
+    "let batch = null; setInterval(() => { batch = null; gc(); batch = Array.from({ length: 1e6 }, (_, i) => ({ i })); const until = Date.now() + 400; while (Date.now() < until); }, 5); console.log('ready');";
+  await withScriptTarget(script, async (pid) => {
+    await probe.sample(pid, 5_000);
+    for (let i = 0; i < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const figures = (await probe.sample(pid, 5_000))!;
+      assert.ok(figures.eventLoopUtilization! >= 0.9, `utilization ${figures.eventLoopUtilization}`);
+      assert.ok(figures.heapAfterGcBytes! > 30 * 2 ** 20, `read by the observer: ${JSON.stringify(figures)}`);
+      if (figures.heapFloorBytes !== undefined) assert.ok(figures.heapFloorBytes > 30 * 2 ** 20, JSON.stringify(figures));
+    }
   }, ['--expose-gc']);
 });
 
