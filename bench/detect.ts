@@ -1,7 +1,8 @@
 // How far the analysis can be trusted, on synthetic series whose answer is known (seeded, so anyone gets the same
 // table): how often a flat target is called growing (null series with a GC sawtooth and autocorrelated noise, at
 // ci-gate's and production-mix's sampling), and how long a 50 MB/min and a 5 MB/min leak take to be called
-// growing above the floor that matters, looking every 5 s as `gate --stop-when-decided` does.
+// growing above the floor that matters, looking every 5 s as `gate --stop-when-decided` does; and the shape of a
+// settled heap floor (25 forced collections 20 s apart, the OpenClaw example's window): null, growing, levelling off.
 // Run: node --import tsx bench/detect.ts [--null 2000] [--leaks 200] [--seed 1]
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -105,6 +106,52 @@ for (const perMinMB of [50, 5]) {
   leakRows.push(`| ${perMinMB} MB/min | ${leakCount} | ${leakCount - missed} | ${q(0.5)} | ${q(0.9)} | ${times.length ? `${times[times.length - 1]} s` : 'n/a'} |`);
 }
 
+// Settled floors: one reading per forced collection, 20 s apart, over the 8 minutes the OpenClaw example measures
+// (docs/ARCHITECTURE.md, "Settled samples"). No sawtooth (a full collection leaves none); the readings' own noise,
+// with a lag-one correlation between readings from none to strong, and the verdict by the heap floor's analysis.
+const FLOOR_READINGS = 25;
+const FLOOR_EVERY_S = 20;
+
+/** The floor readings of a heap whose live set follows `level(tMin)`, read with AR(1) noise of `sd` and `phi`. */
+function floorSeries(level: (tMin: number) => number, phi: number, sd: number): MetricSeries {
+  const out: MetricSeries = { tS: [], values: [], ops: [], segment: [] };
+  let noise = gaussian(random) * sd;
+  for (let i = 0; i < FLOOR_READINGS; i++) {
+    noise = phi * noise + Math.sqrt(1 - phi ** 2) * sd * gaussian(random);
+    out.tS.push(120 + i * FLOOR_EVERY_S);
+    out.values.push(280 * MB + level((i * FLOOR_EVERY_S) / 60) + noise);
+    out.ops.push(i);
+    out.segment.push(0);
+  }
+  return out;
+}
+
+const floorShapes: Array<{ name: string; level: (tMin: number) => number }> = [
+  { name: 'no growth', level: () => 0 },
+  { name: '1 MiB/min, straight', level: (t) => t * MB },
+  { name: '2.5 MiB/min, straight', level: (t) => 2.5 * t * MB },
+  // OpenClaw's heap floor rose 4-5 MiB/min for its first minutes after the warm-up and then stayed near 300 MiB
+  // (BENCHMARKS.md, runs U and W): a plateau, and the case the trend alone leaves undecided.
+  { name: '5 MiB/min for 3 min, then flat', level: (t) => 5 * Math.min(t, 3) * MB },
+  { name: '4 MiB/min for 4 min, then flat', level: (t) => 4 * Math.min(t, 4) * MB },
+  { name: '4 MiB/min levelling off (20 MiB, 5 min)', level: (t) => 20 * MB * (1 - Math.exp(-t / 5)) },
+  // Not a plateau: a leak that slowed and goes on above the floor.
+  { name: '4 MiB/min for 3 min, then 1.5 MiB/min', level: (t) => (4 * Math.min(t, 3) + 1.5 * Math.max(t - 3, 0)) * MB },
+];
+const floorRows: string[] = [];
+const perFloorRow = Math.ceil(nullCount / 4);
+for (const shape of floorShapes) {
+  for (const phi of [0, 0.3, 0.8, 0.9]) {
+    const counts: Record<string, number> = { growing: 0, plateau: 0, flat: 0, inconclusive: 0 };
+    for (let i = 0; i < perFloorRow; i++) {
+      const m = summarizeMetric('heapFloorBytes', floorSeries(shape.level, phi, (1 + 3 * random()) * MB), { warmupS: 0 });
+      counts[m.verdict]++;
+    }
+    const share = (k: string) => `${counts[k]} (${((100 * counts[k]) / perFloorRow).toFixed(1)}%)`;
+    floorRows.push(`| ${shape.name} | ${phi} | ${perFloorRow} | ${share('growing')} | ${share('plateau')} | ${share('flat')} | ${share('inconclusive')} |`);
+  }
+}
+
 console.log(`bench:detect, seed ${values.seed}; ${cpus().length} x ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
 console.log('Noise per series: AR(1) sd 0.5-4 MB, lag-one correlation 0, 0.5, 0.8 or 0.9, plus a GC sawtooth of 0-10 MB with a 1-30 s period.\n');
 console.log('| null series (no growth) | series | called growing | called growing above the 2 MB/min floor |');
@@ -115,3 +162,7 @@ console.log(`| all | ${total} | ${allGrowing} (${((100 * allGrowing) / total).to
 console.log(`| leak | series | caught within ${MAX_S / 60} min | median time to verdict | 90th percentile | slowest |`);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const row of leakRows) console.log(row);
+console.log(`\nSettled heap floors: ${FLOOR_READINGS} readings ${FLOOR_EVERY_S} s apart, noise sd 1-4 MiB with a lag-one correlation between readings:\n`);
+console.log('| heap floor | lag-one correlation | series | growing | plateau | flat | inconclusive |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of floorRows) console.log(row);

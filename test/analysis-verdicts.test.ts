@@ -1,5 +1,6 @@
 // Verdicts on synthetic series with a known answer: flat noise with a GC sawtooth is not growing, the reported
-// bug's growth is caught within 30 s, a plateau and a step are plateaus, a short noisy run is inconclusive.
+// bug's growth is caught within 30 s, a plateau and a step are plateaus (a sparse settled floor's too), a leak that
+// slowed is not, a short noisy run is inconclusive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
@@ -92,6 +93,45 @@ test('a single step followed by flat is a plateau, not growth', () => {
     const summary = summarizeMetric('rssBytes', series(random, 120 * HZ, { sd: 1 * MB, phi: 0.5, sawPeriod: 2, sawAmplitude: 0 }, step), { warmupS: 0 });
     assert.equal(summary.verdict, 'plateau', `series ${i} (step at ${stepAtS.toFixed(1)} s)`);
     assert.ok(Math.abs(summary.plateauAtS! - stepAtS) <= 10, `step at ${stepAtS.toFixed(1)} s, reported ${summary.plateauAtS} s`);
+  }
+});
+
+/** A settled heap floor as the OpenClaw example reads it: 25 forced collections 20 s apart, uncorrelated noise. */
+function settledFloor(random: () => number, sd: number, shape: (tMin: number) => number): MetricSeries {
+  const out: MetricSeries = { tS: [], values: [], ops: [], segment: [] };
+  for (let i = 0; i < 25; i++) {
+    out.tS.push(120 + 20 * i);
+    out.values.push(280 * MB + shape((20 * i) / 60) + sd * gaussian(random));
+    out.ops.push(i);
+    out.segment.push(0);
+  }
+  return out;
+}
+
+function settledVerdicts(seed: number, shape: (tMin: number) => number): Record<string, number> {
+  const random = seededRandom(seed);
+  const verdicts: Record<string, number> = {};
+  for (let i = 0; i < 40; i++) {
+    const summary = summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, shape), { warmupS: 0 });
+    verdicts[summary.verdict] = (verdicts[summary.verdict] ?? 0) + 1;
+  }
+  return verdicts;
+}
+
+test('a settled floor that rose for its first minutes and stopped is mostly a plateau, from 25 readings', () => {
+  // 5 MiB/min for 3 minutes, then flat: the average rate to the flat part is diluted by it, the slope before is not.
+  const verdicts = settledVerdicts(31, (tMin) => 5 * MB * Math.min(tMin, 3));
+  assert.ok((verdicts.plateau ?? 0) >= 24, `plateau in ${verdicts.plateau} of 40: ${JSON.stringify(verdicts)}`);
+});
+
+test('settled floors that keep growing, straight or slowed, are not plateaus', () => {
+  for (const [name, shape] of [
+    ['2.5 MiB/min', (tMin: number) => 2.5 * MB * tMin],
+    ['1 MiB/min', (tMin: number) => MB * tMin],
+    ['4 then 1.5 MiB/min', (tMin: number) => MB * (4 * Math.min(tMin, 3) + 1.5 * Math.max(tMin - 3, 0))],
+  ] as const) {
+    const verdicts = settledVerdicts(32, shape);
+    assert.ok((verdicts.plateau ?? 0) <= 2, `${name}: plateau in ${verdicts.plateau} of 40: ${JSON.stringify(verdicts)}`);
   }
 });
 

@@ -16,9 +16,14 @@ export interface Plateau {
  * For a series whose slope is positive but not ruled out (not `flat`): the earliest start, in steps of 5% of the
  * run, from which the rest is flat, when the series rose before it. Flat needs evidence, not just a short noisy
  * tail: the tail covers at least 40% of the run (so a leak that grows in steps, as RSS does by pages, shows a step
- * in it), its 95% upper bound is under half the rate at which the series rose to it (from the first tenth of the
- * run to the tail, centre to centre: for a straight line that is its slope), and it does not itself rise clearly
- * (p < 0.01) by more than the floor. Rose: by more than 4 robust SDs of the tail.
+ * in it), it slowed, and it does not itself rise clearly (p < 0.01) by more than the floor. Rose: by more than 4
+ * robust SDs of the tail. Slowed, either way (docs/ARCHITECTURE.md, "Verdicts"):
+ * - its 95% upper bound is under half the rate at which the series rose to it (from the first tenth of the run to
+ *   the tail, centre to centre: for a straight line that is its slope), which a step shows;
+ * - or it is under the lower bound of the slope before it, its own slope is under the floor and its upper bound
+ *   under one and a half times the floor: a rise that stopped part way through the run, whose average rate to the
+ *   tail the tail's flat minutes dilute (a settled heap floor read every 20 s). The bound keeps a leak that slowed
+ *   to one and a half times the floor `growing` (bench:detect's settled-floor table, BENCHMARKS.md).
  * The overall trend test is not required: a step, detrended by a line, looks like strong autocorrelation.
  */
 export function findPlateau(tS: number[], y: number[], floorPerMin: number): Plateau | null {
@@ -30,6 +35,12 @@ export function findPlateau(tS: number[], y: number[], floorPerMin: number): Pla
   const headEnd = Math.max(4, Math.ceil(n / 10));
   const head = median(Float64Array.from(y.slice(0, headEnd)));
   const headCentreMin = (tMin[0] + tMin[headEnd - 1]) / 2;
+  /** The tail from `start` stopped well short of the rate before it (a rise that stopped; see above). */
+  const stoppedAfterRise = (start: number, tail: { slope: number; ciHigh: number }): boolean => {
+    if (start < headEnd || tail.slope >= floorPerMin || tail.ciHigh >= 1.5 * floorPerMin) return false;
+    const before = fitTrend(tMin.slice(0, start), y.slice(0, start));
+    return before.ciLow > 0 && tail.ciHigh < before.ciLow;
+  };
   /** The plateau when the series is flat from `start` on and rose before it, else null. */
   const plateauFrom = (start: number): Plateau | null => {
     const rest = y.slice(start);
@@ -37,17 +48,14 @@ export function findPlateau(tS: number[], y: number[], floorPerMin: number): Pla
     const level = median(Float64Array.from(rest));
     const noise = 1.4826 * median(Float64Array.from(rest, (v) => Math.abs(v - level)));
     const riseRate = (level - head) / ((tMin[start] + tMin[n - 1]) / 2 - headCentreMin);
-    const slowed = tail.ciHigh < riseRate / 2;
     const stillRising = tail.p < 0.01 && tail.slope > 0 && tail.ciHigh >= floorPerMin;
-    if (!slowed || stillRising || level - head <= 4 * noise) return null;
+    if (stillRising || level - head <= 4 * noise) return null;
+    if (!(tail.ciHigh < riseRate / 2) && !stoppedAfterRise(start, tail)) return null;
     // Reached once the series never again falls 4 SDs below the level (the tail may still hold the step itself).
     let reached = 0;
     for (let i = 0; i < n; i++) if (y[i] < level - 4 * noise) reached = i + 1;
     return { level, atS: tS[Math.min(reached, n - 1)], tailSlopePerMin: tail.slope };
   };
-  // The latest start has the flattest tail: if even that one still rises (a leak), no earlier one will.
-  const lastStart = starts[starts.length - 1];
-  if (lastStart === undefined || plateauFrom(lastStart) === null) return null;
   for (const start of starts) {
     const plateau = plateauFrom(start);
     if (plateau) return plateau;
