@@ -9,6 +9,7 @@ import type { MetricSummary } from '../harness/contracts/summary.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { Sample } from '../harness/contracts/sample.ts';
+import { RUN_X, RUN_Y } from './fixtures/openclawHeapFloors.ts';
 
 const MB = 1024 * 1024;
 const HZ = 2;
@@ -133,6 +134,16 @@ test('settled floors that keep growing, straight or slowed, are not plateaus', (
     const verdicts = settledVerdicts(32, shape);
     assert.ok((verdicts.plateau ?? 0) <= 2, `${name}: plateau in ${verdicts.plateau} of 40: ${JSON.stringify(verdicts)}`);
   }
+});
+
+test('real OpenClaw heap floors: one that rose and held is a plateau, one that kept growing is growing', () => {
+  const summarize = (points: Array<[number, number]>) => summarizeMetric('heapFloorBytes', {
+    tS: points.map(([t]) => t), values: points.map(([, bytes]) => bytes), ops: points.map((_, i) => i), segment: points.map(() => 0),
+  }, { warmupS: 0 });
+  const held = summarize(RUN_Y);
+  assert.equal(held.verdict, 'plateau');
+  assert.ok(Math.abs(held.plateauLevel! / MB - 292.5) < 2, `level ${held.plateauLevel! / MB} MiB`);
+  assert.equal(summarize(RUN_X).verdict, 'growing');
 });
 
 test('a short noisy run is inconclusive and says about how many more minutes would decide it', () => {

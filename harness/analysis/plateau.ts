@@ -1,7 +1,7 @@
 // Growth that levels off is not a leak: a cache filling up, a pool reaching its size, one allocation step. This
 // finds where a rising series went flat and the level it stays at, so the verdict can say `plateau`.
 import { median } from './theilSen.ts';
-import { fitTrend } from './trend.ts';
+import { fitTrend, type Trend } from './trend.ts';
 
 export interface Plateau {
   /** The median of the flat part. */
@@ -36,28 +36,32 @@ export function findPlateau(tS: number[], y: number[], floorPerMin: number): Pla
   const head = median(Float64Array.from(y.slice(0, headEnd)));
   const headCentreMin = (tMin[0] + tMin[headEnd - 1]) / 2;
   /** The tail from `start` stopped well short of the rate before it (a rise that stopped; see above). */
-  const stoppedAfterRise = (start: number, tail: { slope: number; ciHigh: number }): boolean => {
+  const stoppedAfterRise = (start: number, tail: Trend): boolean => {
     if (start < headEnd || tail.slope >= floorPerMin || tail.ciHigh >= 1.5 * floorPerMin) return false;
     const before = fitTrend(tMin.slice(0, start), y.slice(0, start));
     return before.ciLow > 0 && tail.ciHigh < before.ciLow;
   };
+  const tailFrom = (start: number) => fitTrend(tMin.slice(start), y.slice(start));
+  const stillRising = (tail: Trend): boolean => tail.p < 0.01 && tail.slope > 0 && tail.ciHigh >= floorPerMin;
   /** The plateau when the series is flat from `start` on and rose before it, else null. */
-  const plateauFrom = (start: number): Plateau | null => {
+  const plateauFrom = (start: number, tail: Trend): Plateau | null => {
     const rest = y.slice(start);
-    const tail = fitTrend(tMin.slice(start), rest);
     const level = median(Float64Array.from(rest));
     const noise = 1.4826 * median(Float64Array.from(rest, (v) => Math.abs(v - level)));
     const riseRate = (level - head) / ((tMin[start] + tMin[n - 1]) / 2 - headCentreMin);
-    const stillRising = tail.p < 0.01 && tail.slope > 0 && tail.ciHigh >= floorPerMin;
-    if (stillRising || level - head <= 4 * noise) return null;
+    if (stillRising(tail) || level - head <= 4 * noise) return null;
     if (!(tail.ciHigh < riseRate / 2) && !stoppedAfterRise(start, tail)) return null;
     // Reached once the series never again falls 4 SDs below the level (the tail may still hold the step itself).
     let reached = 0;
     for (let i = 0; i < n; i++) if (y[i] < level - 4 * noise) reached = i + 1;
     return { level, atS: tS[Math.min(reached, n - 1)], tailSlopePerMin: tail.slope };
   };
+  // The latest start has the flattest tail: if even that one still rises clearly (a leak), no earlier one will, and a
+  // leak's analysis stays one fit of its tail.
+  const lastStart = starts[starts.length - 1];
+  if (lastStart === undefined || stillRising(tailFrom(lastStart))) return null;
   for (const start of starts) {
-    const plateau = plateauFrom(start);
+    const plateau = plateauFrom(start, tailFrom(start));
     if (plateau) return plateau;
   }
   return null;
