@@ -131,7 +131,7 @@ const floorShapes: Array<{ name: string; level: (tMin: number) => number }> = [
   { name: '1 MiB/min, straight', level: (t) => t * MB },
   { name: '2.5 MiB/min, straight', level: (t) => 2.5 * t * MB },
   // OpenClaw's heap floor rose 4-5 MiB/min for its first minutes after the warm-up and then stayed near 300 MiB
-  // (BENCHMARKS.md, runs U and W): a plateau, and the case the trend alone leaves undecided.
+  // (BENCHMARKS.md, runs U, W and Y): a plateau, and the case the trend alone leaves undecided.
   { name: '5 MiB/min for 3 min, then flat', level: (t) => 5 * Math.min(t, 3) * MB },
   { name: '4 MiB/min for 4 min, then flat', level: (t) => 4 * Math.min(t, 4) * MB },
   { name: '4 MiB/min levelling off (20 MiB, 5 min)', level: (t) => 20 * MB * (1 - Math.exp(-t / 5)) },

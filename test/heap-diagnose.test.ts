@@ -22,6 +22,9 @@ interface Diagnosed {
   diagnosis: HeapDiagnosis;
   /** The same snapshots read by the reader process a run uses, told of each one as it was written. */
   readAsWritten: HeapDiagnosis;
+  /** What that reading told every 250 ms while memlab read, and how many times it told after its answer. */
+  told: number[];
+  toldAfter: number;
   /** What a reader given a deadline 50 ms away answered: memlab cannot even load by then. */
   pastDeadline: unknown;
 }
@@ -33,10 +36,13 @@ async function diagnoseFixture(mode: 'copied' | 'shared'): Promise<Diagnosed> {
   const diagnosis = await diagnoseHeap(run.snapshotPaths, { workDir: runDir });
   const reader = new SnapshotReader(runDir);
   for (const path of run.snapshotPaths) reader.add(path);
-  const readAsWritten = await reader.read(run.snapshotPaths, { workDir: runDir });
+  const told: number[] = [];
+  const readAsWritten = await reader.read(run.snapshotPaths, { workDir: runDir }, undefined, undefined, { everyMs: 250, tell: (seconds) => told.push(seconds) });
+  const toldBy = told.length;
+  await new Promise((resolve) => setTimeout(resolve, 600));
   const pastDeadline = await new SnapshotReader(runDir).read(run.snapshotPaths, { workDir: runDir }, undefined, Date.now() + 50).catch((err: unknown) => err);
   for (const path of run.snapshotPaths) rmSync(path);
-  return { runDir, diagnosis, readAsWritten, pastDeadline };
+  return { runDir, diagnosis, readAsWritten, told, toldAfter: told.length - toldBy, pastDeadline };
 }
 
 describe('heap diagnosis with memlab', () => {
@@ -102,6 +108,15 @@ describe('heap diagnosis with memlab', () => {
       assert.ok(readAsWritten.grew.length > 0);
       assert.deepEqual(readAsWritten.grew, diagnosis.grew);
       assert.deepEqual(readAsWritten.duplicates, diagnosis.duplicates);
+    }
+  });
+
+  it('tells how long the reading has taken while memlab reads, and stops telling once it answers', () => {
+    for (const { told, toldAfter } of [copied, shared]) {
+      // memlab alone takes seconds to load: at 250 ms a reading is told of several times.
+      assert.ok(told.length >= 2, `told ${told.length} times`);
+      assert.deepEqual(told, [...told].sort((a, b) => a - b));
+      assert.equal(toldAfter, 0);
     }
   });
 

@@ -50,9 +50,19 @@ export class SnapshotReader {
   /**
    * What grew between the snapshots; rejects with DiagnosisInterrupted when `signal` aborts first, and with
    * DiagnosisCutShort when memlab is still reading at `deadlineMs` (a Date.now() time). Either ends the reader.
+   * `stillReading` is told the seconds so far every `everyMs` while memlab reads: a large snapshot takes minutes.
    */
-  async read(snapshotPaths: string[], options: DiagnoseOptions, signal?: AbortSignal, deadlineMs?: number): Promise<HeapDiagnosis> {
+  async read(
+    snapshotPaths: string[],
+    options: DiagnoseOptions,
+    signal?: AbortSignal,
+    deadlineMs?: number,
+    stillReading?: { everyMs: number; tell: (seconds: number) => void },
+  ): Promise<HeapDiagnosis> {
     let timer: NodeJS.Timeout | undefined;
+    const began = Date.now();
+    const tell = () => stillReading?.tell(Math.round((Date.now() - began) / 1000));
+    const heartbeat = stillReading && setInterval(tell, stillReading.everyMs).unref();
     const stopped = new Promise<never>((_, reject) => {
       const stop = (err: Error) => {
         this.close();
@@ -75,6 +85,7 @@ export class SnapshotReader {
       throw new Error('error' in answer ? answer.error : 'memlab answered twice that it was ready');
     } finally {
       clearTimeout(timer);
+      clearInterval(heartbeat);
     }
   }
 

@@ -33,6 +33,12 @@ const SNAPSHOT_TIMEOUT_MS = 120_000;
  */
 const LEAST_DIAGNOSIS_MS = 7_000;
 
+/**
+ * How often a reading still going is noted: memlab took about nine minutes over OpenClaw's two 250 MB snapshots on
+ * 2 cores (BENCHMARKS.md, the OpenClaw example), and a run that says nothing that long looks hung.
+ */
+const READING_NOTE_EVERY_MS = 60_000;
+
 export class HeapSnapshots {
   private readonly taken: Array<{ file: string; pid: number; heapUsedBytes: number | null }> = [];
   private reader: SnapshotReader | null = null;
@@ -153,7 +159,10 @@ export class HeapSnapshots {
       const heap = await this.reader.read(diagnosable, {
         workDir: run.runDir,
         ...(firstHeap !== null && lastHeap !== null ? { heapGrowthBytes: lastHeap - firstHeap } : {}),
-      }, this.policy.signal, this.policy.deadline?.atMs);
+      }, this.policy.signal, this.policy.deadline?.atMs, {
+        everyMs: READING_NOTE_EVERY_MS,
+        tell: (seconds) => run.note(`memlab is still reading the heap snapshots (${seconds} s so far; Ctrl-C stops it, keeping them)`),
+      });
       const top = heap.grew[0];
       run.note(top ? `what grew most: ${top.name}, ${top.countFirst} -> ${top.countLast} objects` : 'nothing that grew between the snapshots explains the growth');
       return heap;
