@@ -34,8 +34,8 @@ const SNAPSHOT_TIMEOUT_MS = 120_000;
 const LEAST_DIAGNOSIS_MS = 7_000;
 
 /**
- * How often a reading still going is noted: memlab took about nine minutes over OpenClaw's two 250 MB snapshots on
- * 2 cores (BENCHMARKS.md, the OpenClaw example), and a run that says nothing that long looks hung.
+ * How often a reading still going is noted: memlab took nine to fifteen minutes over OpenClaw's two 250 MB
+ * snapshots on 2 cores (BENCHMARKS.md, the OpenClaw example), and a run that says nothing that long looks hung.
  */
 const READING_NOTE_EVERY_MS = 60_000;
 
