@@ -71,10 +71,40 @@ export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequ
   send(reply, describe(error));
 }
 
+/** At most this much of a refused body is read and dropped, and for at most this long, before the 413 is sent. */
+const DRAIN_BYTES = 32 * 1024 * 1024;
+const DRAIN_MS = 5_000;
+
+/**
+ * Fastify refuses an oversized body without reading the rest of it, and a 413 sent while the client is still
+ * writing reaches it as a closed socket (EPIPE: 25 of 150 2 MB messages in a row). Reading the rest first, within
+ * bounds, lets the client finish and read why.
+ */
+async function drainRefusedBody(request: FastifyRequest): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return;
+  await new Promise<void>((resolve) => {
+    let read = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      read += chunk.length;
+      if (read > DRAIN_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_MS);
+    raw.on('data', onData).once('end', done).once('error', done).once('close', done);
+    raw.resume();
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
     const body = describe(error);
     if (body.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (body.code === 'body_too_large') await drainRefusedBody(request);
     return send(reply, body);
   });
   app.setNotFoundHandler((request, reply) =>
