@@ -59,9 +59,11 @@ export function findPlateau(tS: number[], y: number[], floorPerMin: number): Pla
   // The latest start has the flattest tail: if even that one still rises clearly (a leak), no earlier one will, and a
   // leak's analysis stays one fit of its tail.
   const lastStart = starts[starts.length - 1];
-  if (lastStart === undefined || stillRising(tailFrom(lastStart))) return null;
+  if (lastStart === undefined) return null;
+  const lastTail = tailFrom(lastStart);
+  if (stillRising(lastTail)) return null;
   for (const start of starts) {
-    const plateau = plateauFrom(start, tailFrom(start));
+    const plateau = plateauFrom(start, start === lastStart ? lastTail : tailFrom(start));
     if (plateau) return plateau;
   }
   return null;
