@@ -2,7 +2,8 @@
 // table): how often a flat target is called growing (null series with a GC sawtooth and autocorrelated noise, at
 // ci-gate's and production-mix's sampling), and how long a 50 MB/min and a 5 MB/min leak take to be called
 // growing above the floor that matters, looking every 5 s as `gate --stop-when-decided` does; and the shape of a
-// settled heap floor (25 forced collections 20 s apart, the OpenClaw example's window): null, growing, levelling off.
+// settled heap floor (25 forced collections 20 s apart, the OpenClaw example's window): null, growing, levelling off,
+// starting late.
 // Run: node --import tsx bench/detect.ts [--null 2000] [--leaks 200] [--seed 1]
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -137,6 +138,9 @@ const floorShapes: Array<{ name: string; level: (tMin: number) => number }> = [
   { name: '4 MiB/min levelling off (20 MiB, 5 min)', level: (t) => 20 * MB * (1 - Math.exp(-t / 5)) },
   // Not a plateau: a leak that slowed and goes on above the floor.
   { name: '4 MiB/min for 3 min, then 1.5 MiB/min', level: (t) => (4 * Math.min(t, 3) + 1.5 * Math.max(t - 3, 0)) * MB },
+  // A leak that starts late: flat for five minutes, then rising (BENCHMARKS.md, run Z), and a slower one from minute 4.
+  { name: 'flat for 5 min, then 4 MiB/min', level: (t) => 4 * Math.max(t - 5, 0) * MB },
+  { name: 'flat for 4 min, then 2 MiB/min', level: (t) => 2 * Math.max(t - 4, 0) * MB },
 ];
 const floorRows: string[] = [];
 const perFloorRow = Math.ceil(nullCount / 4);

@@ -498,7 +498,7 @@ export function renderPage(model: PageModel, vegaBundles: VegaBundles): string {
 <title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head><body>
 <h1>${escapeHtml(model.title)}</h1>
 ${answerSection(model.runs, verdicts, notices)}
-<section><h2>What decided it</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
+<section><h2>What decided it</h2><p class="note">Grey bands: phases outside steady load. Dashed line and shaded wedge: the fitted slope and its 95% interval, and a second from where a late rise began${model.baseline && !compare ? '; green band: the baseline' : ''}. Markers: restarts, heap snapshots, target exits. With JavaScript: hover for values, drag or scroll to zoom time, double-click to reset.</p>
 ${charts.deciding.map(figure).join('\n')}</section>
 <section><h2>Details</h2><ul class="runs">${headline(model.runs)}</ul></section>
 ${model.runs.map((r) => crashBlock(r, compare)).join('')}

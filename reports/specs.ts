@@ -224,7 +224,8 @@ interface FitRow {
 /**
  * The fitted line over the window the analysis fitted (after warmup, without restarts, snapshots' disturbance and
  * cooldown), drawn over each process's own points (one slope, an intercept per segment, as the analysis fits it),
- * and the wedge between the lines at the interval's two slopes; plus the baseline's wedge from the line's start.
+ * and the wedge between the lines at the interval's two slopes; a late rise's own line and wedge from where it began
+ * (docs/ARCHITECTURE.md, "Verdicts"); plus the baseline's wedge from the line's start.
  */
 function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undefined, axis: TimeAxis): { fit: FitRow[]; base: FitRow[] } {
   const m = run.summary?.metrics[metric];
@@ -233,27 +234,35 @@ function fitLines(run: ChartRun, metric: string, baseline: BaselineSlope | undef
   // Slopes are per minute; the axis may count seconds.
   const perX = axis.unitS / 60;
   const xs = series.tS.map((t) => t / axis.unitS);
-  const lineAt = (slopePerMin: number) => {
-    const slope = slopePerMin * perX;
-    const intercepts = segmentIntercepts(xs, series.values, series.segment, slope);
-    return (x: number, segment: number) => round(intercepts.get(segment)! + slope * x, 3);
-  };
-  const [fitAt, lowAt, highAt] = [lineAt(m.slopePerMin), lineAt(m.ciLow), lineAt(m.ciHigh)];
-  const fit: FitRow[] = [];
-  // Each segment is its own line (a restart or a snapshot's step starts a new one); `seg` keeps them apart.
-  const segments = [...new Set(series.segment)];
-  for (const segment of segments) {
-    const own = xs.filter((_, i) => series.segment[i] === segment);
-    const seg = `${run.label} ${segment}`;
-    for (const x of [own[0], own[own.length - 1]]) {
-      fit.push({ r: run.label, seg, t: round(x, 4), fit: fitAt(x, segment), lo: lowAt(x, segment), hi: highAt(x, segment) });
+  /** Lines at the three slopes over the points `at`, one per segment (`seg` keeps them apart), and the first line. */
+  const linesOver = (at: number[], slopesPerMin: number[], tag: string) => {
+    const x = at.map((i) => xs[i]);
+    const segment = at.map((i) => series.segment[i]);
+    const [fitAt, lowAt, highAt] = slopesPerMin.map((slopePerMin) => {
+      const slope = slopePerMin * perX;
+      const intercepts = segmentIntercepts(x, at.map((i) => series.values[i]), segment, slope);
+      return (xAt: number, seg: number) => round(intercepts.get(seg)! + slope * xAt, 3);
+    });
+    const rows: FitRow[] = [];
+    for (const own of [...new Set(segment)]) {
+      const ownX = x.filter((_, i) => segment[i] === own);
+      const seg = `${run.label} ${tag}${own}`;
+      for (const xAt of [ownX[0], ownX[ownX.length - 1]]) {
+        rows.push({ r: run.label, seg, t: round(xAt, 4), fit: fitAt(xAt, own), lo: lowAt(xAt, own), hi: highAt(xAt, own) });
+      }
     }
-  }
+    return { rows, fitAt };
+  };
+  const whole = linesOver(xs.map((_, i) => i), [m.slopePerMin, m.ciLow, m.ciHigh], '');
+  const fit = whole.rows;
+  const rise = m.lateRise;
+  const tail = rise ? xs.flatMap((x, i) => (x >= rise.sinceS / axis.unitS ? [i] : [])) : [];
+  if (rise && tail.length >= 2) fit.push(...linesOver(tail, [rise.slopePerMin, rise.ciLow, rise.ciHigh], 'late rise ').rows);
   if (!baseline) return { fit, base: [] };
   const ends = [xs[0], xs[xs.length - 1]];
-  const y0 = fitAt(ends[0], series.segment[0]);
-  const rise = (slopePerMin: number, x: number) => round(y0 + slopePerMin * perX * (x - ends[0]), 3);
-  const base = ends.map((x) => ({ r: run.label, seg: run.label, t: round(x, 4), fit: rise(baseline.slopePerMin, x), lo: rise(baseline.ciLow, x), hi: rise(baseline.ciHigh, x) }));
+  const y0 = whole.fitAt(ends[0], series.segment[0]);
+  const from = (slopePerMin: number, x: number) => round(y0 + slopePerMin * perX * (x - ends[0]), 3);
+  const base = ends.map((x) => ({ r: run.label, seg: run.label, t: round(x, 4), fit: from(baseline.slopePerMin, x), lo: from(baseline.ciLow, x), hi: from(baseline.ciHigh, x) }));
   return { fit, base };
 }
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeSamples, summarizeMetric } from '../harness/analysis/analyze.ts';
-import { outsideHeapNote, youngGenerationNote } from '../harness/analysis/verdict.ts';
+import { labelNotes, outsideHeapNote, youngGenerationNote } from '../harness/analysis/verdict.ts';
 import type { MetricSummary } from '../harness/contracts/summary.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
@@ -97,12 +97,17 @@ test('a single step followed by flat is a plateau, not growth', () => {
   }
 });
 
-/** A settled heap floor as the OpenClaw example reads it: 25 forced collections 20 s apart, uncorrelated noise. */
-function settledFloor(random: () => number, sd: number, shape: (tMin: number) => number): MetricSeries {
+/**
+ * A settled heap floor as the OpenClaw example reads it: 25 forced collections 20 s apart, with noise uncorrelated
+ * from one reading to the next (as forced floors' is) unless a lag-one correlation `phi` is given.
+ */
+function settledFloor(random: () => number, sd: number, shape: (tMin: number) => number, phi = 0): MetricSeries {
   const out: MetricSeries = { tS: [], values: [], ops: [], segment: [] };
+  let noise = sd * gaussian(random);
   for (let i = 0; i < 25; i++) {
+    noise = phi * noise + Math.sqrt(1 - phi ** 2) * sd * gaussian(random);
     out.tS.push(120 + 20 * i);
-    out.values.push(280 * MB + shape((20 * i) / 60) + sd * gaussian(random));
+    out.values.push(280 * MB + shape((20 * i) / 60) + noise);
     out.ops.push(i);
     out.segment.push(0);
   }
@@ -144,6 +149,49 @@ test('real OpenClaw heap floors: one that rose and held is a plateau, one that k
   assert.equal(held.verdict, 'plateau');
   assert.ok(Math.abs(held.plateauLevel! / MB - 292.5) < 2, `level ${held.plateauLevel! / MB} MiB`);
   assert.equal(summarize(RUN_X).verdict, 'growing');
+});
+
+test('a settled floor that was flat for five minutes and then rose is growing, with where the rise began', () => {
+  // One line across the bend reads the bend as autocorrelation and waits; the tail is a clean line of its own.
+  const random = seededRandom(33);
+  let growing = 0;
+  for (let i = 0; i < 40; i++) {
+    const m = summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, (tMin) => 4 * MB * Math.max(tMin - 5, 0)), { warmupS: 0 });
+    if (m.verdict !== 'growing') continue;
+    growing++;
+    if (!m.lateRise) continue;
+    // The bend is 420 s into the run. The tail found is the longest that rises clearly, so it may start a little
+    // before the bend, and its rate is then that of the rise averaged with a few flat readings.
+    assert.ok(m.lateRise.sinceS >= 300 && m.lateRise.sinceS <= 480, `since ${m.lateRise.sinceS} s`);
+    assert.ok(m.lateRise.ciLow > 0 && m.lateRise.ciLow < 4 * MB, `${m.lateRise.slopePerMin / MB} MiB/min, from ${m.lateRise.ciLow / MB}`);
+    assert.match(labelNotes('heapFloorBytes', { heapFloorBytes: m }).join('; '), /^rising since \d+ min \d+ s at [\d.]+ MiB\/min, 95% CI/);
+  }
+  assert.ok(growing >= 20, `growing in ${growing} of 40`);
+});
+
+test('looking for a late rise adds little false growth: ten minutes of flat noise, settled floors with and without persistence', () => {
+  // Ten minutes at 2 Hz of flat noise with a sawtooth and AR(1) wander: tails of 3 minutes and more are searched.
+  const random = seededRandom(34);
+  const verdicts: Record<string, number> = {};
+  for (let i = 0; i < 150; i++) {
+    const summary = summarizeMetric('rssBytes', series(random, 1200, drawNoise(random), flat), { warmupS: 0, maxPoints: 300 });
+    verdicts[summary.verdict] = (verdicts[summary.verdict] ?? 0) + 1;
+  }
+  assert.ok((verdicts.growing ?? 0) <= 2, `growing in ${verdicts.growing} of 150: ${JSON.stringify(verdicts)}`);
+  // Uncorrelated settled readings (the forced floors' own noise): the tail search adds no false growth.
+  let settledGrowing = 0;
+  for (let i = 0; i < 200; i++) {
+    if (summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, flat), { warmupS: 0 }).verdict === 'growing') settledGrowing++;
+  }
+  assert.ok(settledGrowing <= 2, `settled no-growth floors growing in ${settledGrowing} of 200`);
+  // Persistent noise (lag-one 0.8) wanders in arcs that a tail alone takes for a rise: 15 of these 200 were growing
+  // with the tail test alone and 10 with the part before it clearly slower too; a bend is trusted only in readings
+  // whose first differences show no persistence. The whole window's test alone calls about 3% growing (bench:detect).
+  let persistentGrowing = 0;
+  for (let i = 0; i < 200; i++) {
+    if (summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, flat, 0.8), { warmupS: 0 }).verdict === 'growing') persistentGrowing++;
+  }
+  assert.ok(persistentGrowing <= 7, `persistent no-growth floors growing in ${persistentGrowing} of 200`);
 });
 
 test('a short noisy run is inconclusive and says about how many more minutes would decide it', () => {

@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Sample } from '../harness/contracts/sample.ts';
+import { analyzeSamples } from '../harness/analysis/analyze.ts';
+import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import { buildCharts, CHART_WIDTH, downsampleMinMax, type Chart } from '../reports/specs.ts';
 import { syntheticSamples, syntheticSummary } from './report-syntheticRun.ts';
 
@@ -94,5 +96,31 @@ describe('buildCharts', () => {
     }
     const fits = layers(heap).flatMap((l) => l.data?.values ?? []).filter((r) => 'fit' in r);
     assert.ok(fits.length > 0 && fits.every((r) => r.r === 'gateway-naive'), 'only the run with a summary has a fitted line');
+  });
+
+  it('draws a late rise as a second line from where it began, at its own slope', () => {
+    // Eight minutes of RSS read every 20 s: flat for five, then 20 MiB a minute, with uncorrelated noise.
+    const random = seededRandom(41);
+    const late: Sample[] = Array.from({ length: 25 }, (_, i) => ({
+      t: 120 + 20 * i,
+      phase: 'load',
+      metrics: { rssBytes: 500 * 2 ** 20 + 20 * 2 ** 20 * Math.max(i / 3 - 5, 0) + 4 * 2 ** 20 * gaussian(random) },
+      ops: { requests: 10 },
+      window: { requests: 10, errors: 0, latencyP50Ms: 1, latencyP99Ms: 2, latencyMaxMs: 3 },
+    }));
+    const metrics = analyzeSamples(late, { warmupS: 0 });
+    const rise = metrics.rssBytes.lateRise;
+    assert.ok(rise && metrics.rssBytes.verdict === 'growing', `verdict ${metrics.rssBytes.verdict}, trend p ${metrics.rssBytes.trendP}`);
+    const lateSummary = { ...summary, metrics };
+    const rss = buildCharts([{ label: 'command', samples: late, summary: lateSummary }]).find((c) => c.id === 'rss')!;
+    const fits = layers(rss).find((l) => (l.data?.values ?? []).some((r) => 'fit' in r))!.data!.values! as Array<{ seg: string; t: number; fit: number }>;
+    const tail = fits.filter((r) => r.seg.includes('late rise'));
+    assert.equal(tail.length, 2, 'one line, from its start to the end');
+    assert.ok(fits.some((r) => !r.seg.includes('late rise')), "the whole window's line stays");
+    // Drawn in the chart's own units (MiB against minutes or seconds): compared as the ratio of the two slopes.
+    const drawn = (line: Array<{ t: number; fit: number }>) => (line[1].fit - line[0].fit) / (line[1].t - line[0].t);
+    const wholeLine = fits.filter((r) => !r.seg.includes('late rise'));
+    assert.ok(tail[0].t > wholeLine[0].t && tail[1].t === wholeLine[1].t, 'from where the rise began to the end');
+    assert.ok(Math.abs(drawn(tail) / drawn(wholeLine) - rise.slopePerMin / metrics.rssBytes.slopePerMin) < 1e-3, "drawn at the tail's slope");
   });
 });

@@ -4,11 +4,12 @@ import type { Sample } from '../contracts/sample.ts';
 import type { MetricSummary } from '../contracts/summary.ts';
 import { floorPerMin, unitOf } from './metricCatalogue.ts';
 import { findPlateau } from './plateau.ts';
+import { findLateRise } from './lateRise.ts';
 import { alignSegments } from './segments.ts';
 import { binMeans, measuredMetrics, metricSeries, type MetricSeries } from './series.ts';
 import { median, pairwiseSlopes, senIntercept } from './theilSen.ts';
 import { fitTrend } from './trend.ts';
-import { MIN_SAMPLES, decideVerdict } from './verdict.ts';
+import { MIN_SAMPLES, clearGrowth, decideVerdict } from './verdict.ts';
 
 export interface AnalyzeOptions {
   /** Samples before this many seconds are start-up, not steady state, and are left out. */
@@ -62,6 +63,9 @@ export function summarizeMetric(metric: string, raw: MetricSeries, opts: Analyze
   const trend = fitTrend(tMin, values);
   const ruledOut = trend.slope <= 0 || trend.ciHigh < floor;
   const plateau = ruledOut ? null : findPlateau(series.tS, values, floor);
+  // A rise that began part way through, which one line over the window does not show; only where nothing else decided.
+  const decided = plateau || clearGrowth(trend.p, trend.slope, trend.ciLow) || trend.ciHigh < floor;
+  const lateRise = decided ? null : findLateRise(series.tS, values);
   const { verdict, moreMinutesNeeded } = decideVerdict({
     slopePerMin: trend.slope,
     ciLow: trend.ciLow,
@@ -71,6 +75,7 @@ export function summarizeMetric(metric: string, raw: MetricSeries, opts: Analyze
     durationS,
     samples: n,
     plateau,
+    lateRise,
   });
   const rawTMin = raw.tS.map((t) => t / 60);
   return {
@@ -86,6 +91,7 @@ export function summarizeMetric(metric: string, raw: MetricSeries, opts: Analyze
     last,
     max,
     ...(plateau ? { plateauLevel: plateau.level, plateauAtS: plateau.atS } : {}),
+    ...(lateRise ? { lateRise } : {}),
     ...(moreMinutesNeeded !== undefined ? { moreMinutesNeeded } : {}),
     noise: residualNoise(rawTMin, alignSegments(rawTMin, raw.values, raw.segment).values, trend.slope),
     samples: n,

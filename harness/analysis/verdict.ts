@@ -2,9 +2,10 @@
 // clear trend and the interval to rule out growth that matters (the floor); anything else is inconclusive, with an
 // estimate of how much longer the run would have to be to decide.
 import type { MetricSummary, Verdict } from '../contracts/summary.ts';
-import { formatQuantity, formatRate, MiB } from './units.ts';
+import { formatDuration, formatQuantity, formatRate, MiB } from './units.ts';
 import { normalQuantile } from './normal.ts';
 import type { Plateau } from './plateau.ts';
+import type { LateRise } from './lateRise.ts';
 
 /** Two-sided level of the trend test for `growing`: a CI gate must not cry wolf, so stricter than 5%. */
 export const GROWTH_ALPHA = 0.01;
@@ -22,6 +23,8 @@ export interface VerdictInput {
   durationS: number;
   samples: number;
   plateau: Plateau | null;
+  /** A tail that rises clearly on its own after a bend the whole window's line does not see (lateRise.ts). */
+  lateRise?: LateRise | null;
 }
 
 export interface VerdictResult {
@@ -34,6 +37,11 @@ function aboutMinutes(seconds: number): number {
   return Math.max(0.5, Math.ceil(seconds / 30) / 2);
 }
 
+/** The trend test's `growing`: significant at GROWTH_ALPHA, upward, and its interval above zero. */
+export function clearGrowth(p: number, slope: number, ciLow: number): boolean {
+  return p < GROWTH_ALPHA && slope > 0 && ciLow > 0;
+}
+
 export function decideVerdict(input: VerdictInput): VerdictResult {
   const { slopePerMin: slope, ciLow, ciHigh, floorPerMin: floor, durationS, samples } = input;
   if (samples < MIN_SAMPLES) {
@@ -44,7 +52,7 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
   // A clear trend is `growing` however small: 100 KB/min is 144 MB a day on a gateway that runs for weeks. Whether
   // it matters is the floor's business (the gate's, and the label's "under the N/min that matters"); `flat` is
   // kept for no clear trend with growth above the floor ruled out.
-  if (input.trendP < GROWTH_ALPHA && slope > 0 && ciLow > 0) return { verdict: 'growing' };
+  if (clearGrowth(input.trendP, slope, ciLow) || input.lateRise) return { verdict: 'growing' };
   if (ciHigh < floor) return { verdict: 'flat' };
   // A slope's interval narrows as duration^-1.5 (more samples, and a longer lever arm): solve for the duration
   // at which it would exclude zero at the test's level, or fall under the floor, whichever comes first.
@@ -61,9 +69,22 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
  * 500.0 KiB/min that matters; 137.3 MiB a day"). Null for any other verdict or growth that matters.
  */
 export function underFloorNote(m: MetricSummary): string | null {
-  if (m.verdict !== 'growing' || m.floorPerMin === undefined || m.slopePerMin > m.floorPerMin) return null;
-  const perDay = formatRate(m.slopePerMin * 60 * 24, m.unit, ' a day');
+  const slope = m.lateRise?.slopePerMin ?? m.slopePerMin;
+  if (m.verdict !== 'growing' || m.floorPerMin === undefined || slope > m.floorPerMin) return null;
+  const perDay = formatRate(slope * 60 * 24, m.unit, ' a day');
   return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
+}
+
+/**
+ * For `growing` that only the window's tail shows: what the label adds, since the slope beside it is the whole
+ * window's ("rising since 5 min 10 s at 3.9 MiB/min, 95% CI 2.1 to 5.6 MiB/min; flat before it"; docs/ARCHITECTURE.md,
+ * "Verdicts"). Null otherwise.
+ */
+export function lateRiseNote(m: MetricSummary): string | null {
+  if (m.verdict !== 'growing' || !m.lateRise) return null;
+  const { sinceS, slopePerMin, ciLow, ciHigh } = m.lateRise;
+  const rate = (v: number) => formatRate(v, m.unit);
+  return `rising since ${formatDuration(sinceS)} at ${rate(slopePerMin)}, 95% CI ${rate(ciLow)} to ${rate(ciHigh)}; slower before it`;
 }
 
 /** The RSS series, part of whose rise V8's young generation growing to its limit can be. */
@@ -111,5 +132,5 @@ export function outsideHeapNote(name: string, metrics: Record<string, MetricSumm
 /** Every note `name`'s label carries after its verdict, in the order they are read: the CLI's and the report's. */
 export function labelNotes(name: string, metrics: Record<string, MetricSummary>): string[] {
   const m = metrics[name];
-  return [m ? underFloorNote(m) : null, youngGenerationNote(name, metrics), outsideHeapNote(name, metrics)].filter((note) => note !== null);
+  return [m ? lateRiseNote(m) : null, m ? underFloorNote(m) : null, youngGenerationNote(name, metrics), outsideHeapNote(name, metrics)].filter((note) => note !== null);
 }

@@ -23,6 +23,11 @@ export interface MetricSummary {
   /** For plateau: the level reached and when (seconds since start). */
   plateauLevel?: number;
   plateauAtS?: number;
+  /**
+   * For `growing` that only the tail shows: a rise that started part way through the window, whose one line over the
+   * whole window is not clear. Where the tail starts (seconds since start), its own slope per minute and 95% interval.
+   */
+  lateRise?: { sinceS: number; slopePerMin: number; ciLow: number; ciHigh: number };
   /** For inconclusive: about how many more minutes of samples would decide it. */
   moreMinutesNeeded?: number;
   /** Robust spread of the samples around the fitted line (1.4826 x MAD), in the metric's unit; baselines keep it. */

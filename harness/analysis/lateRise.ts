@@ -1,0 +1,83 @@
+// A leak that starts part way through the window: flat for minutes, then rising. One line fitted across the bend
+// leaves residuals that run in long arcs, which read as strong autocorrelation, so the whole window's test widens and
+// waits; the tail after the bend is a clean line of its own. This finds that tail, the mirror of the plateau search.
+import { fitTrend } from './trend.ts';
+import { GROWTH_ALPHA } from './verdict.ts';
+
+/** A GC sawtooth's ramp is a clean rise too, but it lasts seconds (1-30 s in bench:detect): a tail is minutes long. */
+const MIN_TAIL_S = 180;
+
+/**
+ * Persistent noise wanders in arcs that a few readings cannot tell from a bend. First differences show it whatever
+ * the trend's shape: for AR(1) noise with lag-one correlation phi, theirs is -(1 - phi) / 2, so -0.5 for uncorrelated
+ * readings and -0.25 at phi 0.5. Above that, no bend is trusted.
+ */
+const MAX_DIFFERENCES_LAG_ONE = -0.25;
+
+export interface LateRise {
+  /** Where the rising tail starts, seconds since the run started. */
+  sinceS: number;
+  /** The tail's own slope per minute and its 95% interval. */
+  slopePerMin: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/**
+ * The lag-one autocorrelation of the series' first differences, each side of `start` centred on its own mean (a
+ * line's differences are constant, so two lines' leave only the noise's).
+ */
+function differencesLagOne(y: number[], start: number): number {
+  const d = Float64Array.from({ length: y.length - 1 }, (_, i) => y[i + 1] - y[i]);
+  for (const [from, to] of [[0, start - 1], [start - 1, d.length]]) {
+    let mean = 0;
+    for (let i = from; i < to; i++) mean += d[i] / (to - from);
+    for (let i = from; i < to; i++) d[i] -= mean;
+  }
+  let lagged = 0;
+  let squares = 0;
+  for (let i = 0; i < d.length; i++) {
+    squares += d[i] ** 2;
+    if (i > 0) lagged += d[i] * d[i - 1];
+  }
+  return squares > 0 ? lagged / squares : 0;
+}
+
+/**
+ * For a series the whole window's trend leaves undecided: a tail, starting in steps of 5% of the run and covering at
+ * least 40% of it, 8 samples and 3 minutes after at least a tenth of it, that rises clearly on its own and faster than
+ * the part before it (its lower bound above that part's upper bound), in readings whose noise is not persistent; of
+ * those, the one whose two lines fit best. Every start is a test of its own, so each is held to GROWTH_ALPHA over the
+ * number of starts tried (Bonferroni) (docs/ARCHITECTURE.md, "Verdicts").
+ */
+export function findLateRise(tS: number[], y: number[]): LateRise | null {
+  const n = y.length;
+  const minTail = Math.max(8, Math.ceil(0.4 * n));
+  // The part before the tail needs a slope of its own: as many samples as the plateau search's head.
+  const minBefore = Math.max(4, Math.ceil(n / 10));
+  const starts: number[] = [];
+  for (let step = 1; n - Math.floor((step * n) / 20) >= minTail; step++) {
+    const start = Math.floor((step * n) / 20);
+    if (start >= minBefore && tS[n - 1] - tS[start] >= MIN_TAIL_S) starts.push(start);
+  }
+  const alpha = GROWTH_ALPHA / starts.length;
+  const tMin = tS.map((t) => t / 60);
+  let best: { rise: LateRise; misfit: number } | null = null;
+  for (const start of starts) {
+    const tail = fitTrend(tMin.slice(start), y.slice(start));
+    if (!(tail.p < alpha && tail.slope > 0 && tail.ciLow > 0)) continue;
+    const before = fitTrend(tMin.slice(0, start), y.slice(0, start));
+    if (!(tail.ciLow > before.ciHigh) || differencesLagOne(y, start) > MAX_DIFFERENCES_LAG_ONE) continue;
+    // Any start that passes decides; where the rise began is the start whose two lines fit the series best, since a
+    // longer tail that starts on the flat part can pass too, at a diluted rate.
+    let misfit = 0;
+    for (let i = 0; i < n; i++) {
+      const line = i < start ? before : tail;
+      misfit += (y[i] - line.intercept - line.slope * tMin[i]) ** 2;
+    }
+    if (!best || misfit < best.misfit) {
+      best = { rise: { sinceS: tS[start], slopePerMin: tail.slope, ciLow: tail.ciLow, ciHigh: tail.ciHigh }, misfit };
+    }
+  }
+  return best?.rise ?? null;
+}
