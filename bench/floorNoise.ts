@@ -2,6 +2,8 @@
 // the lag-one correlation between consecutive readings once a least-squares parabola is taken out (a curve, as a
 // levelling rise is, not only a line), their spread, and the autocorrelation correction (n/n*) the trend test
 // applied with only a line taken out. A large correction over nearly uncorrelated readings is the curve's doing.
+// Also the lag-one correlation of the readings' first differences, which the late-rise search checks (-0.5 for
+// uncorrelated noise whatever the trend; docs/ARCHITECTURE.md, "Verdicts").
 // Run on run folders, for example bench:openclaw's: npm run bench:floorNoise -- RUN_DIR...
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -39,8 +41,8 @@ function lagOneCorrelation(r: number[]): number {
   return squares > 0 ? products / squares : 0;
 }
 
-console.log('| run | metric | readings | lag-one correlation around a parabola | their SD | n/n* of the trend test |');
-console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+console.log('| run | metric | readings | lag-one correlation around a parabola | their SD | n/n* of the trend test | lag-one of first differences |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const dir of process.argv.slice(2)) {
   const warmupS = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).scenario?.warmup ?? 0;
   const samples: Sample[] = readFileSync(join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
@@ -51,6 +53,7 @@ for (const dir of process.argv.slice(2)) {
     const residuals = parabolaResiduals(tMin, series.values);
     const sd = Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / (residuals.length - 3));
     const correction = fitTrend(tMin, series.values).correction;
-    console.log(`| ${basename(dir)} | ${metric} | ${series.values.length} | ${lagOneCorrelation(residuals).toFixed(2)} | ${(sd / MiB).toFixed(1)} MiB | ${correction.toFixed(1)} |`);
+    const differences = series.values.slice(1).map((v, i) => v - series.values[i]);
+    console.log(`| ${basename(dir)} | ${metric} | ${series.values.length} | ${lagOneCorrelation(residuals).toFixed(2)} | ${(sd / MiB).toFixed(1)} MiB | ${correction.toFixed(1)} | ${lagOneCorrelation(differences).toFixed(2)} |`);
   }
 }

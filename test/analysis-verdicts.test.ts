@@ -185,8 +185,9 @@ test('looking for a late rise adds little false growth: ten minutes of flat nois
   }
   assert.ok(settledGrowing <= 2, `settled no-growth floors growing in ${settledGrowing} of 200`);
   // Persistent noise (lag-one 0.8) wanders in arcs that a tail alone takes for a rise: 15 of these 200 were growing
-  // with the tail test alone and 10 with the part before it clearly slower too; a bend is trusted only in readings
-  // whose first differences show no persistence. The whole window's test alone calls about 3% growing (bench:detect).
+  // with the tail test alone and 13 with the part before it clearly slower too, 4 once a bend is trusted only in
+  // readings whose first differences show no persistence. The whole window's test alone calls about 3% growing
+  // (bench:detect).
   let persistentGrowing = 0;
   for (let i = 0; i < 200; i++) {
     if (summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, flat, 0.8), { warmupS: 0 }).verdict === 'growing') persistentGrowing++;

@@ -1,7 +1,7 @@
 // A leak that starts part way through the window: flat for minutes, then rising. One line fitted across the bend
 // leaves residuals that run in long arcs, which read as strong autocorrelation, so the whole window's test widens and
 // waits; the tail after the bend is a clean line of its own. This finds that tail, the mirror of the plateau search.
-import { fitTrend } from './trend.ts';
+import { fitTrend, type Trend } from './trend.ts';
 import { GROWTH_ALPHA } from './verdict.ts';
 
 /** A GC sawtooth's ramp is a clean rise too, but it lasts seconds (1-30 s in bench:detect): a tail is minutes long. */
@@ -21,6 +21,15 @@ export interface LateRise {
   slopePerMin: number;
   ciLow: number;
   ciHigh: number;
+}
+
+/**
+ * The tail rises faster than the part before it, at 95%: the difference of their slopes over the two intervals'
+ * half-widths combined, each read as 1.96 standard errors.
+ */
+function steeper(tail: Trend, before: Trend): boolean {
+  const standardError = (trend: Trend) => (trend.ciHigh - trend.ciLow) / (2 * 1.96);
+  return tail.slope - before.slope > 1.96 * Math.hypot(standardError(tail), standardError(before));
 }
 
 /**
@@ -46,7 +55,7 @@ function differencesLagOne(y: number[], start: number): number {
 /**
  * For a series the whole window's trend leaves undecided: a tail, starting in steps of 5% of the run and covering at
  * least 40% of it, 8 samples and 3 minutes after at least a tenth of it, that rises clearly on its own and faster than
- * the part before it (its lower bound above that part's upper bound), in readings whose noise is not persistent; of
+ * the part before it, in readings whose noise is not persistent; of
  * those, the one whose two lines fit best. Every start is a test of its own, so each is held to GROWTH_ALPHA over the
  * number of starts tried (Bonferroni) (docs/ARCHITECTURE.md, "Verdicts").
  */
@@ -67,7 +76,7 @@ export function findLateRise(tS: number[], y: number[]): LateRise | null {
     const tail = fitTrend(tMin.slice(start), y.slice(start));
     if (!(tail.p < alpha && tail.slope > 0 && tail.ciLow > 0)) continue;
     const before = fitTrend(tMin.slice(0, start), y.slice(0, start));
-    if (!(tail.ciLow > before.ciHigh) || differencesLagOne(y, start) > MAX_DIFFERENCES_LAG_ONE) continue;
+    if (!steeper(tail, before) || differencesLagOne(y, start) > MAX_DIFFERENCES_LAG_ONE) continue;
     // Any start that passes decides; where the rise began is the start whose two lines fit the series best, since a
     // longer tail that starts on the flat part can pass too, at a diluted rate.
     let misfit = 0;
