@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { underFloorNote } from '../harness/analysis/verdict.ts';
+import { lateRiseNote, underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary } from '../harness/contracts/summary.ts';
@@ -86,8 +86,8 @@ if (values.screenshot) await screenshot(join(out, 'report.html'), resolve(values
 process.exit(unsampled.length === 0 && undecided.length === 0 ? 0 : 1);
 
 function verdictText(m: MetricSummary): string {
-  const under = underFloorNote(m);
-  return under ? `${m.verdict} (${under})` : m.verdict;
+  const notes = [lateRiseNote(m), underFloorNote(m)].filter((note) => note !== null);
+  return notes.length ? `${m.verdict} (${notes.join('; ')})` : m.verdict;
 }
 
 /**
