@@ -9,7 +9,7 @@ import type { MetricSummary } from '../harness/contracts/summary.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { Sample } from '../harness/contracts/sample.ts';
-import { RUN_AB_RSS, RUN_X, RUN_Y } from './fixtures/openclawSettledReadings.ts';
+import { RUN_AB_RSS, RUN_AC_RSS, RUN_X, RUN_Y } from './fixtures/openclawSettledReadings.ts';
 
 const MB = 1024 * 1024;
 const HZ = 2;
@@ -151,16 +151,18 @@ test('real OpenClaw heap floors: one that rose and held is a plateau, one that k
   assert.equal(summarize(RUN_X).verdict, 'growing');
 });
 
-test("real OpenClaw settled RSS that held for minutes and then rose is growing, from where it rose", () => {
-  const points = RUN_AB_RSS;
-  const m = summarizeMetric('rssSettledBytes', {
+test('real OpenClaw settled RSS that held for minutes and then rose is growing, from where it rose', () => {
+  const summarize = (points: Array<[number, number]>) => summarizeMetric('rssSettledBytes', {
     tS: points.map(([t]) => t), values: points.map(([, bytes]) => bytes), ops: points.map((_, i) => i), segment: points.map(() => 0),
   }, { warmupS: 0 });
-  assert.equal(m.verdict, 'growing');
-  assert.ok(m.trendP >= 0.01, `the whole window's line alone would decide it (p ${m.trendP})`);
-  // It rose from about 380 s; the tail found starts at a 5% step near there and rises 35-150 MiB a minute.
-  assert.ok(m.lateRise && m.lateRise.sinceS >= 340 && m.lateRise.sinceS <= 400, `since ${m.lateRise?.sinceS} s`);
-  assert.ok(m.lateRise.ciLow > 20 * MB && m.lateRise.slopePerMin > m.slopePerMin, `${m.lateRise.slopePerMin / MB} MiB/min`);
+  // [run, its readings, where the late rise found starts, seconds since the run's start]
+  for (const [name, points, sinceS] of [['AB', RUN_AB_RSS, 363], ['AC', RUN_AC_RSS, 420]] as const) {
+    const m = summarize([...points]);
+    assert.equal(m.verdict, 'growing', name);
+    assert.ok(m.trendP >= 0.01, `${name}: the whole window's line alone would decide it (p ${m.trendP})`);
+    assert.equal(m.lateRise?.sinceS, sinceS, name);
+    assert.ok(m.lateRise.ciLow > 20 * MB && m.lateRise.slopePerMin > m.slopePerMin, `${name}: ${m.lateRise.slopePerMin / MB} MiB/min`);
+  }
 });
 
 test('a settled floor that was flat for five minutes and then rose is growing, with where the rise began', () => {
