@@ -4,6 +4,7 @@
 import { compareMetrics, metricInfo, metricsWith } from '../harness/analysis/metricCatalogue.ts';
 import type { GateCheck, MetricSummary, Summary } from '../harness/contracts/summary.ts';
 import { formatDuration, formatRate, formatSignedRate, PER_1K_OPS, PER_MIN } from '../harness/analysis/units.ts';
+import { currentGrowth } from '../harness/analysis/verdict.ts';
 
 export type VerdictState = 'pass' | 'fail' | 'growing' | 'flat' | 'inconclusive' | 'crashed' | 'no verdict';
 
@@ -53,9 +54,10 @@ function gateVerdict(summary: Summary, gate: NonNullable<Summary['gate']>): RunV
 function growthVerdict(summary: Summary): RunVerdict {
   const judged = Object.keys(summary.metrics).filter((m) => metricsWith('gated').includes(m) || m.startsWith('file:')).sort(compareMetrics);
   const metric = (m: string) => summary.metrics[m];
-  const growing = judged.filter((m) => metric(m).verdict === 'growing' && metric(m).slopePerMin > (metric(m).floorPerMin ?? 0));
+  const rate = (m: string) => currentGrowth(metric(m)).slopePerMin;
+  const growing = judged.filter((m) => metric(m).verdict === 'growing' && rate(m) > (metric(m).floorPerMin ?? 0));
   if (growing.length > 0) {
-    const parts = growing.map((m) => `${label(m)} ${formatSignedRate(metric(m).slopePerMin, metric(m).unit)}`);
+    const parts = growing.map((m) => `${label(m)} ${formatSignedRate(rate(m), metric(m).unit)}${metric(m).lateRise ? ' lately' : ''}`);
     return { state: 'growing', why: `${listOf(parts)}, more than matters for ${growing.length === 1 ? 'it' : 'each'}.`, deciding: growing };
   }
   const open = judged.filter((m) => metric(m).verdict === 'inconclusive');

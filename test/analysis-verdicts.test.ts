@@ -169,18 +169,22 @@ test('a settled floor that was flat for five minutes and then rose is growing, w
   // One line across the bend reads the bend as autocorrelation and waits; the tail is a clean line of its own.
   const random = seededRandom(33);
   let growing = 0;
+  const since: number[] = [];
   for (let i = 0; i < 40; i++) {
     const m = summarizeMetric('heapFloorBytes', settledFloor(random, (1 + 3 * random()) * MB, (tMin) => 4 * MB * Math.max(tMin - 5, 0)), { warmupS: 0 });
     if (m.verdict !== 'growing') continue;
     growing++;
     if (!m.lateRise) continue;
-    // The bend is 420 s into the run. The tail found is the longest that rises clearly, so it may start a little
-    // before the bend, and its rate is then that of the rise averaged with a few flat readings.
-    assert.ok(m.lateRise.sinceS >= 300 && m.lateRise.sinceS <= 480, `since ${m.lateRise.sinceS} s`);
+    since.push(m.lateRise.sinceS);
     assert.ok(m.lateRise.ciLow > 0 && m.lateRise.ciLow < 4 * MB, `${m.lateRise.slopePerMin / MB} MiB/min, from ${m.lateRise.ciLow / MB}`);
     assert.match(labelNotes('heapFloorBytes', { heapFloorBytes: m }).join('; '), /^rising since \d+ min \d+ s at [\d.]+ MiB\/min, 95% CI/);
   }
   assert.ok(growing >= 20, `growing in ${growing} of 40`);
+  // The bend is 420 s into the run. Where the two lines fit best, among the tails that pass, is near it in most series
+  // (the longest passing tail would start minutes before it); noise and a short tail's wider test can move it earlier.
+  since.sort((a, b) => a - b);
+  const near = since.filter((s) => s >= 300 && s <= 480).length;
+  assert.ok(near >= 0.8 * since.length && since[since.length >> 1] >= 360, `${near} of ${since.length} near the bend: ${since.join(', ')}`);
 });
 
 test('looking for a late rise adds little false growth: ten minutes of flat noise, settled floors with and without persistence', () => {

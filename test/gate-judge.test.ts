@@ -152,6 +152,22 @@ test('budgets are limits per minute and per 1,000 operations, failing only when 
   assert.match(nearBudget.reason, /over its budget of .*, its lower bound by less than a quarter of it\. Borderline: rerun to confirm\./);
 });
 
+test('a late rise is judged by its own slope: the gate fails it where the whole window would pass, and says since when', () => {
+  // RSS flat for five minutes, then 90 MiB a minute: the whole window's line, 40 MiB/min [-30, 110], is not clear.
+  const lateRise = { sinceS: 420, slopePerMin: 90 * MB, ciLow: 60 * MB, ciHigh: 120 * MB };
+  const whole = { slopePerMin: 40 * MB, ciLow: -30 * MB, ciHigh: 110 * MB, verdict: 'growing' as const };
+  const late = judgeRun({ rssBytes: summary({ ...whole, lateRise }) }, {}, undefined, { metrics: ['rssBytes'] });
+  assert.equal(late.pass, false);
+  assert.equal(late.checks[0].observed, 90 * MB);
+  assert.match(late.checks[0].reason, /^rssBytes grows 90\.0 MiB\/min since 7 min 0 s \(95% CI 60\.0 MiB\/min to 120\.0 MiB\/min\): clearly above/);
+  const lineOnly = judgeRun({ rssBytes: summary({ ...whole, verdict: 'inconclusive' }) }, {}, undefined, { metrics: ['rssBytes'] });
+  assert.equal(lineOnly.pass, true, 'the same window without the late rise is not clear');
+  const budget = judgeRun({ rssBytes: summary({ ...whole, lateRise }) }, { rssBytes: { maxSlopePerMin: 40 * MB } }, undefined, { metrics: ['rssBytes'] });
+  assert.match(budget.checks.find((c) => c.kind === 'budgetPerMin')!.reason, /grows 90\.0 MiB\/min since 7 min 0 s \(95% lower bound 60\.0 MiB\/min\), clearly over its budget/);
+  // Under the floor that matters by the whole window's slope, not by its own: no "under the floor" note.
+  assert.equal(underFloorNote(summary({ ...whole, slopePerMin: 0.5 * MB, floorPerMin: 1 * MB, lateRise: { ...lateRise, slopePerMin: 3 * MB } })), null);
+});
+
 test('a plateau passes, a budgeted metric the run lacks fails, and a baseline from elsewhere is noted', () => {
   const metrics = { sessionCount: summary({ unit: 'count', slopePerMin: 200, ciLow: 100, ciHigh: 300, verdict: 'plateau', plateauLevel: 120, plateauAtS: 42, last: 120 }) };
   const elsewhere: Baseline = { ...baseline, nodeVersion: 'v22.1.0', machine: { ...machine, cores: 16 } };

@@ -45,6 +45,9 @@ test('without a gate: growing above what matters, else undecided, else flat, ove
   assert.match(small.why, /sessions is not decided: about 2 more minutes would decide/);
   const one = runVerdict({ summary: summary({ sessionCount: metric({ unit: 'count', verdict: 'inconclusive', moreMinutesNeeded: 1 }) }) });
   assert.match(one.why, /: about 1 more minute would decide\.$/);
+  // A late rise above what matters, whose whole window's line is under it: growing, at the rise's own rate.
+  const late = runVerdict({ summary: summary({ rssBytes: metric({ verdict: 'growing', slopePerMin: 1 * MiB, lateRise: { sinceS: 420, slopePerMin: 90 * MiB, ciLow: 60 * MiB, ciHigh: 120 * MiB } }) }) });
+  assert.deepEqual([late.state, late.why], ['growing', 'RSS +90.0 MiB/min lately, more than matters for it.']);
   const flat = runVerdict({ summary: summary({ rssBytes: metric({}), 'file:store': metric({}) }) });
   assert.deepEqual([flat.state, flat.why], ['flat', 'none of RSS and store grows more than matters.']);
 });

@@ -63,9 +63,10 @@ export function summarizeMetric(metric: string, raw: MetricSeries, opts: Analyze
   const trend = fitTrend(tMin, values);
   const ruledOut = trend.slope <= 0 || trend.ciHigh < floor;
   const plateau = ruledOut ? null : findPlateau(series.tS, values, floor);
-  // A rise that began part way through, which one line over the window does not show; only where nothing else decided.
+  // A rise that began part way through, which one line over the window does not show: only where nothing else decided
+  // and the series is one process's (aligned segments hold the pooled slope's offsets, which a bend would bend).
   const decided = plateau || clearGrowth(trend.p, trend.slope, trend.ciLow) || trend.ciHigh < floor;
-  const lateRise = decided ? null : findLateRise(series.tS, values);
+  const lateRise = decided || segments > 1 ? null : findLateRise(series.tS, values);
   const { verdict, moreMinutesNeeded } = decideVerdict({
     slopePerMin: trend.slope,
     ciLow: trend.ciLow,

@@ -21,6 +21,8 @@ export interface Trend {
   p: number;
   pMannKendall: number;
   pValues: number;
+  /** The slope's standard error from the residuals' spread, widened for their autocorrelation (Infinity under 4 points). */
+  standardError: number;
   /** n / n* of the Mann-Kendall test: how much autocorrelation widened the test and Sen's interval. */
   correction: number;
 }
@@ -70,6 +72,7 @@ export function fitTrend(x: ArrayLike<number>, y: ArrayLike<number>, confidence 
     p: Math.min(1, test.p / 0.9, pValues / 0.1),
     pMannKendall: test.p,
     pValues,
+    standardError,
     correction: test.correction,
   };
 }

@@ -23,7 +23,7 @@ export interface VerdictInput {
   durationS: number;
   samples: number;
   plateau: Plateau | null;
-  /** A tail that rises clearly on its own after a bend the whole window's line does not see (lateRise.ts). */
+  /** A tail that rises clearly on its own after a bend the whole window's line does not see (harness/analysis/lateRise.ts). */
   lateRise?: LateRise | null;
 }
 
@@ -40,6 +40,14 @@ function aboutMinutes(seconds: number): number {
 /** The trend test's `growing`: significant at GROWTH_ALPHA, upward, and its interval above zero. */
 export function clearGrowth(p: number, slope: number, ciLow: number): boolean {
   return p < GROWTH_ALPHA && slope > 0 && ciLow > 0;
+}
+
+/**
+ * The rate a series grows at now, as every reader of a verdict takes it: a late rise's own slope and interval where
+ * it has one (the whole window's line runs across its bend), else the whole window's (docs/ARCHITECTURE.md, "Verdicts").
+ */
+export function currentGrowth(m: MetricSummary): { slopePerMin: number; ciLow: number; ciHigh: number } {
+  return m.lateRise ?? m;
 }
 
 export function decideVerdict(input: VerdictInput): VerdictResult {
@@ -69,7 +77,7 @@ export function decideVerdict(input: VerdictInput): VerdictResult {
  * 500.0 KiB/min that matters; 137.3 MiB a day"). Null for any other verdict or growth that matters.
  */
 export function underFloorNote(m: MetricSummary): string | null {
-  const slope = m.lateRise?.slopePerMin ?? m.slopePerMin;
+  const slope = currentGrowth(m).slopePerMin;
   if (m.verdict !== 'growing' || m.floorPerMin === undefined || slope > m.floorPerMin) return null;
   const perDay = formatRate(slope * 60 * 24, m.unit, ' a day');
   return `under the ${formatRate(m.floorPerMin, m.unit)} that matters; ${perDay}`;
@@ -77,8 +85,8 @@ export function underFloorNote(m: MetricSummary): string | null {
 
 /**
  * For `growing` that only the window's tail shows: what the label adds, since the slope beside it is the whole
- * window's ("rising since 5 min 10 s at 3.9 MiB/min, 95% CI 2.1 to 5.6 MiB/min; flat before it"; docs/ARCHITECTURE.md,
- * "Verdicts"). Null otherwise.
+ * window's ("rising since 5 min 0 s at 3.9 MiB/min, 95% CI 2.1 MiB/min to 5.6 MiB/min; slower before it";
+ * docs/ARCHITECTURE.md, "Verdicts"). Null otherwise.
  */
 export function lateRiseNote(m: MetricSummary): string | null {
   if (m.verdict !== 'growing' || !m.lateRise) return null;
@@ -123,8 +131,9 @@ export function outsideHeapNote(name: string, metrics: Record<string, MetricSumm
   const settled = metrics.rssSettledBytes;
   const outside = metrics.rssOutsideHeapBytes;
   if (!MAIN_RSS_SERIES.has(name) || !rss || !settled || !outside) return null;
-  if (rss.verdict !== 'growing' || rss.slopePerMin <= (rss.floorPerMin ?? 0)) return null;
-  // Measured against the settled RSS it is part of: raw RSS's slope carries the transient swings.
+  if (rss.verdict !== 'growing' || currentGrowth(rss).slopePerMin <= (rss.floorPerMin ?? 0)) return null;
+  // Measured against the settled RSS it is part of: raw RSS's slope carries the transient swings. The whole window's
+  // slopes of both, a late rise of one or the other being no measure of the other's share.
   if (outside.slopePerMin < settled.slopePerMin / 2) return null;
   return `${formatRate(outside.slopePerMin, 'bytes')} of the settled RSS's ${formatRate(settled.slopePerMin, 'bytes')} is outside the main heap: worker threads, buffers and native memory, which a heap snapshot of the main thread does not show`;
 }

@@ -3,7 +3,8 @@
 import { floorPerMin, metricInfo, metricsWith } from '../analysis/metricCatalogue.ts';
 import type { GateCheck, MetricSummary } from '../contracts/summary.ts';
 import type { Baseline, MachineFingerprint } from './baseline.ts';
-import { formatBytes, formatRate, PER_1K_OPS, PER_MIN } from '../analysis/units.ts';
+import { formatBytes, formatDuration, formatRate, PER_1K_OPS, PER_MIN } from '../analysis/units.ts';
+import { currentGrowth } from '../analysis/verdict.ts';
 
 /** A scenario's limits for one metric, in its unit. */
 export interface Budget {
@@ -64,6 +65,11 @@ function baselineEntry(baseline: Baseline | undefined, metric: string): Baseline
 /** Memory metrics: a failing or borderline check on one is a reason to take heap snapshots (the catalogue's `memoryChecked`). */
 export const MEMORY_CHECKED: ReadonlySet<string> = new Set(metricsWith('memoryChecked'));
 
+/** For a late rise, which the checks judge by its own slope: from when (docs/ARCHITECTURE.md, "Verdicts"). */
+function since(m: MetricSummary): string {
+  return m.lateRise ? ` since ${formatDuration(m.lateRise.sinceS)}` : '';
+}
+
 function plateauCheck(metric: string, m: MetricSummary, kind: GateCheck['kind'], limit: number): GateCheck {
   const level = m.unit === 'bytes' ? formatBytes(m.plateauLevel ?? m.last) : String(m.plateauLevel ?? m.last);
   return {
@@ -86,25 +92,26 @@ function baselineCheck(metric: string, m: MetricSummary, baseline: Baseline | un
   const limit = baseSlope + floor;
   if (m.verdict === 'plateau') return plateauCheck(metric, m, 'baseline', limit);
   const rate = (v: number) => formatRate(v, m.unit);
-  const clearMargin = m.ciLow - threshold;
-  const sizeMargin = m.slopePerMin - limit;
+  const { slopePerMin: slope, ciLow, ciHigh } = currentGrowth(m);
+  const clearMargin = ciLow - threshold;
+  const sizeMargin = slope - limit;
   const pass = !(clearMargin > 0 && sizeMargin > 0);
-  const borderline = pass ? sizeMargin > 0 && m.slopePerMin > threshold : Math.min(clearMargin, sizeMargin) < floor / 4;
+  const borderline = pass ? sizeMargin > 0 && slope > threshold : Math.min(clearMargin, sizeMargin) < floor / 4;
   const against = base
     ? `the baseline's ${rate(baseSlope)} (+ ${rate(tolerance)} tolerance from its runs' spread)`
     : `zero (no baseline for it; tolerance ${rate(tolerance)})`;
-  const growth = `${metric} grows ${rate(m.slopePerMin)} (95% CI ${rate(m.ciLow)} to ${rate(m.ciHigh)})`;
+  const growth = `${metric} grows ${rate(slope)}${since(m)} (95% CI ${rate(ciLow)} to ${rate(ciHigh)})`;
   let reason: string;
   if (!pass) {
-    reason = `${growth}: clearly above ${against}, and ${rate(m.slopePerMin - baseSlope)} more than it, over the ${rate(floor)} that matters.`;
+    reason = `${growth}: clearly above ${against}, and ${rate(slope - baseSlope)} more than it, over the ${rate(floor)} that matters.`;
   } else if (clearMargin > 0) {
-    reason = `${growth}: clearly above ${against}, but only ${rate(m.slopePerMin - baseSlope)} more, under the ${rate(floor)} that matters.`;
+    reason = `${growth}: clearly above ${against}, but only ${rate(slope - baseSlope)} more, under the ${rate(floor)} that matters.`;
   } else if (sizeMargin > 0) {
     reason = `${growth}: more than ${rate(limit)} but not clearly above ${against}; the interval is too wide to tell.`;
   } else {
     reason = `${growth}: within ${against}.`;
   }
-  return { metric, kind: 'baseline', limit, observed: m.slopePerMin, pass, borderline, reason: borderline ? `${reason} Borderline: rerun to confirm.` : reason };
+  return { metric, kind: 'baseline', limit, observed: slope, pass, borderline, reason: borderline ? `${reason} Borderline: rerun to confirm.` : reason };
 }
 
 /**
@@ -116,21 +123,23 @@ function budgetCheck(metric: string, m: MetricSummary, limit: number, perOps: bo
   const kind = perOps ? 'budgetPer1kOps' : 'budgetPerMin';
   if (m.verdict === 'plateau') return plateauCheck(metric, m, kind, limit);
   const per = perOps ? PER_1K_OPS : PER_MIN;
+  // The run's operations per minute, from the whole window's two slopes; a late rise is scaled by the same rate.
   const kOpsPerMin = perOps && m.slopePer1kOps ? m.slopePerMin / m.slopePer1kOps : NaN;
   const scaled = !perOps || (Number.isFinite(kOpsPerMin) && kOpsPerMin > 0);
-  const observed = perOps ? (m.slopePer1kOps ?? 0) : m.slopePerMin;
-  const ciLow = perOps ? (scaled ? m.ciLow / kOpsPerMin : -Infinity) : m.ciLow;
+  const growth = currentGrowth(m);
+  const observed = perOps ? (m.lateRise && scaled ? growth.slopePerMin / kOpsPerMin : (m.slopePer1kOps ?? 0)) : growth.slopePerMin;
+  const ciLow = perOps ? (scaled ? growth.ciLow / kOpsPerMin : -Infinity) : growth.ciLow;
   const rate = (v: number) => formatRate(v, m.unit, per);
   const pass = !(ciLow > limit);
   const borderline = pass ? scaled && observed > limit : ciLow - limit < limit / 4;
   const lower = Number.isFinite(ciLow) ? ` (95% lower bound ${rate(ciLow)})` : '';
   let reason = pass
     ? observed > limit
-      ? `${metric} grows ${rate(observed)}${lower}, over its budget of ${rate(limit)} but not clearly.`
-      : `${metric} grows ${rate(observed)}${lower}, within its budget of ${rate(limit)}.`
+      ? `${metric} grows ${rate(observed)}${since(m)}${lower}, over its budget of ${rate(limit)} but not clearly.`
+      : `${metric} grows ${rate(observed)}${since(m)}${lower}, within its budget of ${rate(limit)}.`
     : borderline
-      ? `${metric} grows ${rate(observed)}${lower}, over its budget of ${rate(limit)}, its lower bound by less than a quarter of it.`
-      : `${metric} grows ${rate(observed)}${lower}, clearly over its budget of ${rate(limit)}.`;
+      ? `${metric} grows ${rate(observed)}${since(m)}${lower}, over its budget of ${rate(limit)}, its lower bound by less than a quarter of it.`
+      : `${metric} grows ${rate(observed)}${since(m)}${lower}, clearly over its budget of ${rate(limit)}.`;
   if (borderline) reason += ' Borderline: rerun to confirm.';
   return { metric, kind, limit, observed, pass, borderline, reason };
 }

@@ -4,6 +4,7 @@
 // the gate would judge says memory grows, so a passing CI run never pays for them.
 import type { MetricSummary } from '../contracts/summary.ts';
 import { metricsWith } from '../analysis/metricCatalogue.ts';
+import { currentGrowth } from '../analysis/verdict.ts';
 import { UsageError } from '../contracts/exitCodes.ts';
 
 export type SnapshotMode = 'auto' | 'always' | 'never' | number;
@@ -25,7 +26,7 @@ export function parseSnapshotMode(text: string): SnapshotMode {
 export function growingMemory(metrics: Record<string, MetricSummary>): string[] {
   return MEMORY_METRICS.filter((name) => {
     const m = metrics[name];
-    return m !== undefined && m.verdict === 'growing' && m.slopePerMin > (m.floorPerMin ?? 0);
+    return m !== undefined && m.verdict === 'growing' && currentGrowth(m).slopePerMin > (m.floorPerMin ?? 0);
   }).map((name) => `${name} growing`);
 }
 

@@ -3,7 +3,7 @@
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
 import { summarizeMetric } from '../analysis/analyze.ts';
 import { metricInfo } from '../analysis/metricCatalogue.ts';
-import { underFloorNote } from '../analysis/verdict.ts';
+import { currentGrowth, lateRiseNote, underFloorNote } from '../analysis/verdict.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from '../analysis/series.ts';
 import type { Sample } from '../contracts/sample.ts';
 import type { MetricSummary } from '../contracts/summary.ts';
@@ -93,8 +93,8 @@ export class LiveVerdict {
       const summary = summarizeMetric(metric, series, { warmupS: 0 });
       const limit = metricInfo(metric).projectedToLimit ? this.options.limitBytes : undefined;
       const secondsToLimit =
-        limit !== undefined && now !== undefined && summary.verdict === 'growing' && summary.slopePerMin > 0
-          ? Math.max(0, ((limit - now) / summary.slopePerMin) * 60)
+        limit !== undefined && now !== undefined && summary.verdict === 'growing' && currentGrowth(summary).slopePerMin > 0
+          ? Math.max(0, ((limit - now) / currentGrowth(summary).slopePerMin) * 60)
           : null;
       out.push({ metric, summary, secondsToLimit });
     }
@@ -114,8 +114,8 @@ export function describeLive(live: LiveMetric): string {
   const { summary } = live;
   const rate = (n: number) => formatRate(n, summary.unit);
   let line = `${live.metric} ${summary.verdict} ${rate(summary.slopePerMin)} [${rate(summary.ciLow)}, ${rate(summary.ciHigh)}]`;
-  const under = underFloorNote(summary);
-  if (under) line += ` (${under})`;
+  const notes = [lateRiseNote(summary), underFloorNote(summary)].filter((note) => note !== null);
+  if (notes.length) line += ` (${notes.join('; ')})`;
   if (live.secondsToLimit !== null) line += `; at this pace it reaches the memory limit in about ${Math.round(live.secondsToLimit / 60)} min`;
   return line;
 }
