@@ -356,7 +356,11 @@ function chartCaption(chart: Chart, runs: PageRun[], baseline: Baseline | undefi
     if (!m) return [];
     const who = runs.length > 1 ? `<b>${escapeHtml(run.label)}</b>: ` : '';
     const perOps = m.slopePer1kOps === null ? '' : `, ${escapeHtml(signed(m.slopePer1kOps, m.unit, PER_1K_OPS))}`;
-    return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))} [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps} ${verdictBadge(m.verdict)}`];
+    const rise = m.lateRise;
+    const late = rise
+      ? `, rising since ${escapeHtml(formatDuration(rise.sinceS))} at ${escapeHtml(signed(rise.slopePerMin, m.unit))} [${escapeHtml(formatQuantity(rise.ciLow, m.unit))}, ${escapeHtml(formatQuantity(rise.ciHigh, m.unit))}]`
+      : '';
+    return [`${who}${escapeHtml(chart.fitMetric!)} ${escapeHtml(signed(m.slopePerMin, m.unit))} [${escapeHtml(formatQuantity(m.ciLow, m.unit))}, ${escapeHtml(formatQuantity(m.ciHigh, m.unit))}]${perOps}${late} ${verdictBadge(m.verdict)}`];
   });
   const b = runs.length === 1 ? baseline?.[chart.fitMetric] : undefined;
   const unit = runs[0]?.summary?.metrics[chart.fitMetric]?.unit ?? 'count';

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, Registry } from 'prom-client';
 import { metricInfo } from '../analysis/metricCatalogue.ts';
+import { currentGrowth } from '../analysis/verdict.ts';
 import { UsageError } from '../contracts/exitCodes.ts';
 import type { Sample } from '../contracts/sample.ts';
 import type { LiveMetric } from './liveVerdict.ts';
@@ -13,7 +14,7 @@ export class MetricsExporter {
   private readonly value = new Gauge({ name: 'soakgate_target_metric', help: 'The latest sampled value of a target metric (bytes, counts, ms).', labelNames: ['metric'], registers: [this.registry] });
   private readonly ops = new Gauge({ name: 'soakgate_operations_total', help: 'Operations sent since the run started, by kind.', labelNames: ['kind'], registers: [this.registry] });
   private readonly elapsed = new Gauge({ name: 'soakgate_elapsed_seconds', help: 'Seconds since the run started.', registers: [this.registry] });
-  private readonly slope = new Gauge({ name: 'soakgate_slope_per_minute', help: 'Fitted growth per minute so far, with its 95% interval.', labelNames: ['metric', 'bound'], registers: [this.registry] });
+  private readonly slope = new Gauge({ name: 'soakgate_slope_per_minute', help: 'Fitted growth per minute so far, with its 95% interval (a late rise\'s own, from where it began).', labelNames: ['metric', 'bound'], registers: [this.registry] });
   private readonly growing = new Gauge({ name: 'soakgate_growing', help: '1 when the live verdict for the metric is growing.', labelNames: ['metric'], registers: [this.registry] });
   /** One series per metric the catalogue projects to the limit (RSS read every sample, and settled). */
   private readonly toLimit = new Gauge({ name: 'soakgate_seconds_to_memory_limit', help: 'Seconds until the metric reaches --memory-limit at its current slope.', labelNames: ['metric'], registers: [this.registry] });
@@ -54,9 +55,10 @@ export class MetricsExporter {
 
   updateVerdict(live: LiveMetric[]): void {
     for (const { metric, summary, secondsToLimit } of live) {
-      this.slope.set({ metric, bound: 'estimate' }, summary.slopePerMin);
-      this.slope.set({ metric, bound: 'low' }, summary.ciLow);
-      this.slope.set({ metric, bound: 'high' }, summary.ciHigh);
+      const growth = currentGrowth(summary);
+      this.slope.set({ metric, bound: 'estimate' }, growth.slopePerMin);
+      this.slope.set({ metric, bound: 'low' }, growth.ciLow);
+      this.slope.set({ metric, bound: 'high' }, growth.ciHigh);
       this.growing.set({ metric }, summary.verdict === 'growing' ? 1 : 0);
       if (metricInfo(metric).projectedToLimit) {
         if (secondsToLimit === null) this.toLimit.remove({ metric });
