@@ -4,14 +4,14 @@
 // growing above the floor that matters, looking every 5 s as `gate --stop-when-decided` does; and the shape of a
 // settled heap floor (25 forced collections 20 s apart, the OpenClaw example's window): null, growing, levelling off,
 // starting late.
-// Run: node --import tsx bench/detect.ts [--null 2000] [--leaks 200] [--seed 1]
+// Run: node --import tsx bench/detect.ts [--null 2500] [--leaks 200] [--seed 1]
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { summarizeMetric } from '../harness/analysis/analyze.ts';
 import { gaussian, seededRandom } from '../lib/seededRandom.ts';
 import type { MetricSeries } from '../harness/analysis/series.ts';
 
-const { values } = parseArgs({ options: { null: { type: 'string', default: '2000' }, leaks: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { null: { type: 'string', default: '2500' }, leaks: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' } } });
 const nullCount = Number(values.null);
 const leakCount = Number(values.leaks);
 const random = seededRandom(Number(values.seed));
@@ -62,12 +62,15 @@ const grows = (s: MetricSeries) => {
   return { growing: m.verdict === 'growing', matters: m.verdict === 'growing' && m.slopePerMin > (m.floorPerMin ?? 0) };
 };
 
-// Null series: ci-gate's shape (38 s at 2 Hz), a minute and five minutes at 1 Hz, and production-mix (10 min at 1 Hz).
+// Null series: ci-gate's shape (38 s at 2 Hz), a minute and five minutes at 1 Hz, production-mix (10 min at 1 Hz) and
+// the OpenClaw example's raw RSS (8 min every 3 s).
 const shapes = [
   { name: 'ci-gate (38 s at 2 Hz)', durationS: 38, hz: 2 },
   { name: '1 min at 1 Hz', durationS: 60, hz: 1 },
   { name: '5 min at 1 Hz', durationS: 300, hz: 1 },
   { name: 'production-mix (10 min at 1 Hz)', durationS: 570, hz: 1 },
+  // The OpenClaw example's raw RSS: its eight measured minutes, a sample every 3 s.
+  { name: 'OpenClaw raw RSS (8 min every 3 s)', durationS: 480, hz: 1 / 3 },
 ];
 const nullRows: string[] = [];
 let allGrowing = 0;
@@ -143,7 +146,7 @@ const floorShapes: Array<{ name: string; level: (tMin: number) => number }> = [
   { name: 'flat for 4 min, then 2 MiB/min', level: (t) => 2 * Math.max(t - 4, 0) * MB },
 ];
 const floorRows: string[] = [];
-const perFloorRow = Math.ceil(nullCount / 4);
+const perFloorRow = Math.ceil(nullCount / shapes.length);
 for (const shape of floorShapes) {
   for (const phi of [0, 0.3, 0.8, 0.9]) {
     const counts: Record<string, number> = { growing: 0, plateau: 0, flat: 0, inconclusive: 0 };

@@ -8,10 +8,13 @@ import { GROWTH_ALPHA } from './verdict.ts';
 const MIN_TAIL_S = 180;
 
 /**
- * Persistent noise wanders in arcs that a few readings cannot tell from a bend. First differences show it whatever
- * the trend's shape: for AR(1) noise with lag-one correlation phi, theirs is -(1 - phi) / 2, so -0.5 for uncorrelated
- * readings and -0.25 at phi 0.5. Above that, no bend is trusted.
+ * Persistent noise wanders in arcs that a few readings cannot tell from a bend: the tail's own test corrects for its
+ * autocorrelation, but reads it only to a quarter of its length, and a tail of a settled series has 10-15 readings.
+ * Under this many in the tail, the first differences judge it whatever the trend's shape: for AR(1) noise with lag-one
+ * correlation phi, theirs is -(1 - phi) / 2, so -0.5 for uncorrelated readings and -0.25 at phi 0.5. Above that, no
+ * bend is trusted.
  */
+const FEW_TAIL_READINGS = 32;
 const MAX_DIFFERENCES_LAG_ONE = -0.25;
 
 export interface LateRise {
@@ -92,6 +95,7 @@ export function findLateRise(tS: number[], y: number[]): LateRise | null {
     }
   }
   // The noise is read around those two lines.
-  if (!best || differencesLagOne(y, best.start) > MAX_DIFFERENCES_LAG_ONE) return null;
+  if (!best) return null;
+  if (n - best.start < FEW_TAIL_READINGS && differencesLagOne(y, best.start) > MAX_DIFFERENCES_LAG_ONE) return null;
   return best.rise;
 }
