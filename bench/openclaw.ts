@@ -4,13 +4,15 @@
 // did what it promises (process tree, heap floor and session rows sampled; RSS and heap decided within the run).
 // Takes the scenario's 10 minutes plus OpenClaw's start and any diagnosis, and both cores.
 // Usage: npm run bench:openclaw [-- --duration 10m] [--snapshots auto|never] [--out DIR] [--screenshot FILE.png]
+// Or on a run folder it left, its samples analysed again by this checkout: npm run bench:openclaw -- --from DIR
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lateRiseNote, underFloorNote } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
-import type { MetricSummary } from '../harness/contracts/summary.ts';
+import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
+import { analyzeSamples } from '../harness/analysis/analyze.ts';
 import { parseSamples, type Sample } from '../harness/contracts/sample.ts';
 import { machine } from './machine.ts';
 import { soakgateRun } from './soakgateRun.ts';
@@ -22,10 +24,11 @@ const { values } = parseArgs({
     snapshots: { type: 'string', default: 'auto' },
     out: { type: 'string' },
     screenshot: { type: 'string' },
+    from: { type: 'string' },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
-const out = resolve(values.out ?? defaultRunDir('openclaw', 'bench', new Date(), join(root, 'runs')));
+const out = resolve(values.from ?? values.out ?? defaultRunDir('openclaw', 'bench', new Date(), join(root, 'runs')));
 // The memory the example must decide on: RSS (raw, or its settled series, which the gate judges too) and the heap
 // floor; then what explains it, then the state it keeps and the harness itself.
 const DECIDED: Record<string, string[]> = { RSS: ['rssBytes', 'rssSettledBytes'], 'the heap floor': ['heapFloorBytes'] };
@@ -36,18 +39,15 @@ const METRICS = [
 ];
 const SAMPLED = ['treeRssBytes', 'heapFloorBytes', 'state:sessionRows'];
 
-const args = ['run', 'scenarios/openclaw.ts', '--out', out, '--snapshots', values.snapshots!];
-if (values.duration) args.push('--duration', values.duration);
-const began = new Date().toISOString();
-// The run's own lines go to stderr, so stdout holds only the figures.
-const { code, summary } = await soakgateRun(args, out, { stdio: ['ignore', process.stderr, process.stderr] });
+const { code, summary, began } = values.from ? reanalyzed(out) : await runOnce();
 if (!summary) {
   console.error(`bench:openclaw: the run left no summary.json (soakgate exited ${code}); see ${out}`);
   process.exit(code === 2 ? 2 : 1);
 }
 const meta = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunMeta;
 
-console.log(`bench:openclaw: ${summary.scenario} for ${summary.durationS} s from ${began}, soakgate exit ${code}; ${machine()}\n`);
+const how = values.from ? `re-analysed by this checkout (${process.argv[1]})` : `soakgate exit ${code}`;
+console.log(`bench:openclaw: ${summary.scenario} for ${summary.durationS} s from ${began}, ${how}; ${machine()}\n`);
 console.log(`OpenClaw start to ready (listening, then /readyz answering): ${((meta.targetStartupMs ?? 0) / 1000).toFixed(1)} s\n`);
 console.log('| metric | verdict | slope per minute [95% interval] | first -> last (max) | samples |');
 console.log('| --- | --- | --- | --- | ---: |');
@@ -84,6 +84,24 @@ console.log(`- run folder: ${out}`);
 // The top of the report (the verdict, then RSS, the process tree and the heap), as the README shows it.
 if (values.screenshot) await screenshot(join(out, 'report.html'), resolve(values.screenshot), { width: 1280, height: 1900 });
 process.exit(unsampled.length === 0 && undecided.length === 0 ? 0 : 1);
+
+/** One run of the example, its own lines on stderr so that stdout holds only the figures. */
+async function runOnce(): Promise<{ code: number | null; summary: Summary | null; began: string }> {
+  const args = ['run', 'scenarios/openclaw.ts', '--out', out, '--snapshots', values.snapshots!];
+  if (values.duration) args.push('--duration', values.duration);
+  const began = new Date().toISOString();
+  const { code, summary } = await soakgateRun(args, out, { stdio: ['ignore', process.stderr, process.stderr] });
+  return { code, summary, began };
+}
+
+/** A finished run's summary with its metrics analysed again from samples.jsonl, as this checkout analyses them. */
+function reanalyzed(dir: string): { code: number | null; summary: Summary | null; began: string } {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+  const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta;
+  const samples = parseSamples(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).samples;
+  // The samples' phases mark the warmup, which the analysis leaves out.
+  return { code: null, summary: { ...summary, metrics: analyzeSamples(samples, { warmupS: 0 }) }, began: meta.startedAt };
+}
 
 function verdictText(m: MetricSummary): string {
   const notes = [lateRiseNote(m), underFloorNote(m)].filter((note) => note !== null);
