@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lateRiseNote, underFloorNote } from '../harness/analysis/verdict.ts';
+import { growthNotes } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
@@ -104,7 +104,7 @@ function reanalyzed(dir: string): { code: number | null; summary: Summary | null
 }
 
 function verdictText(m: MetricSummary): string {
-  const notes = [lateRiseNote(m), underFloorNote(m)].filter((note) => note !== null);
+  const notes = growthNotes(m);
   return notes.length ? `${m.verdict} (${notes.join('; ')})` : m.verdict;
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { lateRiseNote, underFloorNote } from '../harness/analysis/verdict.ts';
+import { growthNotes } from '../harness/analysis/verdict.ts';
 import { formatRate } from '../harness/analysis/units.ts';
 import type { Summary } from '../harness/contracts/summary.ts';
 import { soakgateRun } from './soakgateRun.ts';
@@ -34,7 +34,7 @@ try {
     for (const [store, result] of [['naive', naive], ['dedup', dedup]] as const) {
       const m = result.summary?.metrics[metric];
       if (!m) continue;
-      const notes = [lateRiseNote(m), underFloorNote(m)].filter((note) => note !== null);
+      const notes = growthNotes(m);
       const level = (v: number) => formatRate(v, m.unit, '');
       console.log(
         `| ${metric} | ${store} | ${m.verdict}${notes.length ? ` (${notes.join('; ')})` : ''} | ${formatRate(m.slopePerMin, m.unit)} [${formatRate(m.ciLow, m.unit)}, ${formatRate(m.ciHigh, m.unit)}] | ${level(m.first)} -> ${level(m.last)} | ${m.samples} |`,

@@ -95,6 +95,11 @@ export function lateRiseNote(m: MetricSummary): string | null {
   return `rising since ${formatDuration(sinceS)} at ${rate(slopePerMin)}, 95% CI ${rate(ciLow)} to ${rate(ciHigh)}; slower before it`;
 }
 
+/** What a growing series' label says of its rate, first its late rise, then how it stands to the floor that matters. */
+export function growthNotes(m: MetricSummary): string[] {
+  return [lateRiseNote(m), underFloorNote(m)].filter((note) => note !== null);
+}
+
 /** The RSS series, part of whose rise V8's young generation growing to its limit can be. */
 const RSS_SERIES = new Set(['rssBytes', 'rssSettledBytes', 'treeRssBytes']);
 /**
@@ -141,5 +146,5 @@ export function outsideHeapNote(name: string, metrics: Record<string, MetricSumm
 /** Every note `name`'s label carries after its verdict, in the order they are read: the CLI's and the report's. */
 export function labelNotes(name: string, metrics: Record<string, MetricSummary>): string[] {
   const m = metrics[name];
-  return [m ? lateRiseNote(m) : null, m ? underFloorNote(m) : null, youngGenerationNote(name, metrics), outsideHeapNote(name, metrics)].filter((note) => note !== null);
+  return [...(m ? growthNotes(m) : []), youngGenerationNote(name, metrics), outsideHeapNote(name, metrics)].filter((note) => note !== null);
 }

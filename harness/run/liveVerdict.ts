@@ -3,7 +3,7 @@
 // into at most `maxBins` time bins, two neighbours merging when full, so an hour costs what a minute does.
 import { summarizeMetric } from '../analysis/analyze.ts';
 import { metricInfo } from '../analysis/metricCatalogue.ts';
-import { currentGrowth, lateRiseNote, underFloorNote } from '../analysis/verdict.ts';
+import { currentGrowth, growthNotes } from '../analysis/verdict.ts';
 import { SeriesReader, type MetricSeries, type SeriesPoint } from '../analysis/series.ts';
 import type { Sample } from '../contracts/sample.ts';
 import type { MetricSummary } from '../contracts/summary.ts';
@@ -114,7 +114,7 @@ export function describeLive(live: LiveMetric): string {
   const { summary } = live;
   const rate = (n: number) => formatRate(n, summary.unit);
   let line = `${live.metric} ${summary.verdict} ${rate(summary.slopePerMin)} [${rate(summary.ciLow)}, ${rate(summary.ciHigh)}]`;
-  const notes = [lateRiseNote(summary), underFloorNote(summary)].filter((note) => note !== null);
+  const notes = growthNotes(summary);
   if (notes.length) line += ` (${notes.join('; ')})`;
   if (live.secondsToLimit !== null) line += `; at this pace it reaches the memory limit in about ${Math.round(live.secondsToLimit / 60)} min`;
   return line;
