@@ -59,9 +59,9 @@ function differencesLagOne(y: number[], start: number): number {
 /**
  * For a series of one process the whole window's trend leaves undecided: a tail, starting in steps of 5% of the run
  * and covering at least 40% of it, 8 samples and 3 minutes after at least a tenth of it, that rises clearly on its own
- * and faster than the part before it; of those, the one whose two lines fit best, if the readings' noise around them
- * is not persistent. Every start is a test of its own, so each is held to GROWTH_ALPHA over the number of starts tried (Bonferroni)
- * (docs/ARCHITECTURE.md, "Verdicts").
+ * and faster than the part before it; of those, the one whose two lines fit best, if (for a tail of few readings) the
+ * noise around them is not persistent. Every start is a test of its own, so each is held to GROWTH_ALPHA over the
+ * number of starts tried (Bonferroni) (docs/ARCHITECTURE.md, "Verdicts").
  */
 export function findLateRise(tS: number[], y: number[]): LateRise | null {
   const n = y.length;
@@ -94,8 +94,8 @@ export function findLateRise(tS: number[], y: number[]): LateRise | null {
       best = { start, rise: { sinceS: tS[start], slopePerMin: tail.slope, ciLow: tail.ciLow, ciHigh: tail.ciHigh }, misfit };
     }
   }
-  // The noise is read around those two lines.
   if (!best) return null;
+  // The noise is read around those two lines.
   if (n - best.start < FEW_TAIL_READINGS && differencesLagOne(y, best.start) > MAX_DIFFERENCES_LAG_ONE) return null;
   return best.rise;
 }
