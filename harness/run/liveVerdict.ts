@@ -92,10 +92,9 @@ export class LiveVerdict {
       if (series.tS.length === 0) continue;
       const summary = summarizeMetric(metric, series, { warmupS: 0 });
       const limit = metricInfo(metric).projectedToLimit ? this.options.limitBytes : undefined;
+      const rate = currentGrowth(summary).slopePerMin;
       const secondsToLimit =
-        limit !== undefined && now !== undefined && summary.verdict === 'growing' && currentGrowth(summary).slopePerMin > 0
-          ? Math.max(0, ((limit - now) / currentGrowth(summary).slopePerMin) * 60)
-          : null;
+        limit !== undefined && now !== undefined && summary.verdict === 'growing' && rate > 0 ? Math.max(0, ((limit - now) / rate) * 60) : null;
       out.push({ metric, summary, secondsToLimit });
     }
     return out;
