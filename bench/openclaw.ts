@@ -5,6 +5,7 @@
 // Takes the scenario's 10 minutes plus OpenClaw's start and any diagnosis, and both cores.
 // Usage: npm run bench:openclaw [-- --duration 10m] [--snapshots auto|never] [--out DIR] [--screenshot FILE.png]
 // Or on a run folder it left, its samples analysed again by this checkout: npm run bench:openclaw -- --from DIR
+// [--warmup S] (S: seconds from the start left out as warmup, to read one run as if its warmup had been longer).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     screenshot: { type: 'string' },
     from: { type: 'string' },
+    warmup: { type: 'string', default: '0' },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
@@ -67,7 +69,7 @@ for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
 // The measured window's samples, read once for the lines below.
-const measured = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')).samples.filter((s) => s.phase === 'load' && s.t <= summary.durationS);
+const measured = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')).samples.filter((s) => s.phase === 'load' && s.t >= Number(values.warmup) && s.t <= summary.durationS);
 console.log(`- ${settledReadings(measured)}`);
 console.log(`- ${workerThreads(measured)}`);
 console.log(`- ${whereRssWent(measured)}`);
@@ -99,8 +101,10 @@ function reanalyzed(dir: string): { code: number | null; summary: Summary | null
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
   const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta;
   const samples = parseSamples(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).samples;
-  // The samples' phases mark the warmup, which the analysis leaves out.
-  return { code: null, summary: { ...summary, metrics: analyzeSamples(samples, { warmupS: 0 }) }, began: meta.startedAt };
+  // The samples' phases mark the run's own warmup, which the analysis leaves out; --warmup leaves out more.
+  const warmupS = Number(values.warmup);
+  if (!Number.isFinite(warmupS) || warmupS < 0) throw new Error(`--warmup takes seconds, such as 90: got ${values.warmup}`);
+  return { code: null, summary: { ...summary, metrics: analyzeSamples(samples, { warmupS }) }, began: meta.startedAt };
 }
 
 function verdictText(m: MetricSummary): string {
