@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { growthNotes } from '../harness/analysis/verdict.ts';
-import { formatRate } from '../harness/analysis/units.ts';
+import { formatDuration, formatRate } from '../harness/analysis/units.ts';
 import { defaultRunDir, type RunMeta } from '../harness/run/runFolder.ts';
 import type { MetricSummary, Summary } from '../harness/contracts/summary.ts';
 import { analyzeSamples } from '../harness/analysis/analyze.ts';
@@ -108,7 +108,8 @@ function reanalyzed(dir: string): { code: number | null; summary: Summary | null
 }
 
 function verdictText(m: MetricSummary): string {
-  const notes = growthNotes(m);
+  const held = m.plateauLevel !== undefined && m.plateauAtS !== undefined ? [`at ${level(m, m.plateauLevel)} from ${formatDuration(m.plateauAtS)}`] : [];
+  const notes = [...held, ...growthNotes(m)];
   return notes.length ? `${m.verdict} (${notes.join('; ')})` : m.verdict;
 }
 

@@ -63,20 +63,21 @@ export default defineScenario({
     },
   },
   duration: '10m',
-  // The first turns compile what a turn needs (V8's bytecode grows for its first minutes). After them its heap floor
-  // grows about 2 MB per new session and is released now and then, at no fixed time: that is measured, not hidden,
-  // so the warmup is not longer (BENCHMARKS.md).
-  warmup: '120s',
+  // The first turns compile what a turn needs: the heap floor climbs about 70 MiB in the first minute, then a few MiB a
+  // minute, released now and then at no fixed time; that is measured, not hidden. One minute of warmup leaves nine to
+  // measure: RSS holds for minutes before it climbs, and on the same runs a window from 90 or 120 s left it undecided
+  // where one from 60 s decided it (BENCHMARKS.md).
+  warmup: '60s',
   // A sample every 3 s; a settled reading's reply comes seconds late here and goes into the next one.
   sampleInterval: '3s',
-  // One full collection of its heap pauses OpenClaw 0.4-0.7 s on a quiet 2-core machine and 1.5-10 s on a loaded one
+  // One full collection of its heap pauses OpenClaw 0.5-1.3 s on a quiet 2-core machine and 1.5-10 s on a loaded one
   // (one every 10 s took 20-35% of its time there and turns timed out). One every 30 s gave sixteen settled points in
-  // the measured eight minutes, and its settled RSS missed a verdict by a hair (trend p 0.011 against 0.01); one every
-  // 20 s gives 24 at 3% of a quiet machine's time (BENCHMARKS.md).
-  settleInterval: '20s',
+  // eight minutes, and its settled RSS missed a verdict by a hair (trend p 0.011 against 0.01); one every 15 s gives
+  // 36 in the measured nine at 5% of a quiet machine's time (BENCHMARKS.md).
+  settleInterval: '15s',
   // OpenClaw is saturated for most of a run (event loop about 90% busy on 2 cores), where the probe would force no
   // collection and leave its floor to OpenClaw's own few full collections; a soak of this example wants the floor more
-  // than the turns its pauses cost (2-3% of the window on a quiet machine), so every settled reading is forced.
+  // than the turns its pauses cost (about 5% of the window on a quiet machine), so every settled reading is forced.
   settleAlways: true,
   timeScale: 1,
   seed: 1,
