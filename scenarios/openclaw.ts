@@ -63,10 +63,10 @@ export default defineScenario({
     },
   },
   duration: '10m',
-  // The first turns compile what a turn needs: the heap floor climbs about 70 MiB in the first minute, then a few MiB a
+  // The first turns compile what a turn needs: the heap floor climbs about 65 MiB in the first minute, then a few MiB a
   // minute, released now and then at no fixed time; that is measured, not hidden. One minute of warmup leaves nine to
-  // measure: RSS holds for minutes before it climbs, and on the same runs a window from 90 or 120 s left it undecided
-  // where one from 60 s decided it (BENCHMARKS.md).
+  // measure: RSS holds for minutes before it climbs, and a window from 90 or 120 s left it undecided in one run of
+  // seven where the window from 60 s decided it (BENCHMARKS.md).
   warmup: '60s',
   // A sample every 3 s; a settled reading's reply comes seconds late here and goes into the next one.
   sampleInterval: '3s',
