@@ -30,6 +30,10 @@ const { values } = parseArgs({
   },
 });
 const root = new URL('..', import.meta.url).pathname;
+// Seconds from the start left out as warmup when a run folder is read again; the samples' phases mark the run's own.
+const warmupS = Number(values.warmup);
+if (!Number.isFinite(warmupS) || warmupS < 0) throw new Error(`--warmup takes seconds, such as 90: got ${values.warmup}`);
+if (warmupS > 0 && !values.from) throw new Error('--warmup reads a finished run again: give it with --from DIR');
 const out = resolve(values.from ?? values.out ?? defaultRunDir('openclaw', 'bench', new Date(), join(root, 'runs')));
 // The memory the example must decide on: RSS (raw, or its settled series, which the gate judges too) and the heap
 // floor; then what explains it, then the state it keeps and the harness itself.
@@ -69,7 +73,7 @@ for (const process of meta.processTree ?? []) {
   console.log(`- process ${process.pid} (peak ${formatRate(process.peakRssBytes, 'bytes', '')}, seen ${process.firstSeenS}-${process.lastSeenS} s): ${process.command.slice(0, 140)}`);
 }
 // The measured window's samples, read once for the lines below.
-const measured = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')).samples.filter((s) => s.phase === 'load' && s.t >= Number(values.warmup) && s.t <= summary.durationS);
+const measured = parseSamples(readFileSync(join(out, 'samples.jsonl'), 'utf8')).samples.filter((s) => s.phase === 'load' && s.t >= warmupS && s.t <= summary.durationS);
 console.log(`- ${settledReadings(measured)}`);
 console.log(`- ${workerThreads(measured)}`);
 console.log(`- ${whereRssWent(measured)}`);
@@ -101,9 +105,6 @@ function reanalyzed(dir: string): { code: number | null; summary: Summary | null
   const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
   const meta = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunMeta;
   const samples = parseSamples(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).samples;
-  // The samples' phases mark the run's own warmup, which the analysis leaves out; --warmup leaves out more.
-  const warmupS = Number(values.warmup);
-  if (!Number.isFinite(warmupS) || warmupS < 0) throw new Error(`--warmup takes seconds, such as 90: got ${values.warmup}`);
   return { code: null, summary: { ...summary, metrics: analyzeSamples(samples, { warmupS }) }, began: meta.startedAt };
 }
 

@@ -70,7 +70,7 @@ export default defineScenario({
   warmup: '60s',
   // A sample every 3 s; a settled reading's reply comes seconds late here and goes into the next one.
   sampleInterval: '3s',
-  // One full collection of its heap pauses OpenClaw 0.5-1.3 s on a quiet 2-core machine and 1.5-10 s on a loaded one
+  // One full collection of its heap pauses OpenClaw 0.5-1.6 s on a quiet 2-core machine and 1.5-10 s on a loaded one
   // (one every 10 s took 20-35% of its time there and turns timed out). One every 30 s gave sixteen settled points in
   // eight minutes, and its settled RSS missed a verdict by a hair (trend p 0.011 against 0.01); one every 15 s gives
   // 36 in the measured nine at 5% of a quiet machine's time (BENCHMARKS.md).
